@@ -1,0 +1,1 @@
+"""enbekshi-feeds: Atom feeds per category and language from Enbekshi QazaQ news dumps."""

@@ -1,0 +1,87 @@
+"""Plain data passed between the stages: dump records, classified articles, problems, feed entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+RECORD_SKIPPED = "record skipped"
+FILE_REJECTED = "file rejected"
+WARNING = "warning"  # the record or file was kept, minus the part named
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one file or record; reported as `file:line: reason`, never raised."""
+
+    file: str
+    line: int | None
+    reason: str
+    outcome: str = RECORD_SKIPPED
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.outcome}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record of a dump as written there, after cleaning but before classification."""
+
+    title: str
+    published: date
+    body: str
+    source_url: str | None
+    agency: str | None
+    news_id: int | None
+    file: str
+    line: int
+    position: int
+
+
+@dataclass(frozen=True)
+class Dump:
+    """A parsed seed file: its header, the records that parsed, and what was wrong with the rest."""
+
+    site: str
+    section: str
+    records: tuple[Record, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    """A record with its identity, language, category and ready-to-publish text."""
+
+    id: str
+    title: str
+    published: date
+    paragraphs: tuple[str, ...]
+    summary: str
+    source_url: str | None
+    agency: str | None
+    news_id: int | None
+    language: str
+    category: str
+    category_label: str
+    file: str
+    line: int
+    position: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An article as a feed shows it: with the instants the store assigned to it."""
+
+    id: str
+    title: str
+    published: datetime
+    updated: datetime
+    paragraphs: tuple[str, ...]
+    summary: str
+    source_url: str | None
+    language: str
+    category: str
+    category_label: str

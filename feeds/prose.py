@@ -1,0 +1,81 @@
+"""Text shaping for dump bodies, which arrive as one line with paragraphs glued together.
+
+Pure functions: paragraphs for an entry's HTML content, a bounded plain-text summary, a title for
+records whose title is just `-`, and removal of characters XML 1.0 cannot carry.
+"""
+
+from __future__ import annotations
+
+import re
+
+UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
+LOWER = "a-zа-яёәғқңөұүһі"
+# `place.The`: a sentence end glued to a capital is where the page had a paragraph break.
+# The letter before the stop must be lower-case, so initials (`Y.Ashikbayev`) stay whole.
+GLUED_BREAK = re.compile(rf"(?<=[{LOWER}0-9)\]»”%])([.!?…]+)(?=[«“\"]?[{UPPER}])")
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+LETTER = re.compile(rf"[{UPPER}{LOWER}]", re.IGNORECASE)
+FALLBACK_TITLE_CHARS = 120
+
+
+def xml_safe(text: str) -> str:
+    """Drop C0 controls, lone surrogates and non-characters: XML 1.0 cannot carry them at all."""
+    return NOT_XML.sub("", text)
+
+
+def paragraphs(body: str, title: str) -> tuple[str, ...]:
+    """The body as paragraphs: glued sentence ends split apart, a repeated title dropped."""
+    text = _without_repeated_title(body, title)
+    pieces = GLUED_BREAK.sub("\\1\n", text).split("\n")
+    return tuple(" ".join(piece.split()) for piece in pieces if piece.strip())
+
+
+def _without_repeated_title(body: str, title: str) -> str:
+    """`...in the City of ZhanaozenOn 22 January` starts by repeating its title: drop the repeat."""
+    words = title.split()
+    repeat = re.match(r"\s*" + r"\s+".join(map(re.escape, words)), body, re.IGNORECASE) if words else None
+    if repeat and len(title) > 3:
+        rest = body[repeat.end():].lstrip(" .:;-–—\u00a0")
+        if rest:
+            return rest
+    return body
+
+
+def sentences(text: str) -> list[str]:
+    return [part for part in SENTENCE_END.split(text) if part]
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis when cut at all."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def summary(paras: tuple[str, ...], limit: int) -> str:
+    """Whole first sentences up to `limit` characters; a single long first sentence is shortened."""
+    chosen = ""
+    for sentence in sentences(" ".join(paras)):
+        candidate = f"{chosen} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        chosen = candidate
+    return chosen or shorten(" ".join(paras), limit)
+
+
+def needs_title(title: str) -> bool:
+    """A title with no letters at all (`-`, empty) says nothing to a reader."""
+    return not LETTER.search(title)
+
+
+def fallback_title(paras: tuple[str, ...], agency: str | None, day: str) -> str:
+    """A title for a record titled `-`: its first sentence, else who published it and when."""
+    if paras:
+        return shorten(sentences(paras[0])[0], FALLBACK_TITLE_CHARS)
+    if agency:
+        return f"Press release of {agency}, {day}"
+    return f"Press release, {day}"

@@ -1,0 +1,130 @@
+"""The one declarative settings schema: it validates `config.yaml` and writes the README's reference.
+
+Relative paths in the file are resolved against the folder that holds the config file, so
+`feeds build --config /etc/feeds/config.yaml` works from any working directory.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+
+LanguageCode = Literal["en", "ru", "kk"]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file, the key and the reason."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteSettings(_Section):
+    name: str = Field("Enbekshi QazaQ", min_length=1, description="Site name shown in feed titles.")
+    url: HttpUrl = Field(
+        "https://enbekshiqazaq.kz/",
+        description="Home page of the site; every feed's `rel=\"alternate\"` link.",
+    )
+    author: str = Field(
+        "Enbekshi QazaQ", min_length=1, description="Feed-level `author` name (entries inherit it)."
+    )
+
+
+class PathSettings(_Section):
+    seeds: Path = Field(Path("seeds"), description="Folder watched for dump files (`*.txt`).")
+    out: Path = Field(Path("out"), description="Folder the feeds are published to.")
+    state: Path = Field(
+        Path("state/feeds.sqlite3"),
+        description="SQLite article store; must not lie inside `out`, which is served publicly.",
+    )
+
+
+class FeedSettings(_Section):
+    base_url: HttpUrl = Field(
+        "http://127.0.0.1:8080/",
+        description="Public URL of the `out` folder; absolute `rel=\"self\"` links are built from it.",
+    )
+    max_entries: int = Field(50, ge=1, le=10_000, description="Entries in each feed document.")
+    summary_chars: int = Field(
+        300, ge=40, le=5_000, description="Upper bound on an entry's plain-text summary length."
+    )
+    default_language: LanguageCode = Field(
+        "en", description="Language of an article with no text to detect it from (title `-`, no body)."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _directory_url(cls, value: HttpUrl) -> HttpUrl:
+        """Feed paths are joined onto base_url, so it must name a folder."""
+        if not str(value).endswith("/"):
+            return HttpUrl(str(value) + "/")
+        return value
+
+
+class Settings(_Section):
+    site: SiteSettings = Field(default_factory=SiteSettings, description="The site the dumps come from.")
+    paths: PathSettings = Field(default_factory=PathSettings, description="Where things live.")
+    feeds: FeedSettings = Field(default_factory=FeedSettings, description="What the feeds look like.")
+
+    def resolved(self, root: Path, cli_paths: dict[str, Path]) -> Settings:
+        """Config paths made absolute against `root`, command-line paths against the working
+        directory; checked so that the store is never published."""
+        values = {name: (root / getattr(self.paths, name)).resolve() for name in PathSettings.model_fields}
+        values.update({name: path.resolve() for name, path in cli_paths.items()})
+        paths = PathSettings(**values)
+        if paths.state.is_relative_to(paths.out):
+            raise ConfigError(f"paths.state: {paths.state} lies inside paths.out ({paths.out}), which is published")
+        return self.model_copy(update={"paths": paths})
+
+
+def load_settings(config: Path | None, cli_paths: dict[str, Path] | None = None) -> Settings:
+    """Read and validate a config file (or the defaults when there is none)."""
+    data: Any = {}
+    root = Path.cwd()
+    label = "defaults"
+    if config is not None:
+        label = str(config)
+        root = config.resolve().parent
+        try:
+            data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise ConfigError(f"{label}: cannot read: {exc.strerror or exc}") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{label}: not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{label}: the top level must be a mapping of sections")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_describe(label, error) for error in exc.errors())) from None
+    return settings.resolved(root, cli_paths or {})
+
+
+def _describe(label: str, error: Any) -> str:
+    """One line per problem: file, dotted key, reason, and a suggestion for a misspelt key."""
+    location = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        model: type[BaseModel] = Settings
+        for part in error["loc"][:-1]:
+            model = model.model_fields[str(part)].annotation  # type: ignore[assignment]
+        close = difflib.get_close_matches(str(error["loc"][-1]), list(model.model_fields), n=1)
+        hint = f" (did you mean {'.'.join([*map(str, error['loc'][:-1]), close[0]])}?)" if close else ""
+        return f"{label}: {location}: unknown key{hint}"
+    return f"{label}: {location}: {error['msg']}"
+
+
+def reference() -> str:
+    """The settings table for the README, generated from the schema so the two never disagree."""
+    rows = ["| key | default | meaning |", "| --- | --- | --- |"]
+    for section_name, section_field in Settings.model_fields.items():
+        section = section_field.annotation
+        assert isinstance(section, type) and issubclass(section, BaseModel)
+        for name, field in section.model_fields.items():
+            default = field.default
+            rows.append(f"| `{section_name}.{name}` | `{default}` | {field.description} |")
+    return "\n".join(rows)

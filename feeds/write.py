@@ -1,0 +1,45 @@
+"""Publishing files: atomic replacement, and no write at all when the bytes would not change.
+
+A reader or web server never sees a half-written feed: bytes go to a temporary file in the same
+folder, are flushed to disk, and `os.replace` swaps it in. An unchanged feed keeps its mtime, so
+conditional GETs keep answering 304.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+TEMP_PREFIX = ".tmp-"
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Atomically make `path` hold `data`; False (and no write) when it already does."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX + path.name + ".")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Temporary files left by a process killed mid-write; nothing else has that prefix."""
+    removed = 0
+    for stale in folder.rglob(TEMP_PREFIX + "*"):
+        stale.unlink(missing_ok=True)
+        removed += 1
+    return removed
