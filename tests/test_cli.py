@@ -1,0 +1,94 @@
+"""The real `feeds` command in a child process: summaries, messages and exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+
+from conftest import dump, run_feeds
+
+
+def test_build_publishes_the_seeds_and_prints_a_summary(project: Path) -> None:
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.strip() == (
+        "files: 2 seen, 2 read, 0 unchanged, 0 rejected; articles: 39 new, 0 updated, 0 unchanged, "
+        "1 merged as duplicates, 0 records skipped; feeds: 4 written, 0 unchanged"
+    )
+    assert (project / "state/feeds.sqlite3").exists()
+
+
+def test_bad_records_and_files_are_reported_and_everything_else_published(project: Path) -> None:
+    (project / "seeds/005_bad.txt").write_text(dump(
+        ("Fine article about Astana 03.03.2026", "A good body."),
+        ("Broken date 31.02.2026", "Body of the broken record."),
+        ("Evil link 03.03.2026", "Body.Source : javascript:alert(1)"),
+    ))
+    (project / "seeds/006_binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0
+    assert "005_bad.txt:7: record skipped: impossible date 31.02.2026" in result.stderr
+    assert "005_bad.txt:10: warning: source URL with scheme 'javascript' dropped" in result.stderr
+    assert "006_binary.txt: file rejected: holds NUL bytes: not a text file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "1 rejected" in result.stdout and "1 records skipped" in result.stdout
+    titles = [e.title for e in feedparser.parse(str(project / "out/all.atom")).entries]
+    assert titles[:2] == ["Fine article about Astana", "Evil link"] and len(titles) == 41
+
+
+def test_a_misspelt_config_key_is_named_with_a_suggestion(project: Path) -> None:
+    (project / "config.yaml").write_text("feeds:\n  max_entry: 10\n")
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "config.yaml: feeds.max_entry: unknown key (did you mean feeds.max_entries?)" in result.stderr
+
+
+def test_an_invalid_config_value_is_named(project: Path) -> None:
+    (project / "config.yaml").write_text("feeds:\n  max_entries: -1\n  base_url: not a url\n")
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "feeds.max_entries: Input should be greater than or equal to 1" in result.stderr
+    assert "feeds.base_url:" in result.stderr
+
+
+def test_broken_yaml_and_a_missing_config_file_are_reported(project: Path) -> None:
+    (project / "config.yaml").write_text("feeds: [unclosed\n")
+    broken = run_feeds("build", cwd=project)
+    assert broken.returncode == 2 and "not valid YAML" in broken.stderr and "Traceback" not in broken.stderr
+    missing = run_feeds("build", "--config", "nowhere.yaml", cwd=project)
+    assert missing.returncode == 2 and "nowhere.yaml: cannot read" in missing.stderr
+
+
+def test_the_store_may_not_live_inside_the_published_folder(project: Path) -> None:
+    result = run_feeds("build", "--state", "out/feeds.sqlite3", cwd=project)
+    assert result.returncode == 2 and "paths.state" in result.stderr and "inside paths.out" in result.stderr
+
+
+def test_an_unwritable_output_folder_exits_non_zero(project: Path) -> None:
+    (project / "blocked").write_text("a file where the output folder should be")
+    result = run_feeds("build", "--out", "blocked/out", cwd=project)
+    assert result.returncode == 3 and "output error: cannot create the output folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_seeds_folder_is_a_configuration_error(project: Path) -> None:
+    result = run_feeds("build", "--seeds", "no-such-folder", cwd=project)
+    assert result.returncode == 2 and "paths.seeds" in result.stderr and "is not a folder" in result.stderr
+
+
+def test_flags_override_the_config(project: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    result = run_feeds("build", "--config", str(project / "config.yaml"), "--seeds", str(project / "seeds"),
+                       "--out", str(elsewhere / "public"), "--state", str(elsewhere / "db.sqlite3"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (elsewhere / "public/all.atom").exists() and (elsewhere / "db.sqlite3").exists()
+    assert not (project / "out").exists()
+
+
+def test_the_console_script_runs_like_python_m_feeds(project: Path) -> None:
+    script = Path(sys.executable).parent / "feeds"
+    result = subprocess.run([str(script), "build"], cwd=project, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "39 new" in result.stdout

@@ -1,0 +1,176 @@
+"""Every feed a build on the seeds publishes, read back as a feed reader and a validator would."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree, isoschematron
+
+from conftest import SCHEMAS, SEED_002, dump, run_feeds
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+RFC3339_ZONED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+05:00$")
+BASE = "http://127.0.0.1:8080/"
+FEEDS = ["all.atom", "category/world.atom", "lang/en.atom", "lang/ru.atom"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import ROOT, SEEDS
+    folder = tmp_path_factory.mktemp("built")
+    shutil.copytree(SEEDS, folder / "seeds")
+    shutil.copy(ROOT / "config.yaml", folder / "config.yaml")
+    result = run_feeds("build", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "out"
+
+
+def feed_files(out: Path) -> list[Path]:
+    return sorted(path for path in out.rglob("*.atom"))
+
+
+def test_the_seeds_give_these_feeds(built: Path) -> None:
+    assert [str(p.relative_to(built)) for p in feed_files(built)] == sorted(FEEDS)
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_feed_is_valid_atom(built: Path, name: str) -> None:
+    if not (SCHEMAS / "atom.rng").exists():
+        pytest.skip("../shared/schemas/atom.rng is absent: RELAX NG check not possible here")
+    document = etree.parse(str(built / name))
+    relax_ng = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
+    assert relax_ng.validate(document), relax_ng.error_log
+    schematron = isoschematron.Schematron(etree.parse(str(SCHEMAS / "atom-rules.sch")))
+    assert schematron.validate(document), schematron.error_log
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_feed_passes_what_the_schema_cannot_check(built: Path, name: str) -> None:
+    """The W3C validator's warnings: self link, author, zoned dates, unique `updated`, unique ids."""
+    parsed = feedparser.parse(str(built / name))
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    root = etree.parse(str(built / name)).getroot()
+    self_links = [l.get("href") for l in root.iterfind(f"{ATOM}link") if l.get("rel") == "self"]
+    assert self_links == [BASE + name]
+    assert root.findtext(f"{ATOM}author/{ATOM}name") == "Enbekshi QazaQ"
+    entries = root.findall(f"{ATOM}entry")
+    updated = [e.findtext(f"{ATOM}updated") for e in entries]
+    dates = updated + [e.findtext(f"{ATOM}published") for e in entries] + [root.findtext(f"{ATOM}updated")]
+    assert all(RFC3339_ZONED.match(d) for d in dates)
+    assert len(set(updated)) == len(updated)
+    assert len({e.findtext(f"{ATOM}id") for e in entries}) == len(entries)
+    assert root.findtext(f"{ATOM}updated") == max(updated)
+    published = [e.findtext(f"{ATOM}published") for e in entries]
+    assert published == sorted(published, reverse=True)
+
+
+def test_every_entry_links_to_its_gov_kz_source(built: Path) -> None:
+    parsed = feedparser.parse(str(built / "all.atom"))
+    assert len(parsed.entries) == 39
+    linked = [e for e in parsed.entries if e.get("links")]
+    assert len(linked) == 27
+    for entry in linked:
+        (link,) = entry.links
+        assert link.rel == "alternate" and link.type == "text/html"
+        assert re.match(r"^https://www\.gov\.kz/memleket/entities/[a-z-]+/press/news/details/\d+\?lang=kk$", link.href)
+
+
+def test_the_two_translations_of_one_release_are_one_entry(built: Path) -> None:
+    titles = [e.title for e in feedparser.parse(str(built / "all.atom")).entries]
+    assert "In Shymkent, work continues to provide housing for socially vulnerable groups." in titles
+    assert "Socially vulnerable citizens are being provided with housing in Shymkent" not in titles
+
+
+def test_language_feeds_and_entries_carry_xml_lang(built: Path) -> None:
+    for language in ("en", "ru"):
+        root = etree.parse(str(built / f"lang/{language}.atom")).getroot()
+        assert root.get(XML_LANG) == language
+        assert {e.get(XML_LANG) for e in root.iterfind(f"{ATOM}entry")} == {language}
+    everything = etree.parse(str(built / "all.atom")).getroot()
+    assert everything.get(XML_LANG) is None
+    assert [e.get(XML_LANG) for e in everything.iterfind(f"{ATOM}entry")].count("ru") == 4
+
+
+def test_entry_has_text_title_summary_html_content_and_category(built: Path) -> None:
+    root = etree.parse(str(built / "category/world.atom")).getroot()
+    entry = next(e for e in root.iterfind(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "Studying the Kazakh language")
+    assert entry.find(f"{ATOM}content").get("type") == "html"
+    assert entry.findtext(f"{ATOM}content").startswith("<p>Dear compatriots!</p><p>Continuing its mission")
+    summary = entry.findtext(f"{ATOM}summary")
+    assert summary.startswith("Dear compatriots! Continuing") and len(summary) <= 300 and "<" not in summary
+    category = entry.find(f"{ATOM}category")
+    assert (category.get("term"), category.get("label"), category.get("scheme")) == ("world", "World", BASE + "category/")
+    assert entry.findtext(f"{ATOM}published").startswith("2026-02-21T")
+
+
+def test_feed_titles_say_what_they_hold(built: Path) -> None:
+    titles = {name: feedparser.parse(str(built / name)).feed.title for name in FEEDS}
+    assert titles == {
+        "all.atom": "Enbekshi QazaQ: all news",
+        "category/world.atom": "Enbekshi QazaQ: World",
+        "lang/en.atom": "Enbekshi QazaQ: news in English",
+        "lang/ru.atom": "Enbekshi QazaQ: новости на русском языке",
+    }
+
+
+def test_a_second_build_rewrites_nothing(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
+    before = {p: p.stat().st_mtime_ns for p in feed_files(project / "out")}
+    second = run_feeds("build", cwd=project)
+    assert second.returncode == 0 and "0 read" in second.stdout and "0 written" in second.stdout
+    assert {p: p.stat().st_mtime_ns for p in feed_files(project / "out")} == before
+
+
+def test_two_builds_from_scratch_give_identical_bytes(project: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    for folder in (project, other):
+        assert run_feeds("build", cwd=folder).returncode == 0
+    ours, theirs = feed_files(project / "out"), feed_files(other / "out")
+    assert [p.relative_to(project) for p in ours] == [p.relative_to(other) for p in theirs]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(ours, theirs))
+
+
+def test_max_entries_bounds_every_feed(project: Path) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 5"))
+    assert run_feeds("build", cwd=project).returncode == 0
+    assert {len(feedparser.parse(str(p)).entries) for p in feed_files(project / "out")} == {4, 5}
+
+
+def test_the_same_article_in_a_later_dump_stays_one_entry_and_a_change_updates_it(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
+    before = feedparser.parse(str(project / "out/all.atom"))
+    original = next(e for e in before.entries if e.title == "Planned power outage")
+    source_line = (project / "seeds" / SEED_002).read_text().split("\n")[35]
+    (project / "seeds/003_repeat.txt").write_text(dump(("Planned power outage 23.01.2026", source_line)))
+    assert run_feeds("build", cwd=project).returncode == 0
+    again = feedparser.parse(str(project / "out/all.atom"))
+    assert [e.id for e in again.entries] == [e.id for e in before.entries]
+    assert [e.updated for e in again.entries] == [e.updated for e in before.entries]
+    (project / "seeds/003_repeat.txt").write_text(dump(("Planned power outage 23.01.2026", "Rescheduled.Source : " + original.link)))
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "1 updated" in result.stdout
+    after = feedparser.parse(str(project / "out/all.atom"))
+    changed = [e for e in after.entries if e.id == original.id]
+    assert len(after.entries) == 39 and len(changed) == 1
+    assert changed[0].published == original.published and changed[0].updated > original.updated
+    assert changed[0].summary == "Rescheduled."
+
+
+def test_markup_and_control_characters_in_a_dump_cannot_break_a_feed(project: Path) -> None:
+    (project / "seeds/004_hostile.txt").write_text(dump(
+        ("A <b>bold</b> & <script>alert(1)</script> title\x01 02.03.2026", "Text with \x08control\x1f characters & <i>tags</i>."),
+    ))
+    assert run_feeds("build", cwd=project).returncode == 0
+    parsed = feedparser.parse(str(project / "out/all.atom"))
+    assert parsed.bozo == 0
+    entry = parsed.entries[0]
+    assert entry.title == "A <b>bold</b> & <script>alert(1)</script> title"
+    assert entry.title_detail.type == "text/plain"
+    assert "&lt;i&gt;tags&lt;/i&gt;" in entry.content[0].value

@@ -1,0 +1,129 @@
+"""The parser on the real seeds and on every oddity `seed-format.md` lists."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import SEED_000, SEED_002, SEEDS, dump
+from feeds.parse import NotText, decode, parse_dump
+from feeds.prose import paragraphs, xml_safe
+
+GOV = "https://www.gov.kz/memleket/entities/{}/press/news/details/{}?lang=kk"
+
+
+def parse_seed(name: str):
+    return parse_dump(decode((SEEDS / name).read_bytes()), name)
+
+
+def test_both_seed_files_hold_forty_records_and_no_problems() -> None:
+    dumps = [parse_seed(SEED_000), parse_seed(SEED_002)]
+    assert [len(d.records) for d in dumps] == [20, 20]
+    assert all(d.site == "Enbekshi QazaQ" and d.section == "World" and not d.problems for d in dumps)
+
+
+def test_sample_records_have_exact_title_date_source_and_origin() -> None:
+    first = parse_seed(SEED_000).records[0]
+    assert first.title == "Inter-Religious Council of Kenya is interested in developing cooperation with Kazakhstan"
+    assert first.published == date(2026, 2, 21)
+    assert first.source_url == GOV.format("mfa-nairobi", 1166722)
+    assert (first.agency, first.news_id, first.file, first.line, first.position) == ("mfa-nairobi", 1166722, SEED_000, 5, 0)
+    assert first.body.endswith("Traditional Religions.")
+    records = {r.line: r for r in parse_seed(SEED_002).records}
+    assert records[29].title == "Ambassador of Kazakhstan Holds a Seminar on Prospects for Cooperation between Astana and Islamabad"
+    assert records[29].source_url == GOV.format("mfa-islamabad", 1147280)
+    assert records[43].published == date(2026, 1, 23) and records[43].source_url is None
+    russian = {r.line: r for r in parse_seed(SEED_000).records}[29]
+    assert russian.title.startswith("Международное рейтинговое агентство S&P") and "«BBB-»" in russian.title
+
+
+@pytest.mark.parametrize("separator", ["", " ", "\u00a0", "\u00a0\u00a0"])
+def test_source_glued_after_text_space_or_no_break_space(separator: str) -> None:
+    url = GOV.format("mfa", 7)
+    (record,) = parse_dump(dump(("Title 01.02.2026", f"Last sentence.{separator}Source : {url}")), "x.txt").records
+    assert record.source_url == url
+    assert record.body == "Last sentence."
+
+
+def test_glued_source_after_cyrillic_word_in_seed() -> None:
+    record = {r.line: r for r in parse_seed(SEED_000).records}[23]
+    assert record.body.endswith("предприятий региона") and record.source_url == GOV.format("economy", 1166649)
+
+
+def test_record_with_only_a_source_line_has_no_body() -> None:
+    record = {r.line: r for r in parse_seed(SEED_000).records}[11]
+    assert record.body == "" and record.source_url == GOV.format("mod", 1166705) and record.agency == "mod"
+
+
+def test_record_without_source() -> None:
+    record = {r.line: r for r in parse_seed(SEED_000).records}[13]
+    assert record.source_url is None and record.agency is None and record.news_id is None
+    assert record.title == "NEW CONSTITUTION: IMPROVING THE WELFARE OF THE PEOPLE"
+
+
+def test_dash_title_is_kept_by_the_parser_for_the_classifier_to_replace() -> None:
+    record = {r.line: r for r in parse_seed(SEED_002).records}[15]
+    assert record.title == "-" and record.source_url == GOV.format("almobl", 1147348)
+
+
+def test_bom_crlf_and_missing_final_newline() -> None:
+    text = dump(("First 01.02.2026", "Body one."), ("Second 01.02.2026", "Body two.")).replace("\n", "\r\n")
+    parsed = parse_dump(decode("\ufeff".encode() + text.encode("utf-8")), "x.txt")
+    assert parsed.site == "Enbekshi QazaQ"
+    assert [(r.title, r.body) for r in parsed.records] == [("First", "Body one."), ("Second", "Body two.")]
+    with_newline = parse_dump(decode((text + "\r\n").encode()), "x.txt")
+    assert with_newline.records == parsed.records
+
+
+def test_body_line_ending_with_a_date_is_a_body_not_a_title() -> None:
+    parsed = parse_dump(dump(("Meeting held 01.02.2026", "The next meeting is set for 15.03.2026"), ("Other 01.02.2026", "Text.")), "x.txt")
+    assert [r.title for r in parsed.records] == ["Meeting held", "Other"]
+    assert parsed.records[0].body == "The next meeting is set for 15.03.2026"
+
+
+def test_impossible_date_is_reported_and_the_rest_of_the_file_kept() -> None:
+    parsed = parse_dump(dump(("Good one 01.02.2026", "Text."), ("Bad one 31.02.2026", "Text 01.01.2026"), ("Good two 01.02.2026", "Text.")), "bad.txt")
+    assert [r.title for r in parsed.records] == ["Good one", "Good two"]
+    (problem,) = parsed.problems
+    assert str(problem).startswith("bad.txt:7: record skipped: impossible date 31.02.2026")
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "ftp://gov.kz/x"])
+def test_only_http_and_https_sources_become_links(url: str) -> None:
+    parsed = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt")
+    (record,) = parsed.records
+    assert record.source_url is None and record.body == "Body."
+    (problem,) = parsed.problems
+    assert problem.line == 6 and problem.outcome == "warning" and "dropped" in problem.reason
+
+
+def test_glued_sentences_become_paragraphs_but_initials_stay_whole() -> None:
+    body = "Deputy Minister Y.Ashikbayev met the envoy.The parties talked.Итоги подведены!Работа продолжится."
+    assert paragraphs(body, "Title") == (
+        "Deputy Minister Y.Ashikbayev met the envoy.", "The parties talked.", "Итоги подведены!", "Работа продолжится.",
+    )
+
+
+def test_body_repeating_its_title_loses_the_repeat() -> None:
+    record = {r.line: r for r in parse_seed(SEED_002).records}[39]
+    first = paragraphs(record.body, record.title)[0]
+    assert first.startswith("On 22 January, an очередное apparatus meeting")
+
+
+def test_control_characters_are_removed() -> None:
+    parsed = parse_dump(dump(("Bell\x07 title 01.02.2026", "Null\x00 and escape\x1b gone.")), "x.txt")
+    assert parsed.records[0].title == "Bell title" and parsed.records[0].body == "Null and escape gone."
+    assert xml_safe("a\x0bb\ufffec\td") == "abc\td"
+
+
+def test_non_utf8_text_is_decoded_and_binary_is_refused() -> None:
+    cp1251 = dump(("Казахстан и Монголия нацелены на рост товарооборота 01.02.2026", "Стороны обсудили торговлю и инвестиции.")).encode("cp1251")
+    assert parse_dump(decode(cp1251), "x.txt").records[0].title.startswith("Казахстан и Монголия")
+    with pytest.raises(NotText):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
+def test_a_file_without_header_is_rejected_with_its_reason() -> None:
+    parsed = parse_dump("Title 01.02.2026\nBody.", "x.txt")
+    assert parsed.records == () and parsed.problems[0].outcome == "file rejected" and "no header" in parsed.problems[0].reason
