@@ -1,0 +1,40 @@
+"""The settings schema: defaults, path resolution, and the README table generated from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from feeds.settings import ConfigError, load_settings, reference
+
+
+def test_readme_settings_table_is_the_one_the_schema_generates() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- settings:start -->\n")[1].split("\n<!-- settings:end -->")[0]
+    assert table == reference()
+
+
+def test_relative_paths_follow_the_config_file_and_flags_follow_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "etc" / "config.yaml"
+    config.parent.mkdir()
+    config.write_text("paths:\n  seeds: dumps\n")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(config, {"out": Path("public")})
+    assert settings.paths.seeds == tmp_path / "etc" / "dumps"
+    assert settings.paths.out == tmp_path / "public"
+    assert settings.paths.state == tmp_path / "etc" / "state" / "feeds.sqlite3"
+
+
+def test_base_url_always_names_a_folder(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("feeds:\n  base_url: https://feeds.example.org/kz\n")
+    assert str(load_settings(config).feeds.base_url) == "https://feeds.example.org/kz/"
+
+
+def test_a_top_level_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("- just\n- a list\n")
+    with pytest.raises(ConfigError, match="top level must be a mapping"):
+        load_settings(config)
