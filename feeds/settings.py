@@ -46,8 +46,7 @@ class PathSettings(_Section):
 
 class FeedSettings(_Section):
     base_url: HttpUrl = Field(
-        "http://127.0.0.1:8080/",
-        description="Public URL of the `out` folder; absolute `rel=\"self\"` links are built from it.",
+        description="Required. Public URL of the `out` folder; absolute `rel=\"self\"` links are built from it.",
     )
     max_entries: int = Field(50, ge=1, le=10_000, description="Entries in each feed document.")
     summary_chars: int = Field(
@@ -69,7 +68,7 @@ class FeedSettings(_Section):
 class Settings(_Section):
     site: SiteSettings = Field(default_factory=SiteSettings, description="The site the dumps come from.")
     paths: PathSettings = Field(default_factory=PathSettings, description="Where things live.")
-    feeds: FeedSettings = Field(default_factory=FeedSettings, description="What the feeds look like.")
+    feeds: FeedSettings = Field(description="What the feeds look like.")
 
     def resolved(self, root: Path, cli_paths: dict[str, Path]) -> Settings:
         """Config paths made absolute against `root`, command-line paths against the working
@@ -86,7 +85,7 @@ def load_settings(config: Path | None, cli_paths: dict[str, Path] | None = None)
     """Read and validate a config file (or the defaults when there is none)."""
     data: Any = {}
     root = Path.cwd()
-    label = "defaults"
+    label = "(no config file)"
     if config is not None:
         label = str(config)
         root = config.resolve().parent
@@ -115,6 +114,8 @@ def _describe(label: str, error: Any) -> str:
         close = difflib.get_close_matches(str(error["loc"][-1]), list(model.model_fields), n=1)
         hint = f" (did you mean {'.'.join([*map(str, error['loc'][:-1]), close[0]])}?)" if close else ""
         return f"{label}: {location}: unknown key{hint}"
+    if error["type"] == "missing":
+        return f"{label}: {location}: required key missing"
     return f"{label}: {location}: {error['msg']}"
 
 
@@ -125,6 +126,6 @@ def reference() -> str:
         section = section_field.annotation
         assert isinstance(section, type) and issubclass(section, BaseModel)
         for name, field in section.model_fields.items():
-            default = field.default
-            rows.append(f"| `{section_name}.{name}` | `{default}` | {field.description} |")
+            default = "required" if field.is_required() else f"`{field.default}`"
+            rows.append(f"| `{section_name}.{name}` | {default} | {field.description} |")
     return "\n".join(rows)

@@ -12,6 +12,7 @@ from feeds.classify import detect_language, slug, to_article
 from feeds.parse import decode, parse_dump
 from feeds.settings import FeedSettings
 
+FEED_SETTINGS = FeedSettings(base_url="https://feeds.example.org/")
 RUSSIAN_LINES = {(SEED_000, 23), (SEED_000, 25), (SEED_000, 29), (SEED_002, 23)}
 KAZAKH = [
     "Қазақстан Республикасының Сыртқы істер министрі Кения елшісімен кездесті",
@@ -36,7 +37,7 @@ def seed_articles():
     for name in (SEED_000, SEED_002):
         parsed = parse_dump(decode((SEEDS / name).read_bytes()), name)
         for record in parsed.records:
-            yield to_article(record, parsed.section, FeedSettings())
+            yield to_article(record, parsed.section, FEED_SETTINGS)
 
 
 def test_language_accuracy_on_seeds_and_written_examples() -> None:
@@ -71,7 +72,7 @@ def test_dash_title_becomes_a_meaningful_title() -> None:
     by_line = {(a.file, a.line): a for a in seed_articles()}
     assert by_line[(SEED_002, 15)].title == "Press release of almobl, 24.01.2026"
     parsed = parse_dump(dump(("- 01.02.2026", "The akimat opened a new school in Taraz. Classes start in March.")), "x.txt")
-    article = to_article(parsed.records[0], parsed.section, FeedSettings())
+    article = to_article(parsed.records[0], parsed.section, FEED_SETTINGS)
     assert article.title == "The akimat opened a new school in Taraz."
     assert all(a.title != "-" and a.title for a in seed_articles())
 
@@ -83,7 +84,7 @@ def test_id_depends_on_source_and_language_only() -> None:
     assert identity.article_id(url, "Title", date(2026, 1, 1), "ru") != same
     record_a = parse_dump(dump(("Title 01.02.2026", "Body.")), "a.txt").records[0]
     record_b = parse_dump(dump(("Other 01.02.2026", "X."), ("  Title   01.02.2026", "Body.")), "b.txt").records[1]
-    assert to_article(record_a, "World", FeedSettings()).id == to_article(record_b, "World", FeedSettings()).id
+    assert to_article(record_a, "World", FEED_SETTINGS).id == to_article(record_b, "World", FEED_SETTINGS).id
 
 
 def test_two_translations_of_one_release_are_recognised_and_different_releases_are_not() -> None:

@@ -40,7 +40,7 @@ def test_bad_records_and_files_are_reported_and_everything_else_published(projec
 
 
 def test_a_misspelt_config_key_is_named_with_a_suggestion(project: Path) -> None:
-    (project / "config.yaml").write_text("feeds:\n  max_entry: 10\n")
+    (project / "config.yaml").write_text("feeds:\n  base_url: https://feeds.example.org/\n  max_entry: 10\n")
     result = run_feeds("build", cwd=project)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "config.yaml: feeds.max_entry: unknown key (did you mean feeds.max_entries?)" in result.stderr

@@ -19,7 +19,7 @@ def test_readme_settings_table_is_the_one_the_schema_generates() -> None:
 def test_relative_paths_follow_the_config_file_and_flags_follow_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "etc" / "config.yaml"
     config.parent.mkdir()
-    config.write_text("paths:\n  seeds: dumps\n")
+    config.write_text("paths:\n  seeds: dumps\nfeeds:\n  base_url: https://feeds.example.org/\n")
     monkeypatch.chdir(tmp_path)
     settings = load_settings(config, {"out": Path("public")})
     assert settings.paths.seeds == tmp_path / "etc" / "dumps"
@@ -38,3 +38,12 @@ def test_a_top_level_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
     config.write_text("- just\n- a list\n")
     with pytest.raises(ConfigError, match="top level must be a mapping"):
         load_settings(config)
+
+
+def test_base_url_is_required_and_named_when_missing(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("feeds:\n  max_entries: 10\n")
+    with pytest.raises(ConfigError, match=r"config.yaml: feeds.base_url: required key missing"):
+        load_settings(config)
+    with pytest.raises(ConfigError, match=r"\(no config file\): feeds: required key missing"):
+        load_settings(None)
