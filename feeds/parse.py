@@ -100,7 +100,8 @@ def _record(fields: dict, file: str, problems: list[Problem]) -> Record:
             agency = agency_match["agency"].lower() if agency_match else None
             news_id = int(id_match["id"]) if id_match else None
         else:
-            problems.append(Problem(file, number, f"source URL with scheme {parts.scheme or 'none'!r} dropped: only http and https become links", WARNING))
+            reason = f"source URL with scheme {parts.scheme or 'none'!r} dropped: only http and https become links"
+            problems.append(Problem(file, number, reason, WARNING))
     return Record(
         title=" ".join(fields["title"].split()),
         published=fields["date"],

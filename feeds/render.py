@@ -58,7 +58,7 @@ def render_atom(document: FeedDocument, entries: Sequence[Entry], site: SiteSett
             item.content(content_html(entry) or f"<p>{html.escape(entry.title, quote=False)}</p>", type="html")
         item.category(term=entry.category, scheme=document.category_scheme, label=entry.category_label)
     root = etree.fromstring(generator.atom_str(pretty=False))
-    for element, entry in zip(root.iterfind(f"{{{ATOM}}}entry"), entries):
+    for element, entry in zip(root.iterfind(f"{{{ATOM}}}entry"), entries, strict=True):
         element.set(XML_LANG, entry.language)
         for link in element.iterfind(f"{{{ATOM}}}link"):
             link.set("rel", "alternate")

@@ -27,7 +27,7 @@ class _Section(BaseModel):
 class SiteSettings(_Section):
     name: str = Field("Enbekshi QazaQ", min_length=1, description="Site name shown in feed titles.")
     url: HttpUrl = Field(
-        "https://enbekshiqazaq.kz/",
+        HttpUrl("https://enbekshiqazaq.kz/"),
         description="Home page of the site; every feed's `rel=\"alternate\"` link.",
     )
     author: str = Field(
@@ -66,8 +66,8 @@ class FeedSettings(_Section):
 
 
 class Settings(_Section):
-    site: SiteSettings = Field(default_factory=SiteSettings, description="The site the dumps come from.")
-    paths: PathSettings = Field(default_factory=PathSettings, description="Where things live.")
+    site: SiteSettings = Field(SiteSettings(), description="The site the dumps come from.")
+    paths: PathSettings = Field(PathSettings(), description="Where things live.")
     feeds: FeedSettings = Field(description="What the feeds look like.")
 
     def resolved(self, root: Path, cli_paths: dict[str, Path]) -> Settings:

@@ -161,7 +161,7 @@ class Store:
         orders = timing.order_ids([a.news_id for a in articles])
         newcomers: dict[date, list[tuple[int, int, Article]]] = {}
         pending: list[Article] = []
-        for position, (article, order_id) in enumerate(zip(articles, orders)):
+        for position, (article, order_id) in enumerate(zip(articles, orders, strict=True)):
             known_id = self._resolve(article, pending)
             if known_id is None:
                 pending.append(article)
@@ -191,7 +191,7 @@ class Store:
             taken = [(row["order_id"], row["published_us"]) for row in
                      self.db.execute("SELECT order_id, published_us FROM articles WHERE day = ?", (day.isoformat(),))]
             instants = timing.place(day, taken, [order_id for order_id, _, _ in items])
-            for (order_id, _, article), instant in zip(items, instants):
+            for (order_id, _, article), instant in zip(items, instants, strict=True):
                 self._insert(article, order_id, self._free_instant(instant))
                 counts.new += 1
         return counts
@@ -245,7 +245,8 @@ class Store:
     def _mark_dirty(self, keys: Iterable[tuple[str, str, str, str]]) -> None:
         self.db.executemany(
             "INSERT INTO feeds (path, kind, value, label) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (path) DO UPDATE SET dirty = 1, label = CASE WHEN excluded.label = '' THEN label ELSE excluded.label END",
+            "ON CONFLICT (path) DO UPDATE SET dirty = 1, "
+            "label = CASE WHEN excluded.label = '' THEN label ELSE excluded.label END",
             list(keys),
         )
 

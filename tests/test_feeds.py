@@ -55,7 +55,7 @@ def test_feed_passes_what_the_schema_cannot_check(built: Path, name: str) -> Non
     parsed = feedparser.parse(str(built / name))
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     root = etree.parse(str(built / name)).getroot()
-    self_links = [l.get("href") for l in root.iterfind(f"{ATOM}link") if l.get("rel") == "self"]
+    self_links = [link.get("href") for link in root.iterfind(f"{ATOM}link") if link.get("rel") == "self"]
     assert self_links == [BASE + name]
     assert root.findtext(f"{ATOM}author/{ATOM}name") == "Enbekshi QazaQ"
     entries = root.findall(f"{ATOM}entry")
@@ -133,7 +133,7 @@ def test_two_builds_from_scratch_give_identical_bytes(project: Path, tmp_path: P
         assert run_feeds("build", cwd=folder).returncode == 0
     ours, theirs = feed_files(project / "out"), feed_files(other / "out")
     assert [p.relative_to(project) for p in ours] == [p.relative_to(other) for p in theirs]
-    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(ours, theirs))
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(ours, theirs, strict=True))
 
 
 def test_max_entries_bounds_every_feed(project: Path) -> None:
@@ -153,7 +153,8 @@ def test_the_same_article_in_a_later_dump_stays_one_entry_and_a_change_updates_i
     again = feedparser.parse(str(project / "out/all.atom"))
     assert [e.id for e in again.entries] == [e.id for e in before.entries]
     assert [e.updated for e in again.entries] == [e.updated for e in before.entries]
-    (project / "seeds/003_repeat.txt").write_text(dump(("Planned power outage 23.01.2026", "Rescheduled.Source : " + original.link)))
+    revised = dump(("Planned power outage 23.01.2026", "Rescheduled.Source : " + original.link))
+    (project / "seeds/003_repeat.txt").write_text(revised)
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and "1 updated" in result.stdout
     after = feedparser.parse(str(project / "out/all.atom"))

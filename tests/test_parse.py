@@ -31,7 +31,9 @@ def test_sample_records_have_exact_title_date_source_and_origin() -> None:
     assert (first.agency, first.news_id, first.file, first.line, first.position) == ("mfa-nairobi", 1166722, SEED_000, 5, 0)
     assert first.body.endswith("Traditional Religions.")
     records = {r.line: r for r in parse_seed(SEED_002).records}
-    assert records[29].title == "Ambassador of Kazakhstan Holds a Seminar on Prospects for Cooperation between Astana and Islamabad"
+    assert records[29].title == (
+        "Ambassador of Kazakhstan Holds a Seminar on Prospects for Cooperation between Astana and Islamabad"
+    )
     assert records[29].source_url == GOV.format("mfa-islamabad", 1147280)
     assert records[43].published == date(2026, 1, 23) and records[43].source_url is None
     russian = {r.line: r for r in parse_seed(SEED_000).records}[29]
@@ -77,13 +79,15 @@ def test_bom_crlf_and_missing_final_newline() -> None:
 
 
 def test_body_line_ending_with_a_date_is_a_body_not_a_title() -> None:
-    parsed = parse_dump(dump(("Meeting held 01.02.2026", "The next meeting is set for 15.03.2026"), ("Other 01.02.2026", "Text.")), "x.txt")
+    text = dump(("Meeting held 01.02.2026", "The next meeting is set for 15.03.2026"), ("Other 01.02.2026", "Text."))
+    parsed = parse_dump(text, "x.txt")
     assert [r.title for r in parsed.records] == ["Meeting held", "Other"]
     assert parsed.records[0].body == "The next meeting is set for 15.03.2026"
 
 
 def test_impossible_date_is_reported_and_the_rest_of_the_file_kept() -> None:
-    parsed = parse_dump(dump(("Good one 01.02.2026", "Text."), ("Bad one 31.02.2026", "Text 01.01.2026"), ("Good two 01.02.2026", "Text.")), "bad.txt")
+    text = dump(("Good one 01.02.2026", "Text."), ("Bad one 31.02.2026", "Text 01.01.2026"), ("Good two 01.02.2026", "Text."))
+    parsed = parse_dump(text, "bad.txt")
     assert [r.title for r in parsed.records] == ["Good one", "Good two"]
     (problem,) = parsed.problems
     assert str(problem).startswith("bad.txt:7: record skipped: impossible date 31.02.2026")
@@ -118,7 +122,8 @@ def test_control_characters_are_removed() -> None:
 
 
 def test_non_utf8_text_is_decoded_and_binary_is_refused() -> None:
-    cp1251 = dump(("Казахстан и Монголия нацелены на рост товарооборота 01.02.2026", "Стороны обсудили торговлю и инвестиции.")).encode("cp1251")
+    title, body = "Казахстан и Монголия нацелены на рост товарооборота 01.02.2026", "Стороны обсудили торговлю и инвестиции."
+    cp1251 = dump((title, body)).encode("cp1251")
     assert parse_dump(decode(cp1251), "x.txt").records[0].title.startswith("Казахстан и Монголия")
     with pytest.raises(NotText):
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")

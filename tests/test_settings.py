@@ -16,7 +16,7 @@ def test_readme_settings_table_is_the_one_the_schema_generates() -> None:
     assert table == reference()
 
 
-def test_relative_paths_follow_the_config_file_and_flags_follow_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_paths_follow_the_config_and_flags_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "etc" / "config.yaml"
     config.parent.mkdir()
     config.write_text("paths:\n  seeds: dumps\nfeeds:\n  base_url: https://feeds.example.org/\n")
