@@ -1,69 +1,94 @@
-"""One publishing run, the library core under `feeds build`: seeds -> store -> feeds on disk.
+"""One publishing run, the library core under `feeds build` and every `feeds watch` tick.
 
-Work is proportional to what changed: a seed file whose size and mtime (or, failing those, whose
-SHA-256) match the store is not read again, and only feeds marked dirty by an ingest, rendered
-with other settings, or missing on disk are rendered; a rendered feed whose bytes match the file
-is not rewritten.
+seeds -> store -> feeds on disk, under the run lock. Work is proportional to what changed: a seed
+file whose size and mtime (or, failing those, whose SHA-256) match the store is not read again,
+and only feeds marked dirty by an ingest or a retention prune, rendered with other settings, or
+missing on disk are rendered; a rendered feed whose bytes match the file is not rewritten.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from feeds.catalogue import ATOM_SUFFIX, describe
 from feeds.classify import to_article
+from feeds.lock import exclusive
 from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Problem
 from feeds.parse import NotText, decode, parse_dump
 from feeds.render import GENERATOR_VERSION, render_atom
 from feeds.settings import ConfigError, Settings
 from feeds.store import SeedFile, Store
+from feeds.timing import SECOND
 from feeds.write import remove_stale_temporaries, write_if_changed
 
 SEED_PATTERN = "*.txt"
 # A dump still being written or left by an editor is never read.
 IGNORED_SUFFIXES = (".part", ".tmp", "~")
+DAY_SECONDS = 86_400
 
 
 class OutputError(Exception):
-    """The output folder cannot be written; nothing was published."""
+    """The output folder cannot be written; nothing more was published."""
 
 
 @dataclass
 class BuildReport:
     files_seen: int = 0
-    files_read: int = 0
+    files_new: int = 0
+    files_changed: int = 0
     files_unchanged: int = 0
+    files_deferred: int = 0
     files_rejected: int = 0
     articles_new: int = 0
     articles_updated: int = 0
     articles_unchanged: int = 0
     articles_merged: int = 0
+    articles_removed: int = 0
     records_skipped: int = 0
     feeds_written: list[str] = field(default_factory=list)
     feeds_unchanged: int = 0
+    feeds_removed: list[str] = field(default_factory=list)
+    stopped_early: bool = False
+    duration_seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def files_read(self) -> int:
+        return self.files_new + self.files_changed
+
     def summary(self) -> str:
-        return (
-            f"files: {self.files_seen} seen, {self.files_read} read, {self.files_unchanged} unchanged, "
-            f"{self.files_rejected} rejected; articles: {self.articles_new} new, {self.articles_updated} updated, "
-            f"{self.articles_unchanged} unchanged, {self.articles_merged} merged as duplicates, "
+        text = (
+            f"files: {self.files_seen} seen, {self.files_read} read ({self.files_new} new, {self.files_changed} changed), "
+            f"{self.files_unchanged} unchanged, {self.files_deferred} still being written, {self.files_rejected} rejected; "
+            f"articles: {self.articles_new} new, {self.articles_updated} updated, {self.articles_unchanged} unchanged, "
+            f"{self.articles_merged} merged as duplicates, {self.articles_removed} removed by retention, "
             f"{self.records_skipped} records skipped; feeds: {len(self.feeds_written)} written, "
-            f"{self.feeds_unchanged} unchanged"
+            f"{self.feeds_unchanged} unchanged, {len(self.feeds_removed)} removed; {self.duration_seconds:.2f} s"
         )
+        return text + ("; stopped early, the rest is left for the next run" if self.stopped_early else "")
+
+    def as_fields(self) -> dict[str, object]:
+        """The figures for a JSON log line (problems are logged one by one instead)."""
+        fields = asdict(self)
+        del fields["problems"]
+        fields["files_read"] = self.files_read
+        return fields
 
 
-def seed_files(folder: Path) -> list[Path]:
-    """Dump files in publishing order: oldest mtime first, so later content revises earlier."""
-    found = [
-        path for path in folder.glob(SEED_PATTERN)
-        if not path.name.startswith(".") and not path.name.endswith(IGNORED_SUFFIXES) and path.is_file()
-    ]
-    return sorted(found, key=lambda path: (path.stat().st_mtime_ns, path.name))
+def is_seed(path: Path) -> bool:
+    """Dump files only: `*.txt`, neither hidden nor named like a temporary or backup file."""
+    return path.match(SEED_PATTERN) and not path.name.startswith(".") and not path.name.endswith(IGNORED_SUFFIXES)
+
+
+def seed_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
+    """Dump files with their stat, oldest mtime first, so later content revises earlier."""
+    found = [(path, path.stat()) for path in folder.glob(SEED_PATTERN) if is_seed(path) and path.is_file()]
+    return sorted(found, key=lambda item: (item[1].st_mtime_ns, item[0].name))
 
 
 def rendering_signature(settings: Settings) -> str:
@@ -72,39 +97,33 @@ def rendering_signature(settings: Settings) -> str:
     return hashlib.sha256(used.encode("utf-8")).hexdigest()[:16]
 
 
-def ingest_seeds(store: Store, folder: Path, settings: Settings, report: BuildReport,
-                 on_problem: Callable[[Problem], None]) -> None:
-    for path in seed_files(folder):
+def ingest_seeds(store: Store, settings: Settings, report: BuildReport, now: float,
+                 should_stop: Callable[[], bool], on_problem: Callable[[Problem], None]) -> None:
+    settled_before = (now - settings.watch.settle_seconds) * 1e9
+    for path, stat in seed_files(settings.paths.seeds):
         report.files_seen += 1
-        stat = path.stat()
         known = store.seed_file(path.name)
         if known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             report.files_unchanged += 1
             continue
+        if stat.st_mtime_ns > settled_before:
+            # Written to within the settle period: perhaps still being written. Next run.
+            report.files_deferred += 1
+            continue
+        if should_stop():
+            report.stopped_early = True
+            return
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if known and known.sha256 == digest:
             store.record_seed_file(SeedFile(path.name, stat.st_size, stat.st_mtime_ns, digest, known.problems))
             report.files_unchanged += 1
             continue
-        report.files_read += 1
-        problems: list[Problem] = []
-        with store.transaction():
-            try:
-                dump = parse_dump(decode(data), path.name)
-            except NotText as exc:
-                problems.append(Problem(path.name, None, str(exc), FILE_REJECTED))
-            else:
-                problems.extend(dump.problems)
-                if dump.section and not dump.records and not dump.problems:
-                    problems.append(Problem(path.name, None, "no records found", WARNING))
-                articles = [to_article(record, dump.section, settings.feeds) for record in dump.records]
-                counts = store.ingest(articles, revised_at=stat.st_mtime_ns // 1000)
-                report.articles_new += counts.new
-                report.articles_updated += counts.updated
-                report.articles_unchanged += counts.unchanged
-                report.articles_merged += counts.merged
-            store.record_seed_file(SeedFile(path.name, stat.st_size, stat.st_mtime_ns, digest, tuple(map(str, problems))))
+        if known:
+            report.files_changed += 1
+        else:
+            report.files_new += 1
+        problems = ingest_file(store, path.name, data, stat, settings, report)
         report.files_rejected += any(p.outcome == FILE_REJECTED for p in problems)
         report.records_skipped += sum(p.outcome == RECORD_SKIPPED for p in problems)
         for problem in problems:
@@ -112,16 +131,58 @@ def ingest_seeds(store: Store, folder: Path, settings: Settings, report: BuildRe
         report.problems.extend(problems)
 
 
-def publish_feeds(store: Store, settings: Settings, report: BuildReport) -> None:
+def ingest_file(store: Store, name: str, data: bytes, stat: os.stat_result, settings: Settings,
+                report: BuildReport) -> list[Problem]:
+    """One seed file into the store in one transaction, with its fingerprint and its problems."""
+    problems: list[Problem] = []
+    with store.transaction():
+        try:
+            dump = parse_dump(decode(data), name)
+        except NotText as exc:
+            problems.append(Problem(name, None, str(exc), FILE_REJECTED))
+        else:
+            problems.extend(dump.problems)
+            if dump.section and not dump.records and not dump.problems:
+                problems.append(Problem(name, None, "no records found", WARNING))
+            articles = [to_article(record, dump.section, settings.feeds) for record in dump.records]
+            counts = store.ingest(articles, revised_at=stat.st_mtime_ns // 1000)
+            report.articles_new += counts.new
+            report.articles_updated += counts.updated
+            report.articles_unchanged += counts.unchanged
+            report.articles_merged += counts.merged
+        digest = hashlib.sha256(data).hexdigest()
+        store.record_seed_file(SeedFile(name, stat.st_size, stat.st_mtime_ns, digest, tuple(map(str, problems))))
+    return problems
+
+
+def apply_retention(store: Store, settings: Settings, report: BuildReport, now: float) -> None:
+    keep = settings.retention
+    if keep.max_age_days is None and keep.max_articles is None:
+        return
+    cutoff = None if keep.max_age_days is None else int((now - keep.max_age_days * DAY_SECONDS) * SECOND)
+    with store.transaction():
+        report.articles_removed += store.prune(cutoff, keep.max_articles)
+
+
+def publish_feeds(store: Store, settings: Settings, report: BuildReport, should_stop: Callable[[], bool]) -> None:
     out = settings.paths.out
     signature = rendering_signature(settings)
     for feed in store.feeds():
         target = out / f"{feed.path}{ATOM_SUFFIX}"
         if not feed.dirty and feed.rendered_with == signature and target.exists():
             continue
+        if should_stop():
+            report.stopped_early = True
+            return
         entries = store.entries(feed, settings.feeds.max_entries)
-        data = render_atom(describe(feed, settings), entries, settings.site)
         try:
+            if not entries:
+                # A feed whose every entry was removed is withdrawn, not left stale.
+                target.unlink(missing_ok=True)
+                store.forget_feed(feed.path)
+                report.feeds_removed.append(feed.path)
+                continue
+            data = render_atom(describe(feed, settings), entries, settings.site)
             written = write_if_changed(target, data)
         except OSError as exc:
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
@@ -141,17 +202,31 @@ def check_output(out: Path) -> None:
         raise OutputError(f"the output folder {out} is not writable")
 
 
-def build(settings: Settings, on_problem: Callable[[Problem], None] = lambda problem: None) -> BuildReport:
-    """Ingest new and changed seed files, then render and write the feeds that changed."""
+def build(
+    settings: Settings,
+    on_problem: Callable[[Problem], None] = lambda problem: None,
+    now: Callable[[], float] = time.time,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> BuildReport:
+    """Ingest new and changed seed files, apply retention, then write the feeds that changed.
+    Raises `lock.Busy` when another run holds the lock past `watch.lock_timeout_seconds`.
+    `should_stop` is asked between files and between feeds: a stopped run leaves everything
+    consistent, and what it did not do is still marked to do."""
+    started = time.monotonic()
     if not settings.paths.seeds.is_dir():
         raise ConfigError(f"paths.seeds: {settings.paths.seeds} is not a folder")
     check_output(settings.paths.out)
-    remove_stale_temporaries(settings.paths.out)
     report = BuildReport()
-    store = Store(settings.paths.state)
-    try:
-        ingest_seeds(store, settings.paths.seeds, settings, report, on_problem)
-        publish_feeds(store, settings, report)
-    finally:
-        store.close()
+    with exclusive(settings.paths.state, settings.watch.lock_timeout_seconds):
+        remove_stale_temporaries(settings.paths.out)
+        store = Store(settings.paths.state)
+        try:
+            ingest_seeds(store, settings, report, now(), should_stop, on_problem)
+            apply_retention(store, settings, report, now())
+            if not report.stopped_early:
+                publish_feeds(store, settings, report, should_stop)
+            report.duration_seconds = time.monotonic() - started
+            store.record_run(now(), report.summary())
+        finally:
+            store.close()
     return report

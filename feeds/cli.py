@@ -3,43 +3,104 @@
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from feeds import logs
 from feeds.build import OutputError, build
-from feeds.settings import ConfigError, load_settings
+from feeds.lock import Busy
+from feeds.settings import ConfigError, Settings, load_settings
+from feeds.store import Store
+from feeds.watch import log_problem, watch
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
 EXIT_OUTPUT = 3
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run held the lock; cron may simply try again next time
 DEFAULT_CONFIG = Path("config.yaml")
+log = logging.getLogger("feeds")
 
 
 def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, help="settings file (default: ./config.yaml if present)")
+    common.add_argument("--seeds", type=Path, help="folder of dump files (overrides paths.seeds)")
+    common.add_argument("--out", type=Path, help="folder to publish feeds to (overrides paths.out)")
+    common.add_argument("--state", type=Path, help="SQLite store (overrides paths.state)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more detail (twice: library debug too)")
+    common.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    common.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines for people or collectors")
     parser = argparse.ArgumentParser(prog="feeds", description="Publish Atom feeds from Enbekshi QazaQ news dumps.")
     commands = parser.add_subparsers(dest="command", required=True)
-    build_command = commands.add_parser("build", help="ingest new or changed dumps and regenerate the feeds that changed")
-    build_command.add_argument("--config", type=Path, help="settings file (default: ./config.yaml if present)")
-    build_command.add_argument("--seeds", type=Path, help="folder of dump files (overrides paths.seeds)")
-    build_command.add_argument("--out", type=Path, help="folder to publish feeds to (overrides paths.out)")
-    build_command.add_argument("--state", type=Path, help="SQLite store (overrides paths.state)")
+    commands.add_parser("build", parents=[common], help="one run: ingest new or changed dumps, write the feeds that changed")
+    watch_command = commands.add_parser("watch", parents=[common], help="run continuously, publishing dumps as they arrive")
+    watch_command.add_argument("--interval", type=float, help="seconds between scans (overrides watch.interval_seconds)")
+    status_command = commands.add_parser("status", parents=[common], help="what the store holds, the last run, rejected files")
+    status_command.add_argument("--json", action="store_true", help="print the status as JSON")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logs.configure(-1 if args.quiet else args.verbose, args.log_format)
     config = args.config if args.config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
     cli_paths = {name: getattr(args, name) for name in ("seeds", "out", "state") if getattr(args, name) is not None}
     try:
         settings = load_settings(config, cli_paths)
-        report = build(settings, on_problem=lambda problem: print(problem, file=sys.stderr))
+        if args.command == "watch":
+            interval = args.interval if args.interval is not None else settings.watch.interval_seconds
+            if interval <= 0:
+                raise ConfigError("--interval: must be greater than 0")
+            return watch(settings, interval)
+        if args.command == "status":
+            return _status(settings, args.json)
+        report = build(settings, on_problem=log_problem)
     except ConfigError as exc:
-        print(f"feeds: configuration error: {exc}", file=sys.stderr)
+        log.error("configuration error: %s", exc)
         return EXIT_CONFIG
     except OutputError as exc:
-        print(f"feeds: output error: {exc}", file=sys.stderr)
+        log.error("output error: %s", exc)
         return EXIT_OUTPUT
-    print(report.summary())
+    except Busy as exc:
+        log.error("%s", exc)
+        return EXIT_BUSY
+    if args.log_format == "json":
+        log.info(report.summary(), extra={"run": report.as_fields()})
+    elif not args.quiet:
+        print(report.summary())
+    return EXIT_OK
+
+
+def _status(settings: Settings, as_json: bool) -> int:
+    if not settings.paths.state.exists():
+        raise ConfigError(f"paths.state: {settings.paths.state} does not exist yet; run `feeds build` first")
+    store = Store(settings.paths.state)
+    try:
+        status = store.status()
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    lines = [f"store: {settings.paths.state}", f"articles: {status['articles']} from {status['seed_files']} seed files"]
+    for title, key in (("by language", "by_language"), ("by category", "by_category")):
+        counts = status[key]
+        assert isinstance(counts, dict)
+        lines.append(f"{title}: " + (", ".join(f"{name} {count}" for name, count in counts.items()) or "none"))
+    last = status["last_run"]
+    if isinstance(last, dict):
+        when = datetime.fromtimestamp(float(last["finished_at"]), UTC).isoformat(timespec="seconds")
+        lines.append(f"last run: {when}: {last['summary']}")
+    else:
+        lines.append("last run: none")
+    problems = status["files_with_problems"]
+    assert isinstance(problems, dict)
+    lines.append(f"files with problems: {len(problems)}")
+    lines.extend(f"  {message}" for messages in problems.values() for message in messages)
+    print("\n".join(lines))
     return EXIT_OK
 
 

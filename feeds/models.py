@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-
 RECORD_SKIPPED = "record skipped"
 FILE_REJECTED = "file rejected"
 WARNING = "warning"  # the record or file was kept, minus the part named

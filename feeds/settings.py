@@ -65,10 +65,34 @@ class FeedSettings(_Section):
         return value
 
 
+class WatchSettings(_Section):
+    interval_seconds: float = Field(
+        60, gt=0, le=86_400, description="`feeds watch`: seconds between scans of `paths.seeds`; the upper bound on latency."
+    )
+    settle_seconds: float = Field(
+        2, ge=0, le=3_600,
+        description="A dump is read only once it has not been written to for this long (its mtime is that old).",
+    )
+    lock_timeout_seconds: float = Field(
+        30, ge=0, le=3_600, description="How long a run waits for another run's lock before giving up (exit code 75)."
+    )
+
+
+class RetentionSettings(_Section):
+    max_age_days: int | None = Field(
+        None, ge=1, description="Articles published longer ago are removed from the store and the feeds; empty: keep all."
+    )
+    max_articles: int | None = Field(
+        None, ge=1, description="At most this many articles are kept, the oldest removed first; empty: keep all."
+    )
+
+
 class Settings(_Section):
     site: SiteSettings = Field(SiteSettings(), description="The site the dumps come from.")
     paths: PathSettings = Field(PathSettings(), description="Where things live.")
     feeds: FeedSettings = Field(description="What the feeds look like.")
+    watch: WatchSettings = Field(WatchSettings(), description="How runs are scheduled and serialised.")
+    retention: RetentionSettings = Field(RetentionSettings(), description="How much history the store keeps.")
 
     def resolved(self, root: Path, cli_paths: dict[str, Path]) -> Settings:
         """Config paths made absolute against `root`, command-line paths against the working
@@ -126,6 +150,6 @@ def reference() -> str:
         section = section_field.annotation
         assert isinstance(section, type) and issubclass(section, BaseModel)
         for name, field in section.model_fields.items():
-            default = "required" if field.is_required() else f"`{field.default}`"
+            default = "required" if field.is_required() else "empty" if field.default is None else f"`{field.default}`"
             rows.append(f"| `{section_name}.{name}` | {default} | {field.description} |")
     return "\n".join(rows)

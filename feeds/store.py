@@ -9,9 +9,9 @@ leaves nothing half-done for the next one.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -55,6 +55,11 @@ CREATE TABLE aliases (
     id TEXT PRIMARY KEY,
     article_id TEXT NOT NULL REFERENCES articles (id)
 );
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    finished_at REAL NOT NULL,
+    summary TEXT NOT NULL
+);
 CREATE TABLE feeds (
     path TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -66,6 +71,7 @@ CREATE TABLE feeds (
 );
 """
 ENTRY_COLUMNS = "id, title, published_us, updated_us, paragraphs, summary, source_url, language, category, category_label"
+RUNS_KEPT = 100
 FEED_FILTERS = {"all": "1 = 1", "lang": "language = ?", "category": "category = ?"}
 
 
@@ -273,3 +279,50 @@ class Store:
             )
             for r in rows
         ]
+
+    def forget_feed(self, path: str) -> None:
+        self.db.execute("DELETE FROM feeds WHERE path = ?", (path,))
+
+    # Retention and runs ---------------------------------------------------------------------
+
+    def prune(self, published_before: int | None, max_articles: int | None) -> int:
+        """Remove articles published before the cutoff or beyond the newest `max_articles`;
+        the feeds they were in are marked dirty. Returns how many were removed."""
+        conditions, params = [], []
+        if published_before is not None:
+            conditions.append("published_us < ?")
+            params.append(published_before)
+        if max_articles is not None:
+            conditions.append("published_us < coalesce((SELECT published_us FROM articles "
+                              "ORDER BY published_us DESC LIMIT 1 OFFSET ?), -1)")
+            params.append(max_articles - 1)
+        where = " OR ".join(conditions) or "0"
+        for row in self.db.execute(f"SELECT DISTINCT language, category, category_label FROM articles WHERE {where}", params):
+            self._mark_dirty(feed_keys(row["language"], row["category"], row["category_label"]))
+        self.db.execute(f"DELETE FROM aliases WHERE article_id IN (SELECT id FROM articles WHERE {where})", params)
+        return self.db.execute(f"DELETE FROM articles WHERE {where}", params).rowcount
+
+    def record_run(self, finished_at: float, summary: str) -> None:
+        self.db.execute("INSERT INTO runs (finished_at, summary) VALUES (?, ?)", (finished_at, summary))
+        self.db.execute("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs) - ?", (RUNS_KEPT,))
+
+    # What an operator asks ------------------------------------------------------------------
+
+    def status(self) -> dict[str, object]:
+        """Articles per language and category, the last run, and files with problems."""
+        def grouped(column: str) -> dict[str, int]:
+            query = f"SELECT {column} AS key, count(*) AS n FROM articles GROUP BY {column} ORDER BY {column}"
+            return {row["key"]: row["n"] for row in self.db.execute(query)}
+
+        last = self.db.execute("SELECT finished_at, summary FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        return {
+            "articles": self.db.execute("SELECT count(*) FROM articles").fetchone()[0],
+            "by_language": grouped("language"),
+            "by_category": grouped("category"),
+            "seed_files": self.db.execute("SELECT count(*) FROM seed_files").fetchone()[0],
+            "last_run": None if last is None else {"finished_at": last["finished_at"], "summary": last["summary"]},
+            "files_with_problems": {
+                row["name"]: json.loads(row["problems"])
+                for row in self.db.execute("SELECT name, problems FROM seed_files WHERE problems != '[]' ORDER BY name")
+            },
+        }

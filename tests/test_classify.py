@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from conftest import SEED_000, SEED_002, SEEDS, dump
+
 from feeds import identity
 from feeds.classify import detect_language, slug, to_article
 from feeds.parse import decode, parse_dump

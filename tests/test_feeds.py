@@ -8,9 +8,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from lxml import etree, isoschematron
-
 from conftest import SCHEMAS, SEED_002, dump, run_feeds
+from lxml import etree, isoschematron
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from conftest import SEED_000, SEED_002, SEEDS, dump
+
 from feeds.parse import NotText, decode, parse_dump
 from feeds.prose import paragraphs, xml_safe
 

@@ -1,0 +1,128 @@
+"""`feeds watch`: the long-running publisher. APScheduler runs one interval job; file events from
+watchdog (inotify on Linux) pull the next run forward, so a new dump is published within seconds,
+with polling every `interval` as the fallback and the upper bound on latency.
+
+Signals only set an event: the main thread waits for it, then stops the observer and shuts the
+scheduler down, waiting for the current run, which itself stops at the next file or feed boundary.
+That avoids both a BlockingScheduler killed mid-job and `shutdown()` called inside a handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
+from feeds.build import BuildReport, OutputError, build, is_seed
+from feeds.lock import Busy
+from feeds.models import Problem
+from feeds.settings import ConfigError, Settings
+
+log = logging.getLogger("feeds.watch")
+JOB_ID = "publish"
+# After a file event, wait for the dump to settle, plus a little for the last write to land.
+EVENT_MARGIN_SECONDS = 0.2
+
+
+def log_problem(problem: Problem) -> None:
+    log.warning(str(problem), extra={"file": problem.file, "line": problem.line, "outcome": problem.outcome})
+
+
+class Publisher:
+    """What one tick does: a build under the lock, logged in one line, never fatal to the daemon."""
+
+    def __init__(self, settings: Settings, now: Callable[[], float] = time.time,
+                 stop: threading.Event | None = None) -> None:
+        self.settings = settings
+        self.now = now
+        self.stop = stop or threading.Event()
+        self.scheduler: BackgroundScheduler | None = None
+
+    def tick(self) -> BuildReport | None:
+        try:
+            report = build(self.settings, on_problem=log_problem, now=self.now, should_stop=self.stop.is_set)
+        except Busy as exc:
+            log.warning("run skipped: %s", exc)
+            return None
+        except (OutputError, ConfigError) as exc:
+            log.error("run failed: %s", exc)
+            return None
+        except Exception:
+            log.exception("run failed unexpectedly; the next tick will try again")
+            return None
+        log.info(report.summary(), extra={"run": report.as_fields()})
+        if report.files_deferred:
+            self.soon(self.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS)
+        return report
+
+    def soon(self, delay: float) -> None:
+        """Bring the next run forward to at most `delay` seconds from now (never push it back)."""
+        job = self.scheduler.get_job(JOB_ID) if self.scheduler else None
+        if job is None or job.next_run_time is None:
+            return
+        wanted = datetime.now(UTC) + timedelta(seconds=delay)
+        if wanted < job.next_run_time:
+            job.modify(next_run_time=wanted)
+
+
+class SeedEvents(FileSystemEventHandler):
+    """A dump created, written or moved into the seeds folder asks for an early run."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self.publisher = publisher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory or event.event_type not in ("created", "modified", "moved", "closed"):
+            return
+        path = Path(str(getattr(event, "dest_path", "") or event.src_path))
+        if is_seed(path):
+            log.debug("file event %s on %s", event.event_type, path.name)
+            self.publisher.soon(self.publisher.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS)
+
+
+def _observe(publisher: Publisher, seeds: Path, interval: float) -> BaseObserver | None:
+    """File events where the platform has them; None (polling only) where it does not."""
+    observer = Observer()
+    try:
+        observer.schedule(SeedEvents(publisher), str(seeds), recursive=False)
+        observer.start()
+    except OSError as exc:
+        log.warning("no file events (%s); scanning every %g s", exc, interval)
+        return None
+    log.info("watching %s for file events, and scanning every %g s", seeds, interval)
+    return observer
+
+
+def watch(settings: Settings, interval: float) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit code (0 after a clean stop)."""
+    stop = threading.Event()
+    publisher = Publisher(settings, stop=stop)
+    scheduler = BackgroundScheduler(timezone=UTC, executors={"default": ThreadPoolExecutor(1)})
+    publisher.scheduler = scheduler
+    scheduler.add_job(
+        publisher.tick, "interval", seconds=interval, id=JOB_ID, max_instances=1, coalesce=True,
+        misfire_grace_time=None, next_run_time=datetime.now(UTC),
+    )
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, frame: stop.set())
+    observer = _observe(publisher, settings.paths.seeds, interval)
+    scheduler.start()
+    while not stop.wait(1.0):
+        pass
+    log.info("stopping: finishing the current run")
+    if observer is not None:
+        observer.stop()
+        observer.join(timeout=5)
+    scheduler.shutdown(wait=True)
+    log.info("stopped")
+    return 0

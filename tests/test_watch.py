@@ -1,0 +1,264 @@
+"""The daemon: its job driven directly, the real `feeds watch` process, locks, retention, status."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import SEED_002, dump, run_feeds
+from filelock import FileLock
+
+from feeds.lock import lock_path
+from feeds.settings import load_settings
+from feeds.watch import Publisher
+
+NEW_DUMP = dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "The consulate will serve citizens in western Japan."))
+
+
+class Clock:
+    """The publisher's idea of now, moved by the test instead of by sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+def publisher(project: Path, settle: float = 0) -> tuple[Publisher, Clock]:
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("settle_seconds: 0", f"settle_seconds: {settle}"))
+    clock = Clock()
+    return Publisher(load_settings(config), now=clock), clock
+
+
+def titles(project: Path, feed: str = "all.atom") -> list[str]:
+    return [entry.title for entry in feedparser.parse(str(project / "out" / feed)).entries]
+
+
+def mtimes(project: Path) -> dict[Path, int]:
+    return {path: path.stat().st_mtime_ns for path in (project / "out").rglob("*.atom")}
+
+
+def test_job_publishes_new_dumps_and_leaves_unchanged_feeds_alone(project: Path) -> None:
+    job, _ = publisher(project)
+    first = job.tick()
+    assert first is not None and first.articles_new == 39
+    before = mtimes(project)
+    idle = job.tick()
+    assert idle is not None and (idle.files_read, idle.feeds_written) == (0, [])
+    assert mtimes(project) == before
+    (project / "seeds/010_new.txt").write_text(NEW_DUMP)
+    report = job.tick()
+    assert report is not None and report.files_new == 1 and report.articles_new == 1
+    assert titles(project)[0] == "Kazakhstan opens a consulate in Osaka"
+    assert sorted(report.feeds_written) == ["all", "category/world", "lang/en"]
+    assert mtimes(project)[project / "out/lang/ru.atom"] == before[project / "out/lang/ru.atom"]
+
+
+def test_job_updates_a_changed_dump_in_place(project: Path) -> None:
+    job, _ = publisher(project)
+    (project / "seeds/010_new.txt").write_text(NEW_DUMP)
+    job.tick()
+    (project / "seeds/010_new.txt").write_text(NEW_DUMP.replace("western Japan.", "western Japan from April."))
+    report = job.tick()
+    assert report is not None and report.files_changed == 1 and report.articles_updated == 1 and report.articles_new == 0
+    entries = [e for e in feedparser.parse(str(project / "out/all.atom")).entries if "Osaka" in e.title]
+    assert len(entries) == 1 and entries[0].summary.endswith("from April.") and entries[0].updated > entries[0].published
+
+
+def test_job_waits_for_a_growing_file_to_settle(project: Path) -> None:
+    job, clock = publisher(project, settle=2)
+    clock.offset = 10  # the bundled seeds are long settled
+    job.tick()
+    growing = project / "seeds/011_growing.txt"
+    growing.write_text(NEW_DUMP.split("\n")[0])
+    clock.offset = 0.5
+    assert job.tick().files_deferred == 1  # type: ignore[union-attr]
+    with growing.open("a") as stream:
+        stream.write("\n\nWorld\n\nKazakhstan opens a consulate in Osaka 01.03.2026\n")
+    clock.offset = 1.5
+    assert job.tick().files_deferred == 1  # type: ignore[union-attr]
+    assert "Kazakhstan opens a consulate in Osaka" not in titles(project)
+    with growing.open("a") as stream:
+        stream.write("The consulate will serve citizens in western Japan.")
+    clock.offset = 2.5
+    settled = job.tick()
+    assert settled is not None and settled.files_new == 1 and settled.articles_new == 1
+    assert titles(project)[0] == "Kazakhstan opens a consulate in Osaka"
+
+
+def test_hidden_and_temporary_files_are_never_read(project: Path) -> None:
+    job, _ = publisher(project)
+    for name in (".010_hidden.txt", "010_new.txt.part", "010_new.txt.tmp", "010_new.txt~"):
+        (project / "seeds" / name).write_text(NEW_DUMP)
+    report = job.tick()
+    assert report is not None and report.files_seen == 2 and "Kazakhstan opens a consulate in Osaka" not in titles(project)
+
+
+def test_a_vanished_dump_leaves_its_articles_published(project: Path) -> None:
+    job, _ = publisher(project)
+    job.tick()
+    (project / "seeds" / SEED_002).unlink()
+    job.tick()
+    assert len(titles(project)) == 39
+
+
+def test_a_rejected_file_is_logged_once_per_change(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    job, _ = publisher(project)
+    (project / "seeds/012_binary.txt").write_bytes(b"\x00\x01binary")
+    for _ in range(3):
+        job.tick()
+    assert [r.getMessage() for r in caplog.records].count("012_binary.txt: file rejected: holds NUL bytes: not a text file") == 1
+    (project / "seeds/012_binary.txt").write_bytes(b"\x00\x02other binary")
+    job.tick()
+    assert sum("012_binary.txt: file rejected" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_stale_temporary_files_are_removed_by_the_next_run(project: Path) -> None:
+    (project / "out/lang").mkdir(parents=True)
+    stale = project / "out/lang/.tmp-en.atom.abc123"
+    stale.write_text("half a feed")
+    job, _ = publisher(project)
+    job.tick()
+    assert not stale.exists() and (project / "out/lang/en.atom").exists()
+
+
+def test_retention_removes_old_articles_and_withdraws_empty_feeds(project: Path) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_articles:\n", "max_articles: 10\n"))
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "29 removed by retention" in result.stdout
+    assert len(titles(project)) == 10
+    config.write_text(config.read_text().replace("max_age_days:\n", "max_age_days: 30\n"))
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "10 removed by retention" in result.stdout and "4 removed;" in result.stdout
+    assert list((project / "out").rglob("*.atom")) == []
+
+
+def test_concurrent_builds_wait_for_each_other_and_equal_a_single_build(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    single = tmp_path_factory.mktemp("single") / "project"
+    subprocess.run(["cp", "-a", str(project), str(single)], check=True)
+    assert run_feeds("build", cwd=single).returncode == 0
+    command = [sys.executable, "-m", "feeds", "build"]
+    runs = [subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sorted("39 new" in out for out, _ in outputs) == [False, True]
+    ours = sorted((project / "out").rglob("*.atom"))
+    assert [p.relative_to(project) for p in ours] == [p.relative_to(single) for p in sorted((single / "out").rglob("*.atom"))]
+    assert all(p.read_bytes() == (single / p.relative_to(project)).read_bytes() for p in ours)
+    assert "articles: 39 from 2 seed files" in run_feeds("status", cwd=project).stdout
+
+
+def test_a_build_that_cannot_get_the_lock_exits_75(project: Path) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("lock_timeout_seconds: 30", "lock_timeout_seconds: 0.5"))
+    (project / "state").mkdir()
+    with FileLock(lock_path(project / "state/feeds.sqlite3")):
+        result = run_feeds("build", cwd=project)
+    assert result.returncode == 75 and "another feeds run holds the lock" in result.stderr and "gave up after 0.5 s" in result.stderr
+    assert not (project / "out/all.atom").exists()
+
+
+def test_status_reports_languages_categories_last_run_and_rejected_files(project: Path) -> None:
+    (project / "seeds/012_binary.txt").write_bytes(b"\x00\x01binary")
+    assert run_feeds("build", cwd=project).returncode == 0
+    result = run_feeds("status", cwd=project)
+    assert result.returncode == 0
+    assert "articles: 39 from 3 seed files" in result.stdout
+    assert "by language: en 35, ru 4" in result.stdout and "by category: world 39" in result.stdout
+    assert "last run: " in result.stdout and "39 new" in result.stdout
+    assert "012_binary.txt: file rejected: holds NUL bytes" in result.stdout
+    as_json = json.loads(run_feeds("status", "--json", cwd=project).stdout)
+    assert as_json["by_language"] == {"en": 35, "ru": 4}
+
+
+def test_json_logs_are_one_object_per_line(project: Path) -> None:
+    (project / "seeds/012_binary.txt").write_bytes(b"\x00\x01binary")
+    result = run_feeds("build", "--log-format", "json", cwd=project)
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    problem, summary = lines
+    assert problem["level"] == "warning" and problem["file"] == "012_binary.txt" and problem["outcome"] == "file rejected"
+    assert summary["level"] == "info" and summary["run"]["articles_new"] == 39 and summary["run"]["files_rejected"] == 1
+    assert result.stdout == ""
+
+
+def wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def start_watch(project: Path, interval: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "feeds", "watch", "--interval", interval],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def published(project: Path, title: str) -> bool:
+    return title in titles(project)
+
+
+def test_real_watch_publishes_a_dropped_dump_and_stops_cleanly_on_sigterm(project: Path) -> None:
+    process = start_watch(project, "1")
+    try:
+        assert wait_for(lambda: (project / "out/all.atom").exists(), 30)
+        (project / "seeds/010_new.txt").write_text(NEW_DUMP)
+        assert wait_for(lambda: published(project, "Kazakhstan opens a consulate in Osaka"), 10)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "stopped" in stderr and "Traceback" not in stderr
+    for feed in (project / "out").rglob("*"):
+        assert not feed.name.startswith(".tmp-")
+        if feed.suffix == ".atom":
+            assert feedparser.parse(str(feed)).bozo == 0
+
+
+def test_real_watch_reacts_to_file_events_long_before_the_interval(project: Path) -> None:
+    process = start_watch(project, "3600")
+    try:
+        assert wait_for(lambda: (project / "out/all.atom").exists(), 30)
+        started = time.monotonic()
+        (project / "seeds/010_new.txt").write_text(NEW_DUMP)
+        assert wait_for(lambda: published(project, "Kazakhstan opens a consulate in Osaka"), 10)
+        assert time.monotonic() - started < 10
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    assert process.returncode == 0
+
+
+def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes(project: Path) -> None:
+    for page in range(80):
+        records = [(f"Bulletin {page} item {n} on regional roads 0{1 + n % 9}.03.2026",
+                    f"Road works in district {n} of region {page} continue as planned. Traffic is open.") for n in range(25)]
+        (project / f"seeds/1{page:03d}_bulk.txt").write_text(dump(*records))
+    process = start_watch(project, "3600")
+    try:
+        assert wait_for(lambda: (project / "state/feeds.sqlite3").exists(), 30)
+        time.sleep(1.0)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0 and "stopped early" in stderr, stderr
+    assert not [path for path in (project / "out").rglob(".tmp-*")]
+    finish = run_feeds("build", cwd=project)
+    assert finish.returncode == 0 and "0 new, 0 changed" not in finish.stdout
+    assert len(feedparser.parse(str(project / "out/all.atom")).entries) == 50
+    assert "articles: 2039 from 82 seed files" in run_feeds("status", cwd=project).stdout
