@@ -15,16 +15,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from feeds.catalogue import ATOM_SUFFIX, describe
 from feeds.classify import to_article
 from feeds.lock import exclusive
 from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Problem
 from feeds.parse import NotText, decode, parse_dump
-from feeds.render import GENERATOR_VERSION, render_atom
+from feeds.publish import classification_signature, publish
 from feeds.settings import ConfigError, Settings
 from feeds.store import SeedFile, Store
 from feeds.timing import SECOND
-from feeds.write import remove_stale_temporaries, write_if_changed
+from feeds.write import remove_stale_temporaries
 
 SEED_PATTERN = "*.txt"
 # A dump still being written or left by an editor is never read.
@@ -50,9 +49,10 @@ class BuildReport:
     articles_merged: int = 0
     articles_removed: int = 0
     records_skipped: int = 0
-    feeds_written: list[str] = field(default_factory=list)
-    feeds_unchanged: int = 0
-    feeds_removed: list[str] = field(default_factory=list)
+    articles_reclassified: int = 0
+    outputs_written: list[str] = field(default_factory=list)
+    outputs_unchanged: int = 0
+    outputs_removed: list[str] = field(default_factory=list)
     stopped_early: bool = False
     duration_seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
@@ -67,8 +67,9 @@ class BuildReport:
             f"{self.files_unchanged} unchanged, {self.files_deferred} still being written, {self.files_rejected} rejected; "
             f"articles: {self.articles_new} new, {self.articles_updated} updated, {self.articles_unchanged} unchanged, "
             f"{self.articles_merged} merged as duplicates, {self.articles_removed} removed by retention, "
-            f"{self.records_skipped} records skipped; feeds: {len(self.feeds_written)} written, "
-            f"{self.feeds_unchanged} unchanged, {len(self.feeds_removed)} removed; {self.duration_seconds:.2f} s"
+            f"{self.articles_reclassified} reclassified, {self.records_skipped} records skipped; "
+            f"output files: {len(self.outputs_written)} written, {self.outputs_unchanged} unchanged, "
+            f"{len(self.outputs_removed)} removed; {self.duration_seconds:.2f} s"
         )
         return text + ("; stopped early, the rest is left for the next run" if self.stopped_early else "")
 
@@ -89,12 +90,6 @@ def seed_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
     """Dump files with their stat, oldest mtime first, so later content revises earlier."""
     found = [(path, path.stat()) for path in folder.glob(SEED_PATTERN) if is_seed(path) and path.is_file()]
     return sorted(found, key=lambda item: (item[1].st_mtime_ns, item[0].name))
-
-
-def rendering_signature(settings: Settings) -> str:
-    """Feeds rendered under other settings or another version are rendered again."""
-    used = settings.model_dump_json(include={"site", "feeds"}) + GENERATOR_VERSION
-    return hashlib.sha256(used.encode("utf-8")).hexdigest()[:16]
 
 
 def ingest_seeds(store: Store, settings: Settings, report: BuildReport, now: float,
@@ -144,7 +139,7 @@ def ingest_file(store: Store, name: str, data: bytes, stat: os.stat_result, sett
             problems.extend(dump.problems)
             if dump.section and not dump.records and not dump.problems:
                 problems.append(Problem(name, None, "no records found", WARNING))
-            articles = [to_article(record, dump.section, settings.feeds) for record in dump.records]
+            articles = [to_article(record, dump.section, settings.feeds, settings.topics) for record in dump.records]
             counts = store.ingest(articles, revised_at=stat.st_mtime_ns // 1000)
             report.articles_new += counts.new
             report.articles_updated += counts.updated
@@ -162,35 +157,6 @@ def apply_retention(store: Store, settings: Settings, report: BuildReport, now: 
     cutoff = None if keep.max_age_days is None else int((now - keep.max_age_days * DAY_SECONDS) * SECOND)
     with store.transaction():
         report.articles_removed += store.prune(cutoff, keep.max_articles)
-
-
-def publish_feeds(store: Store, settings: Settings, report: BuildReport, should_stop: Callable[[], bool]) -> None:
-    out = settings.paths.out
-    signature = rendering_signature(settings)
-    for feed in store.feeds():
-        target = out / f"{feed.path}{ATOM_SUFFIX}"
-        if not feed.dirty and feed.rendered_with == signature and target.exists():
-            continue
-        if should_stop():
-            report.stopped_early = True
-            return
-        entries = store.entries(feed, settings.feeds.max_entries)
-        try:
-            if not entries:
-                # A feed whose every entry was removed is withdrawn, not left stale.
-                target.unlink(missing_ok=True)
-                store.forget_feed(feed.path)
-                report.feeds_removed.append(feed.path)
-                continue
-            data = render_atom(describe(feed, settings), entries, settings.site)
-            written = write_if_changed(target, data)
-        except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-        if written:
-            report.feeds_written.append(feed.path)
-        else:
-            report.feeds_unchanged += 1
-        store.feed_written(feed.path, signature, hashlib.sha256(data).hexdigest())
 
 
 def check_output(out: Path) -> None:
@@ -219,12 +185,17 @@ def build(
     report = BuildReport()
     with exclusive(settings.paths.state, settings.watch.lock_timeout_seconds):
         remove_stale_temporaries(settings.paths.out)
-        store = Store(settings.paths.state)
+        store = Store(settings.paths.state, settings)
         try:
+            with store.transaction():
+                report.articles_reclassified = store.reclassify(classification_signature(settings))
             ingest_seeds(store, settings, report, now(), should_stop, on_problem)
             apply_retention(store, settings, report, now())
             if not report.stopped_early:
-                publish_feeds(store, settings, report, should_stop)
+                published = publish(store, settings, should_stop)
+                report.outputs_written, report.outputs_unchanged = published.written, published.unchanged
+                report.outputs_removed = published.removed
+                report.stopped_early = published.stopped_early
             report.duration_seconds = time.monotonic() - started
             store.record_run(now(), report.summary())
         finally:

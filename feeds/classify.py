@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import re
+from collections.abc import Sequence
 from functools import cache
 
 from anyascii import anyascii
@@ -11,7 +14,7 @@ from slugify import slugify
 
 from feeds import identity, prose
 from feeds.models import Article, Record
-from feeds.settings import FeedSettings
+from feeds.settings import FeedSettings, TopicSettings
 
 LANGUAGES = {Language.ENGLISH: "en", Language.RUSSIAN: "ru", Language.KAZAKH: "kk"}
 # Long bodies say nothing more about their language than their first thousand characters do.
@@ -43,7 +46,34 @@ def slug(name: str) -> str:
     return "x-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
 
 
-def to_article(record: Record, section: str, settings: FeedSettings) -> Article:
+@cache
+def _rule(expressions: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not expressions:
+        return None
+    return re.compile("|".join(f"(?:{expression})" for expression in expressions), re.IGNORECASE)
+
+
+def agency_matches(agency: str | None, patterns: Sequence[str]) -> bool:
+    return agency is not None and any(fnmatch.fnmatchcase(agency, pattern) for pattern in patterns)
+
+
+def match_topics(title: str, paragraphs: Sequence[str], agency: str | None, topics: Sequence[TopicSettings]) -> tuple[str, ...]:
+    """Slugs of every topic the article matches: a keyword or pattern in the title, at least
+    `min_body_hits` of them in the body, or an agency the topic names."""
+    body = " ".join(paragraphs).casefold()
+    heading = title.casefold()
+    found = []
+    for topic in topics:
+        if agency_matches(agency, topic.agencies):
+            found.append(topic.slug)
+            continue
+        rule = _rule(tuple(re.escape(keyword.casefold()) for keyword in topic.keywords) + tuple(topic.patterns))
+        if rule and (rule.search(heading) or len(rule.findall(body)) >= topic.min_body_hits):
+            found.append(topic.slug)
+    return tuple(found)
+
+
+def to_article(record: Record, section: str, settings: FeedSettings, topics: Sequence[TopicSettings] = ()) -> Article:
     """A parsed record made publishable: text shaped, title made meaningful, language, category, id."""
     paras = prose.paragraphs(record.body, record.title)
     title = record.title
@@ -67,6 +97,7 @@ def to_article(record: Record, section: str, settings: FeedSettings) -> Article:
         language=language,
         category=slug(section),
         category_label=section,
+        topics=match_topics(title, paras, record.agency, topics),
         file=record.file,
         line=record.line,
         position=record.position,

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 def _status(settings: Settings, as_json: bool) -> int:
     if not settings.paths.state.exists():
         raise ConfigError(f"paths.state: {settings.paths.state} does not exist yet; run `feeds build` first")
-    store = Store(settings.paths.state)
+    store = Store(settings.paths.state, settings)
     try:
         status = store.status()
     finally:

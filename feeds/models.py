@@ -64,6 +64,7 @@ class Article:
     language: str
     category: str
     category_label: str
+    topics: tuple[str, ...]
     file: str
     line: int
     position: int
@@ -81,6 +82,8 @@ class Entry:
     paragraphs: tuple[str, ...]
     summary: str
     source_url: str | None
+    agency: str | None
     language: str
     category: str
     category_label: str
+    topics: tuple[str, ...]

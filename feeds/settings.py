@@ -7,6 +7,7 @@ Relative paths in the file are resolved against the folder that holds the config
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,6 +56,10 @@ class FeedSettings(_Section):
     default_language: LanguageCode = Field(
         "en", description="Language of an article with no text to detect it from (title `-`, no body)."
     )
+    archive_page_size: int = Field(
+        50, ge=1, le=10_000,
+        description="Entries per RFC 5005 archive document under `out/archive/`; a full page never changes again.",
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -87,12 +92,75 @@ class RetentionSettings(_Section):
     )
 
 
+class Labels(_Section):
+    """A name in each interface language; Russian and Kazakh fall back to English."""
+
+    en: str = Field(min_length=1)
+    ru: str | None = None
+    kk: str | None = None
+
+    def text(self, language: str) -> str:
+        return getattr(self, language, None) or self.en
+
+
+class AgencySettings(_Section):
+    name: Labels
+    includes: list[str] = Field(
+        default_factory=list, description="Agency slugs (shell patterns such as `mfa-*`) whose articles this feed also holds."
+    )
+
+
+class TopicSettings(_Section):
+    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    labels: Labels
+    keywords: list[str] = Field(default_factory=list, description="Case-insensitive substrings, in any language.")
+    patterns: list[str] = Field(default_factory=list, description="Case-insensitive regular expressions.")
+    agencies: list[str] = Field(default_factory=list, description="Agency slugs (shell patterns) whose every article matches.")
+    min_body_hits: int = Field(
+        2, ge=1, description="Keyword or pattern hits the body needs when the title has none."
+    )
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+        return patterns
+
+
 class Settings(_Section):
     site: SiteSettings = Field(SiteSettings(), description="The site the dumps come from.")
     paths: PathSettings = Field(PathSettings(), description="Where things live.")
     feeds: FeedSettings = Field(description="What the feeds look like.")
     watch: WatchSettings = Field(WatchSettings(), description="How runs are scheduled and serialised.")
     retention: RetentionSettings = Field(RetentionSettings(), description="How much history the store keeps.")
+    agencies: dict[str, AgencySettings] = Field(
+        default_factory=dict,
+        description="Readable names per gov.kz agency slug (`mfa: {name: {en: ..., ru: ..., kk: ...}, includes: [mfa-*]}`); "
+        "an agency without one is titled by its slug.",
+    )
+    topics: list[TopicSettings] = Field(
+        default_factory=list,
+        description="Topic feeds: `slug`, `labels` (en/ru/kk), and match rules `keywords`, `patterns`, `agencies`, "
+        "`min_body_hits`. An article gets every topic it matches: in the title, at least `min_body_hits` times in the "
+        "body, or by agency.",
+    )
+    interface: dict[str, Labels] = Field(
+        default_factory=dict,
+        description="Overrides of the index page's wording, by key (see `feeds/pages.py`), each with en/ru/kk text.",
+    )
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, topics: list[TopicSettings]) -> list[TopicSettings]:
+        slugs = [topic.slug for topic in topics]
+        duplicated = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+        if duplicated:
+            raise ValueError(f"topic slugs must be unique: {', '.join(duplicated)} repeated")
+        return topics
 
     def resolved(self, root: Path, cli_paths: dict[str, Path]) -> Settings:
         """Config paths made absolute against `root`, command-line paths against the working
@@ -148,7 +216,9 @@ def reference() -> str:
     rows = ["| key | default | meaning |", "| --- | --- | --- |"]
     for section_name, section_field in Settings.model_fields.items():
         section = section_field.annotation
-        assert isinstance(section, type) and issubclass(section, BaseModel)
+        if not (isinstance(section, type) and issubclass(section, BaseModel)):
+            rows.append(f"| `{section_name}` | empty | {section_field.description} |")
+            continue
         for name, field in section.model_fields.items():
             default = "required" if field.is_required() else "empty" if field.default is None else f"`{field.default}`"
             rows.append(f"| `{section_name}.{name}` | {default} | {field.description} |")

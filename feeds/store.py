@@ -1,23 +1,32 @@
 """The article store: one SQLite database (WAL) holding every article, seed file and feed state.
 
 Everything that must survive a crash lives here: which seed files were read (size, mtime, hash),
-every article with the instants it was given, and which feeds still need writing. Each seed file
-is ingested in one transaction that also marks the feeds it touched, so a run that dies half-way
+every article with the instants it was given, which feeds each article is in, and which feeds
+still need writing. Each seed file is ingested in one transaction, so a run that dies half-way
 leaves nothing half-done for the next one.
+
+Feed membership is a log per feed: a new or changed article joins `pending`; when the feed is next
+rendered, pending articles get the feed's next sequence numbers in publication order and move to
+`members`. Archive pages are fixed ranges of sequence numbers, so a full page never gains an entry
+again; triggers keep every feed's entry count and dirty flag, and remember the sequence numbers
+removed from a feed, so only the archive pages they were on are rewritten.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from feeds import identity, timing
+from feeds.catalogue import FeedKey, feed_keys
+from feeds.classify import match_topics
 from feeds.models import Article, Entry
+from feeds.settings import Settings
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -41,6 +50,7 @@ CREATE TABLE articles (
     language TEXT NOT NULL,
     category TEXT NOT NULL,
     category_label TEXT NOT NULL,
+    topics TEXT NOT NULL,
     published_us INTEGER NOT NULL,
     updated_us INTEGER NOT NULL UNIQUE,
     content_hash TEXT NOT NULL,
@@ -49,30 +59,69 @@ CREATE TABLE articles (
 );
 CREATE INDEX articles_by_day ON articles (day, published_us);
 CREATE INDEX articles_recent ON articles (published_us);
-CREATE INDEX articles_by_language ON articles (language, published_us);
-CREATE INDEX articles_by_category ON articles (category, published_us);
 CREATE TABLE aliases (
     id TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL REFERENCES articles (id)
+    article_id TEXT NOT NULL
+);
+CREATE INDEX aliases_by_article ON aliases (article_id);
+CREATE TABLE feeds (
+    path TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    label TEXT NOT NULL,
+    next_seq INTEGER NOT NULL DEFAULT 0,
+    entry_count INTEGER NOT NULL DEFAULT 0,
+    dirty INTEGER NOT NULL DEFAULT 1,
+    archived_before INTEGER NOT NULL DEFAULT 0,
+    rendered_with TEXT NOT NULL DEFAULT '',
+    latest_title TEXT NOT NULL DEFAULT '',
+    latest_published INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE members (
+    feed TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    PRIMARY KEY (feed, seq)
+) WITHOUT ROWID;
+CREATE INDEX members_by_article ON members (article_id);
+CREATE TABLE pending (
+    feed TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    PRIMARY KEY (feed, article_id)
+) WITHOUT ROWID;
+CREATE INDEX pending_by_article ON pending (article_id);
+CREATE TABLE removed (
+    feed TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (feed, seq)
+) WITHOUT ROWID;
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
     finished_at REAL NOT NULL,
     summary TEXT NOT NULL
 );
-CREATE TABLE feeds (
-    path TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    value TEXT NOT NULL,
-    label TEXT NOT NULL,
-    dirty INTEGER NOT NULL DEFAULT 1,
-    rendered_with TEXT NOT NULL DEFAULT '',
-    sha256 TEXT NOT NULL DEFAULT ''
-);
+CREATE TRIGGER member_added AFTER INSERT ON members BEGIN
+    UPDATE feeds SET entry_count = entry_count + 1 WHERE path = NEW.feed;
+END;
+CREATE TRIGGER member_removed AFTER DELETE ON members BEGIN
+    UPDATE feeds SET entry_count = entry_count - 1, dirty = 1 WHERE path = OLD.feed;
+    INSERT OR IGNORE INTO removed (feed, seq) VALUES (OLD.feed, OLD.seq);
+END;
+CREATE TRIGGER pending_added AFTER INSERT ON pending BEGIN
+    UPDATE feeds SET entry_count = entry_count + 1, dirty = 1 WHERE path = NEW.feed;
+END;
+CREATE TRIGGER pending_removed AFTER DELETE ON pending BEGIN
+    UPDATE feeds SET entry_count = entry_count - 1 WHERE path = OLD.feed;
+END;
 """
-ENTRY_COLUMNS = "id, title, published_us, updated_us, paragraphs, summary, source_url, language, category, category_label"
 RUNS_KEPT = 100
-FEED_FILTERS = {"all": "1 = 1", "lang": "language = ?", "category": "category = ?"}
+ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, a.agency, "
+                 "a.language, a.category, a.category_label, a.topics")
+CLASSIFICATION_KEY = "classification"
 
 
 @dataclass(frozen=True)
@@ -86,15 +135,19 @@ class SeedFile:
 
 @dataclass(frozen=True)
 class Feed:
-    """A feed the store knows of: `path` is relative to `out/` without the `.atom` suffix."""
+    """A feed the store knows of, with what the last render left behind."""
 
-    path: str
-    kind: str
-    value: str
-    label: str
+    key: FeedKey
+    entry_count: int
     dirty: bool
+    archived_before: int
     rendered_with: str
-    sha256: str
+    latest_title: str
+    latest_published: int
+
+    @property
+    def path(self) -> str:
+        return self.key.path
 
 
 @dataclass
@@ -105,19 +158,24 @@ class IngestCounts:
     merged: int = 0
 
 
-def feed_keys(language: str, category: str, category_label: str) -> list[tuple[str, str, str, str]]:
-    """(path, kind, value, label) of every feed an article of this language and category is in."""
-    return [
-        ("all", "all", "", ""),
-        (f"lang/{language}", "lang", language, ""),
-        (f"category/{category}", "category", category, category_label),
-    ]
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(
+        id=row["id"], title=row["title"], published=timing.to_datetime(row["published_us"]),
+        updated=timing.to_datetime(row["updated_us"]), paragraphs=tuple(json.loads(row["paragraphs"])),
+        summary=row["summary"], source_url=row["source_url"], agency=row["agency"], language=row["language"],
+        category=row["category"], category_label=row["category_label"], topics=tuple(json.loads(row["topics"])),
+    )
+
+
+def _newest_first(entries: list[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda entry: (entry.published, entry.id), reverse=True)
 
 
 class Store:
-    """A connection to the database with the few queries the stages need."""
+    """A connection to the database with the queries the stages need."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, settings: Settings) -> None:
+        self.settings = settings
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.row_factory = sqlite3.Row
@@ -161,37 +219,27 @@ class Store:
 
     def ingest(self, articles: Sequence[Article], revised_at: int) -> IngestCounts:
         """Store one dump's articles (listing order). New ones get instants by the rule in
-        `timing`; changed ones keep `published` and get `updated` = `revised_at` (or the next free
-        microsecond); a source-less translation of a stored release is merged into it."""
+        `timing`; changed ones keep `published`, get `updated` = `revised_at` (or the next free
+        microsecond) and move to the head of their feeds; a source-less translation of a stored
+        release is merged into it."""
         counts = IngestCounts()
         orders = timing.order_ids([a.news_id for a in articles])
         newcomers: dict[date, list[tuple[int, int, Article]]] = {}
-        pending: list[Article] = []
+        pending: dict[str, Article] = {}
         for position, (article, order_id) in enumerate(zip(articles, orders, strict=True)):
-            known_id = self._resolve(article, pending)
-            if known_id is None:
-                pending.append(article)
-                newcomers.setdefault(article.published, []).append((order_id, -position, article))
-                continue
-            if known_id != article.id:
+            if article.id in pending:
                 counts.merged += 1
                 continue
-            old = self.db.execute("SELECT * FROM articles WHERE id = ?", (article.id,)).fetchone()
-            if old["content_hash"] == article.content_hash:
+            known_id = self._resolve(article, list(pending.values()))
+            if known_id is None:
+                pending[article.id] = article
+                newcomers.setdefault(article.published, []).append((order_id, -position, article))
+            elif known_id != article.id:
+                counts.merged += 1
+            elif self._revise(article, revised_at):
+                counts.updated += 1
+            else:
                 counts.unchanged += 1
-                continue
-            counts.updated += 1
-            self._mark_dirty(feed_keys(old["language"], old["category"], old["category_label"]))
-            updated = self._free_instant(max(revised_at, old["published_us"] + 1))
-            self.db.execute(
-                "UPDATE articles SET title = ?, paragraphs = ?, summary = ?, source_url = ?, agency = ?, "
-                "news_id = ?, language = ?, category = ?, category_label = ?, updated_us = ?, content_hash = ? "
-                "WHERE id = ?",
-                (article.title, json.dumps(article.paragraphs, ensure_ascii=False), article.summary,
-                 article.source_url, article.agency, article.news_id, article.language, article.category,
-                 article.category_label, updated, article.content_hash, article.id),
-            )
-            self._mark_dirty(feed_keys(article.language, article.category, article.category_label))
         for day, items in sorted(newcomers.items()):
             items.sort(key=lambda item: (item[0], item[1]))
             taken = [(row["order_id"], row["published_us"]) for row in
@@ -202,6 +250,24 @@ class Store:
                 counts.new += 1
         return counts
 
+    def _revise(self, article: Article, revised_at: int) -> bool:
+        old = self.db.execute("SELECT content_hash, published_us FROM articles WHERE id = ?", (article.id,)).fetchone()
+        if old["content_hash"] == article.content_hash:
+            return False
+        updated = self._free_instant(max(revised_at, old["published_us"] + 1))
+        self.db.execute(
+            "UPDATE articles SET title = ?, paragraphs = ?, summary = ?, source_url = ?, agency = ?, news_id = ?, "
+            "language = ?, category = ?, category_label = ?, topics = ?, updated_us = ?, content_hash = ? WHERE id = ?",
+            (article.title, json.dumps(article.paragraphs, ensure_ascii=False), article.summary, article.source_url,
+             article.agency, article.news_id, article.language, article.category, article.category_label,
+             json.dumps(article.topics), updated, article.content_hash, article.id),
+        )
+        # A changed entry moves to the head of its feeds, where subscribers see it again.
+        self._leave_feeds(article.id)
+        self._join_feeds(article.id, self._keys(article.language, article.category, article.category_label,
+                                                article.agency, article.topics))
+        return True
+
     def _resolve(self, article: Article, pending: Sequence[Article]) -> str | None:
         """The id this article is stored (or about to be stored) under, if any: its own, a recorded
         alias, or, having no source, that of a translation of the same release: a source-less
@@ -211,7 +277,7 @@ class Store:
             (article.id, article.id),
         ).fetchone()
         if row is not None:
-            return row[0]
+            return str(row[0])
         if article.source_url is not None:
             return None
         body = " ".join(article.paragraphs)
@@ -221,12 +287,12 @@ class Store:
         )
         candidates = [(r["id"], " ".join(json.loads(r["paragraphs"]))) for r in stored] + [
             (p.id, " ".join(p.paragraphs)) for p in pending
-            if p.id != article.id and p.published == article.published and p.language == article.language and p.source_url is None
+            if p.published == article.published and p.language == article.language and p.source_url is None
         ]
         for candidate_id, candidate_body in candidates:
             if identity.same_release(body, candidate_body):
                 self.db.execute("INSERT INTO aliases (id, article_id) VALUES (?, ?)", (article.id, candidate_id))
-                return candidate_id
+                return str(candidate_id)
         return None
 
     def _free_instant(self, instant: int) -> int:
@@ -237,58 +303,153 @@ class Store:
 
     def _insert(self, article: Article, order_id: int, instant: int) -> None:
         self.db.execute(
-            "INSERT INTO articles (id, title, day, paragraphs, summary, source_url, agency, news_id, order_id, "
-            "language, category, category_label, published_us, updated_us, content_hash, first_file, first_line) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles (id, title, day, paragraphs, summary, source_url, agency, news_id, order_id, language, "
+            "category, category_label, topics, published_us, updated_us, content_hash, first_file, first_line) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article.id, article.title, article.published.isoformat(), json.dumps(article.paragraphs, ensure_ascii=False),
              article.summary, article.source_url, article.agency, article.news_id, order_id, article.language,
-             article.category, article.category_label, instant, instant, article.content_hash, article.file, article.line),
+             article.category, article.category_label, json.dumps(article.topics), instant, instant,
+             article.content_hash, article.file, article.line),
         )
-        self._mark_dirty(feed_keys(article.language, article.category, article.category_label))
+        self._join_feeds(article.id, self._keys(article.language, article.category, article.category_label,
+                                                article.agency, article.topics))
+
+    # Feed membership ------------------------------------------------------------------------
+
+    def _keys(self, language: str, category: str, label: str, agency: str | None, topics: Sequence[str]) -> list[FeedKey]:
+        return feed_keys(language, category, label, agency, tuple(topics), self.settings)
+
+    def _join_feeds(self, article_id: str, keys: Sequence[FeedKey]) -> None:
+        self.db.executemany(
+            "INSERT INTO feeds (path, kind, value, label) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET label = CASE WHEN excluded.label = '' THEN label ELSE excluded.label END",
+            [(key.path, key.kind, key.value, key.label) for key in keys],
+        )
+        self.db.executemany("INSERT OR IGNORE INTO pending (feed, article_id) VALUES (?, ?)",
+                            [(key.path, article_id) for key in keys])
+
+    def _leave_feeds(self, article_id: str, paths: Sequence[str] | None = None) -> None:
+        for table in ("members", "pending"):
+            if paths is None:
+                self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+            else:
+                self.db.executemany(f"DELETE FROM {table} WHERE article_id = ? AND feed = ?", [(article_id, p) for p in paths])
+
+    def _feeds_of(self, article_id: str) -> set[str]:
+        return {row[0] for row in self.db.execute(
+            "SELECT feed FROM members WHERE article_id = ? UNION SELECT feed FROM pending WHERE article_id = ?",
+            (article_id, article_id))}
+
+    def reclassify(self, signature: str, batch: int = 2000) -> int:
+        """After topic or agency rules change: recompute every article's topics and feeds, moving
+        only the memberships that differ. Runs once per change of rules; returns articles changed."""
+        stored = self.meta(CLASSIFICATION_KEY)
+        if stored == signature or (stored is None and self._empty()):
+            # Unchanged rules, or a new store whose articles will be classified as they arrive.
+            self.set_meta(CLASSIFICATION_KEY, signature)
+            return 0
+        changed = 0
+        last = ""
+        while True:
+            rows = self.db.execute(
+                "SELECT id, title, paragraphs, agency, language, category, category_label, topics FROM articles "
+                "WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
+            if not rows:
+                break
+            for row in rows:
+                topics = match_topics(row["title"], json.loads(row["paragraphs"]), row["agency"], self.settings.topics)
+                keys = self._keys(row["language"], row["category"], row["category_label"], row["agency"], topics)
+                wanted, current = {key.path for key in keys}, self._feeds_of(row["id"])
+                if wanted == current and list(topics) == json.loads(row["topics"]):
+                    continue
+                changed += 1
+                self.db.execute("UPDATE articles SET topics = ? WHERE id = ?", (json.dumps(topics), row["id"]))
+                self._leave_feeds(row["id"], sorted(current - wanted))
+                self._join_feeds(row["id"], [key for key in keys if key.path not in current])
+            last = rows[-1]["id"]
+        self.set_meta(CLASSIFICATION_KEY, signature)
+        return changed
+
+    def _empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, value))
 
     # Feeds ----------------------------------------------------------------------------------
 
-    def _mark_dirty(self, keys: Iterable[tuple[str, str, str, str]]) -> None:
-        self.db.executemany(
-            "INSERT INTO feeds (path, kind, value, label) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (path) DO UPDATE SET dirty = 1, "
-            "label = CASE WHEN excluded.label = '' THEN label ELSE excluded.label END",
-            list(keys),
-        )
-
     def feeds(self) -> list[Feed]:
-        return [Feed(r["path"], r["kind"], r["value"], r["label"], bool(r["dirty"]), r["rendered_with"], r["sha256"])
-                for r in self.db.execute("SELECT * FROM feeds ORDER BY path")]
-
-    def feed_written(self, path: str, rendered_with: str, sha256: str) -> None:
-        self.db.execute("UPDATE feeds SET dirty = 0, rendered_with = ?, sha256 = ? WHERE path = ?", (rendered_with, sha256, path))
-
-    def entries(self, feed: Feed, limit: int) -> list[Entry]:
-        """The newest `limit` entries of a feed, newest first, read through an index."""
-        where = FEED_FILTERS[feed.kind]
-        params = () if feed.kind == "all" else (feed.value,)
-        rows = self.db.execute(
-            f"SELECT {ENTRY_COLUMNS} FROM articles WHERE {where} ORDER BY published_us DESC LIMIT ?", (*params, limit)
-        )
         return [
-            Entry(
-                id=r["id"], title=r["title"], published=timing.to_datetime(r["published_us"]),
-                updated=timing.to_datetime(r["updated_us"]), paragraphs=tuple(json.loads(r["paragraphs"])),
-                summary=r["summary"], source_url=r["source_url"], language=r["language"],
-                category=r["category"], category_label=r["category_label"],
-            )
-            for r in rows
+            Feed(FeedKey(r["path"], r["kind"], r["value"], r["label"]), r["entry_count"], bool(r["dirty"]),
+                 r["archived_before"], r["rendered_with"], r["latest_title"], r["latest_published"])
+            for r in self.db.execute("SELECT * FROM feeds ORDER BY path")
         ]
 
+    def sequence_pending(self, path: str) -> None:
+        """Give a feed's pending articles its next sequence numbers, oldest publication first."""
+        start = self.db.execute("SELECT next_seq FROM feeds WHERE path = ?", (path,)).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT p.article_id FROM pending p JOIN articles a ON a.id = p.article_id WHERE p.feed = ? "
+            "ORDER BY a.published_us, a.id", (path,)).fetchall()
+        if not rows:
+            return
+        self.db.executemany("INSERT INTO members (feed, seq, article_id) VALUES (?, ?, ?)",
+                            [(path, start + offset, row[0]) for offset, row in enumerate(rows)])
+        self.db.execute("DELETE FROM pending WHERE feed = ?", (path,))
+        self.db.execute("UPDATE feeds SET next_seq = ? WHERE path = ?", (start + len(rows), path))
+
+    def head(self, path: str, limit: int) -> tuple[list[Entry], int]:
+        """The subscription document's entries (the `limit` highest sequence numbers), newest
+        first, and the sequence number below which entries are archived."""
+        rows = self.db.execute(
+            f"SELECT m.seq, {ENTRY_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.feed = ? ORDER BY m.seq DESC LIMIT ?", (path, limit)).fetchall()
+        boundary = rows[-1]["seq"] if len(rows) == limit else 0
+        return _newest_first([_entry(row) for row in rows]), boundary
+
+    def page(self, path: str, first: int, end: int) -> list[Entry]:
+        """Archived entries with sequence numbers in [first, end), newest first."""
+        rows = self.db.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.feed = ? AND m.seq >= ? AND m.seq < ?", (path, first, end))
+        return _newest_first([_entry(row) for row in rows])
+
+    def seq_before(self, path: str, seq: int) -> int | None:
+        """The highest sequence number below `seq`, to find the previous non-empty archive page."""
+        return self.db.execute("SELECT max(seq) FROM members WHERE feed = ? AND seq < ?", (path, seq)).fetchone()[0]
+
+    def seq_from(self, path: str, seq: int, below: int) -> int | None:
+        """The lowest sequence number in [seq, below), to find the next non-empty archive page."""
+        return self.db.execute("SELECT min(seq) FROM members WHERE feed = ? AND seq >= ? AND seq < ?",
+                               (path, seq, below)).fetchone()[0]
+
+    def removed_seqs(self, path: str) -> list[int]:
+        return [row[0] for row in self.db.execute("SELECT seq FROM removed WHERE feed = ?", (path,))]
+
+    def feed_rendered(self, path: str, signature: str, archived_before: int, latest: Entry) -> None:
+        self.db.execute(
+            "UPDATE feeds SET dirty = 0, rendered_with = ?, archived_before = ?, latest_title = ?, latest_published = ? "
+            "WHERE path = ?",
+            (signature, archived_before, latest.title, int(latest.published.timestamp() * timing.SECOND), path),
+        )
+        self.db.execute("DELETE FROM removed WHERE feed = ?", (path,))
+
     def forget_feed(self, path: str) -> None:
+        self.db.execute("DELETE FROM removed WHERE feed = ?", (path,))
         self.db.execute("DELETE FROM feeds WHERE path = ?", (path,))
 
     # Retention and runs ---------------------------------------------------------------------
 
     def prune(self, published_before: int | None, max_articles: int | None) -> int:
-        """Remove articles published before the cutoff or beyond the newest `max_articles`;
-        the feeds they were in are marked dirty. Returns how many were removed."""
-        conditions, params = [], []
+        """Remove articles published before the cutoff or beyond the newest `max_articles`, with
+        their feed memberships (which marks those feeds dirty). Returns how many were removed."""
+        conditions: list[str] = []
+        params: list[int] = []
         if published_before is not None:
             conditions.append("published_us < ?")
             params.append(published_before)
@@ -297,10 +458,11 @@ class Store:
                               "ORDER BY published_us DESC LIMIT 1 OFFSET ?), -1)")
             params.append(max_articles - 1)
         where = " OR ".join(conditions) or "0"
-        for row in self.db.execute(f"SELECT DISTINCT language, category, category_label FROM articles WHERE {where}", params):
-            self._mark_dirty(feed_keys(row["language"], row["category"], row["category_label"]))
-        self.db.execute(f"DELETE FROM aliases WHERE article_id IN (SELECT id FROM articles WHERE {where})", params)
-        return self.db.execute(f"DELETE FROM articles WHERE {where}", params).rowcount
+        doomed = f"SELECT id FROM articles WHERE {where}"
+        for table in ("members", "pending"):
+            self.db.execute(f"DELETE FROM {table} WHERE article_id IN ({doomed})", params)
+        self.db.execute(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
+        return int(self.db.execute(f"DELETE FROM articles WHERE {where}", params).rowcount)
 
     def record_run(self, finished_at: float, summary: str) -> None:
         self.db.execute("INSERT INTO runs (finished_at, summary) VALUES (?, ?)", (finished_at, summary))
@@ -319,6 +481,7 @@ class Store:
             "articles": self.db.execute("SELECT count(*) FROM articles").fetchone()[0],
             "by_language": grouped("language"),
             "by_category": grouped("category"),
+            "feeds": self.db.execute("SELECT count(*) FROM feeds").fetchone()[0],
             "seed_files": self.db.execute("SELECT count(*) FROM seed_files").fetchone()[0],
             "last_run": None if last is None else {"finished_at": last["finished_at"], "summary": last["summary"]},
             "files_with_problems": {

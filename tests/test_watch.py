@@ -53,13 +53,14 @@ def test_job_publishes_new_dumps_and_leaves_unchanged_feeds_alone(project: Path)
     assert first is not None and first.articles_new == 39
     before = mtimes(project)
     idle = job.tick()
-    assert idle is not None and (idle.files_read, idle.feeds_written) == (0, [])
+    assert idle is not None and (idle.files_read, idle.outputs_written) == (0, [])
     assert mtimes(project) == before
     (project / "seeds/010_new.txt").write_text(NEW_DUMP)
     report = job.tick()
     assert report is not None and report.files_new == 1 and report.articles_new == 1
     assert titles(project)[0] == "Kazakhstan opens a consulate in Osaka"
-    assert sorted(report.feeds_written) == ["all", "category/world", "lang/en"]
+    feeds_written = sorted({path.rsplit(".", 1)[0] for path in report.outputs_written if path.endswith(".atom")})
+    assert feeds_written == ["all", "category/world", "category/world/en", "lang/en"]
     assert mtimes(project)[project / "out/lang/ru.atom"] == before[project / "out/lang/ru.atom"]
 
 
@@ -139,8 +140,9 @@ def test_retention_removes_old_articles_and_withdraws_empty_feeds(project: Path)
     assert len(titles(project)) == 10
     config.write_text(config.read_text().replace("max_age_days:\n", "max_age_days: 30\n"))
     result = run_feeds("build", cwd=project)
-    assert result.returncode == 0 and "10 removed by retention" in result.stdout and "4 removed;" in result.stdout
-    assert list((project / "out").rglob("*.atom")) == []
+    assert result.returncode == 0 and "10 removed by retention" in result.stdout
+    assert list((project / "out").rglob("*.atom")) == [] and list((project / "out").rglob("*.json")) == []
+    assert ".atom" not in (project / "out/index.html").read_text() and "xmlUrl" not in (project / "out/feeds.opml").read_text()
 
 
 def test_concurrent_builds_wait_for_each_other_and_equal_a_single_build(
@@ -259,6 +261,6 @@ def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes
     assert process.returncode == 0 and "stopped early" in stderr, stderr
     assert not [path for path in (project / "out").rglob(".tmp-*")]
     finish = run_feeds("build", cwd=project)
-    assert finish.returncode == 0 and "0 new, 0 changed" not in finish.stdout
+    assert finish.returncode == 0 and "82 seen, 0 read" not in finish.stdout
     assert len(feedparser.parse(str(project / "out/all.atom")).entries) == 50
     assert "articles: 2039 from 82 seed files" in run_feeds("status", cwd=project).stdout

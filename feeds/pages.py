@@ -1,0 +1,198 @@
+"""The site around the feeds: index pages per interface language, the OPML list, static assets.
+
+Pure: from the store's feed rows and the settings to {path under out/: bytes}. The index is static
+and accessible: no external resources, no JavaScript, every feed address in a read-only text field
+ready to copy, and `<link rel="alternate">` tags so browsers and readers discover the main feeds.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+
+from lxml import etree
+
+from feeds.catalogue import LANGUAGE_NAMES, SUFFIXES, agency_name, describe, topic_label
+from feeds.settings import Labels, Settings
+from feeds.store import Feed
+from feeds.timing import to_datetime
+
+INTERFACE_LANGUAGES = ("en", "ru", "kk")
+INDEX_FILES = {"en": "index.html", "ru": "index.ru.html", "kk": "index.kk.html"}
+OPML_FILE = "feeds.opml"
+ASSETS = ("feed.xsl",)
+SIGNATURE_META = "enbekshi-feeds-signature"
+GROUPS = ("lang", "category", "agency", "topic")
+# The index's wording; `interface:` in config.yaml overrides any key.
+WORDING: dict[str, Labels] = {
+    "page_title": Labels(en="{site}: news feeds", ru="{site}: ленты новостей", kk="{site}: жаңалықтар таспалары"),
+    "intro": Labels(
+        en="Follow the news of {site} in a feed reader: copy a feed's address into your reader. "
+           "Every entry links to its original press release on gov.kz.",
+        ru="Читайте новости {site} в программе для чтения лент: скопируйте адрес ленты в программу. "
+           "Каждая запись ведёт к исходному пресс-релизу на gov.kz.",
+        kk="{site} жаңалықтарын таспа оқу бағдарламасында оқыңыз: таспаның мекенжайын бағдарламаға көшіріңіз. "
+           "Әр жазба gov.kz сайтындағы түпнұсқа баспасөз хабарламасына апарады.",
+    ),
+    "all": Labels(en="All news", ru="Все новости", kk="Барлық жаңалықтар"),
+    "lang": Labels(en="By language", ru="По языкам", kk="Тілдер бойынша"),
+    "category": Labels(en="By section", ru="По разделам", kk="Бөлімдер бойынша"),
+    "agency": Labels(en="By agency", ru="По ведомствам", kk="Мекемелер бойынша"),
+    "topic": Labels(en="By topic", ru="По темам", kk="Тақырыптар бойынша"),
+    "feed": Labels(en="Feed", ru="Лента", kk="Таспа"),
+    "entries": Labels(en="Entries", ru="Записей", kk="Жазбалар"),
+    "latest": Labels(en="Latest headline", ru="Последний заголовок", kk="Соңғы жаңалық"),
+    "address": Labels(en="Address to copy", ru="Адрес для подписки", kk="Жазылу мекенжайы"),
+    "formats": Labels(en="Other formats", ru="Другие форматы", kk="Басқа пішімдер"),
+    "opml": Labels(en="Every feed as one OPML file, to import into a feed reader",
+                   ru="Все ленты одним файлом OPML для импорта в программу чтения",
+                   kk="Барлық таспалар бір OPML файлында, оқу бағдарламасына импорттау үшін"),
+    "languages": Labels(en="Other languages", ru="Другие языки", kk="Басқа тілдер"),
+}
+
+
+def wording(key: str, language: str, settings: Settings) -> str:
+    labels = settings.interface.get(key, WORDING[key])
+    return labels.text(language).replace("{site}", settings.site.name)
+
+
+def feed_label(feed: Feed, settings: Settings, language: str) -> str:
+    """A feed's name on the index, in the interface language where the config gives one."""
+    key = feed.key
+    if key.kind == "all":
+        return wording("all", language, settings)
+    if key.kind == "lang":
+        return LANGUAGE_NAMES[key.value]
+    if key.kind == "category":
+        return key.label
+    if key.kind == "category-lang":
+        return f"{key.label} · {LANGUAGE_NAMES[key.value.rsplit('/', 1)[1]]}"
+    if key.kind == "agency":
+        return agency_name(key.value, settings, language)
+    return topic_label(key.value, settings, language)
+
+
+def group_of(feed: Feed) -> str:
+    return {"all": "lang", "category-lang": "category"}.get(feed.key.kind, feed.key.kind)
+
+
+def stale(out: Path, signature: str) -> bool:
+    """Site pages written under other settings or another version are written again."""
+    index = out / INDEX_FILES["en"]
+    return not index.exists() or f'content="{signature}"' not in index.read_text(encoding="utf-8")
+
+
+def site_files(feeds: Sequence[Feed], settings: Settings, signature: str) -> dict[str, bytes]:
+    listed = sorted(feeds, key=lambda feed: (GROUPS.index(group_of(feed)), feed.key.kind != "all", feed.path))
+    result = {INDEX_FILES[language]: index_page(listed, settings, language, signature) for language in INTERFACE_LANGUAGES}
+    result[OPML_FILE] = opml(listed, settings)
+    for asset in ASSETS:
+        result[f"assets/{asset}"] = files("feeds").joinpath("assets", asset).read_bytes()
+    return result
+
+
+def index_page(feeds: Sequence[Feed], settings: Settings, language: str, signature: str) -> bytes:
+    def t(key: str) -> str:
+        return html.escape(wording(key, language, settings))
+
+    e = html.escape
+    main = [feed for feed in feeds if feed.key.kind in ("all", "lang")]
+    discovery = "\n".join(
+        f'  <link rel="alternate" type="application/atom+xml" title="{e(describe(feed.key, settings).title)}" href="{e(feed.path)}.atom">'
+        for feed in main
+    )
+    switch = " · ".join(
+        f'<a href="{INDEX_FILES[other]}" hreflang="{other}" lang="{other}">{LANGUAGE_NAMES[other]}</a>'
+        for other in INTERFACE_LANGUAGES if other != language
+    )
+    sections = []
+    for group in GROUPS:
+        members = [feed for feed in feeds if group_of(feed) == group]
+        if not members:
+            continue
+        rows = []
+        for feed in members:
+            document = describe(feed.key, settings)
+            url = document.url("atom")
+            rows.append(
+                f'      <tr id="{e(feed.path.replace("/", "-"))}">\n'
+                f'        <th scope="row"><a href="{e(feed.path)}.atom">{e(feed_label(feed, settings, language))}</a></th>\n'
+                f"        <td>{feed.entry_count}</td>\n"
+                f"        <td>{e(feed.latest_title)}</td>\n"
+                f'        <td><input type="text" readonly value="{e(url)}" aria-label="{t("address")}: {e(feed_label(feed, settings, language))}" size="40"></td>\n'
+                f'        <td><a href="{e(feed.path)}.rss">RSS</a> <a href="{e(feed.path)}.json">JSON</a></td>\n'
+                f"      </tr>"
+            )
+        sections.append(
+            f'  <section aria-labelledby="{group}">\n    <h2 id="{group}">{t(group)}</h2>\n    <table>\n'
+            f'      <thead><tr><th scope="col">{t("feed")}</th><th scope="col">{t("entries")}</th>'
+            f'<th scope="col">{t("latest")}</th><th scope="col">{t("address")}</th><th scope="col">{t("formats")}</th></tr></thead>\n'
+            + "\n".join(rows) + "\n    </table>\n  </section>"
+        )
+    page = f"""<!DOCTYPE html>
+<html lang="{language}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="generator" content="enbekshi-feeds">
+  <meta name="{SIGNATURE_META}" content="{signature}">
+  <title>{t("page_title")}</title>
+{discovery}
+  <style>
+    body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem; color: #1b1b1b; background: #fff; }}
+    table {{ border-collapse: collapse; width: 100%; margin-bottom: 2rem; }}
+    th, td {{ border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }}
+    td:nth-child(2) {{ text-align: right; }}
+    input {{ font: inherit; width: 100%; box-sizing: border-box; }}
+    a {{ color: #0b5394; }}
+    a:focus, input:focus {{ outline: 3px solid #f1c232; }}
+  </style>
+</head>
+<body>
+  <header>
+    <h1>{t("page_title")}</h1>
+    <p>{t("intro")}</p>
+    <p>{t("languages")}: {switch}</p>
+    <p><a href="{OPML_FILE}">{t("opml")}</a></p>
+  </header>
+  <main>
+{chr(10).join(sections)}
+  </main>
+</body>
+</html>
+"""
+    return page.encode("utf-8")
+
+
+def opml(feeds: Sequence[Feed], settings: Settings) -> bytes:
+    """OPML 2.0: one outline per feed (its Atom address), grouped as on the index."""
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = wording("page_title", "en", settings)
+    newest = max((feed.latest_published for feed in feeds), default=0)
+    if newest:
+        etree.SubElement(head, "dateModified").text = _rfc822(to_datetime(newest))
+    etree.SubElement(head, "ownerName").text = settings.site.author
+    etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
+    body = etree.SubElement(root, "body")
+    for group in GROUPS:
+        members = [feed for feed in feeds if group_of(feed) == group]
+        if not members:
+            continue
+        folder = etree.SubElement(body, "outline", text=wording(group, "en", settings))
+        for feed in members:
+            document = describe(feed.key, settings)
+            attributes = {"type": "rss", "text": document.title, "title": document.title,
+                          "xmlUrl": document.url("atom"), "htmlUrl": str(settings.site.url)}
+            if document.language:
+                attributes["language"] = document.language
+            etree.SubElement(folder, "outline", attrib=attributes)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _rfc822(moment: datetime) -> str:
+    return moment.strftime("%a, %d %b %Y %H:%M:%S %z")

@@ -1,0 +1,148 @@
+"""Store -> files in `out/`: each changed feed's subscription document, its RSS and JSON twins and
+the archive pages that changed; then the site pages (index, OPML, stylesheet) when anything did.
+
+Archives follow RFC 5005 with fixed-size pages of sequence numbers (see `store`): page k holds the
+feed's entries numbered [k*P, (k+1)*P) that have left the subscription document. A page that is
+full never gains an entry again, so it is never rewritten unless an entry on it was removed (by
+retention, or because a changed entry moved to the head). Per run, only the pages around the
+archive boundary and those that lost entries are rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feeds import pages
+from feeds.catalogue import ARCHIVE_FOLDER, SUFFIXES, FeedDocument, archive_path, describe
+from feeds.render import GENERATOR_VERSION, Links, render_atom, render_json, render_rss
+from feeds.settings import Settings
+from feeds.store import Feed, Store
+from feeds.write import write_if_changed
+
+
+@dataclass
+class PublishReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    stopped_early: bool = False
+
+    def wrote(self, relative: str, changed: bool) -> None:
+        if changed:
+            self.written.append(relative)
+        else:
+            self.unchanged += 1
+
+
+def rendering_signature(settings: Settings) -> str:
+    """Feeds rendered under other settings or another version are rendered again."""
+    used = settings.model_dump_json(include={"site", "feeds", "agencies", "topics", "interface"}) + GENERATOR_VERSION
+    return hashlib.sha256(used.encode("utf-8")).hexdigest()[:16]
+
+
+def classification_signature(settings: Settings) -> str:
+    """Memberships computed under other topic or agency rules are computed again."""
+    return hashlib.sha256(settings.model_dump_json(include={"agencies", "topics"}).encode("utf-8")).hexdigest()[:16]
+
+
+def publish(store: Store, settings: Settings, should_stop: Callable[[], bool]) -> PublishReport:
+    report = PublishReport()
+    out = settings.paths.out
+    signature = rendering_signature(settings)
+    for feed in store.feeds():
+        current = feed.rendered_with == signature and (out / f"{feed.path}.atom").exists()
+        if current and not feed.dirty:
+            continue
+        if should_stop():
+            report.stopped_early = True
+            return report
+        with store.transaction():
+            if feed.entry_count == 0:
+                _withdraw(out, feed.path)
+                store.forget_feed(feed.path)
+                report.removed.append(feed.path)
+                continue
+            store.sequence_pending(feed.path)
+            _publish_feed(store, settings, feed, full=not current, signature=signature, report=report)
+    if report.written or report.removed or not (out / "index.html").exists() or pages.stale(out, signature):
+        for relative, data in pages.site_files(store.feeds(), settings, signature).items():
+            report.wrote(relative, write_if_changed(out / relative, data))
+    return report
+
+
+def _publish_feed(store: Store, settings: Settings, feed: Feed, full: bool, signature: str, report: PublishReport) -> None:
+    out = settings.paths.out
+    size = settings.feeds.archive_page_size
+    document = describe(feed.key, settings)
+    head, boundary = store.head(feed.path, settings.feeds.max_entries)
+    newest_seq = store.seq_before(feed.path, boundary)
+    newest_page = None if newest_seq is None else newest_seq // size
+    if full:
+        candidates = _all_pages(store, feed.path, boundary, size)
+        stale = out / ARCHIVE_FOLDER / feed.path
+        if stale.is_dir():
+            for old in stale.glob("*.atom"):
+                if int(old.stem) - 1 not in candidates:
+                    old.unlink()
+    else:
+        low, high = min(boundary, feed.archived_before), max(boundary, feed.archived_before)
+        candidates = set(range(max(0, low // size - 1), (max(high, 1) - 1) // size + 1))
+        candidates |= {seq // size for seq in store.removed_seqs(feed.path)}
+        for page in list(candidates):
+            # A page that lost its last entry takes its neighbours' links with it.
+            before, after = store.seq_before(feed.path, page * size), store.seq_from(feed.path, (page + 1) * size, boundary)
+            candidates |= {seq // size for seq in (before, after) if seq is not None}
+    for page in sorted(candidates):
+        _publish_page(store, settings, document, page, boundary, report)
+    prev_archive = None if newest_page is None else document.archive_url(newest_page)
+    links = Links(file=f"{feed.path}{SUFFIXES['atom']}", self_url=document.url("atom"), prev_archive=prev_archive)
+    report.wrote(links.file, write_if_changed(out / links.file, render_atom(document, head, settings, links)))
+    rss_links = Links(file=f"{feed.path}{SUFFIXES['rss']}", self_url=document.url("rss"), prev_archive=prev_archive)
+    report.wrote(rss_links.file, write_if_changed(out / rss_links.file, render_rss(document, head, settings, rss_links)))
+    json_file = f"{feed.path}{SUFFIXES['json']}"
+    report.wrote(json_file, write_if_changed(out / json_file, render_json(document, head, settings)))
+    store.feed_rendered(feed.path, signature, boundary, head[0])
+
+
+def _all_pages(store: Store, path: str, boundary: int, size: int) -> set[int]:
+    found: set[int] = set()
+    seq = store.seq_from(path, 0, boundary)
+    while seq is not None:
+        page = seq // size
+        found.add(page)
+        seq = store.seq_from(path, (page + 1) * size, boundary)
+    return found
+
+
+def _publish_page(store: Store, settings: Settings, document: FeedDocument, page: int, boundary: int,
+                  report: PublishReport) -> None:
+    size = settings.feeds.archive_page_size
+    relative = archive_path(document.path, page)
+    target = settings.paths.out / relative
+    entries = store.page(document.path, page * size, min((page + 1) * size, boundary))
+    if not entries:
+        if target.exists():
+            target.unlink()
+            report.removed.append(relative)
+        return
+    before, after = store.seq_before(document.path, page * size), store.seq_from(document.path, (page + 1) * size, boundary)
+    links = Links(
+        file=relative,
+        self_url=document.archive_url(page),
+        prev_archive=None if before is None else document.archive_url(before // size),
+        next_archive=None if after is None else document.archive_url(after // size),
+        current=document.url("atom"),
+    )
+    report.wrote(relative, write_if_changed(target, render_atom(document, entries, settings, links)))
+
+
+def _withdraw(out: Path, path: str) -> None:
+    """A feed with no entries left is removed with its twins and archive, not left stale."""
+    for suffix in SUFFIXES.values():
+        (out / f"{path}{suffix}").unlink(missing_ok=True)
+    # Only this feed's pages: `archive/category/world/` also holds the folder of `category/world/en`.
+    for page in (out / ARCHIVE_FOLDER / path).glob("*.atom"):
+        page.unlink()
