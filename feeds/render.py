@@ -97,10 +97,11 @@ def _generator(document: FeedDocument, entries: Sequence[Entry], settings: Setti
 
 
 def _serialise(root: etree._Element, file: str) -> bytes:
+    """Declaration, the stylesheet instruction that makes browsers show a readable page, the feed."""
     etree.indent(root, space="  ")
     instruction = etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{_stylesheet_href(file)}"')
-    root.addprevious(instruction)
-    return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=True) + b"\n"
+    return b"".join((b"<?xml version='1.0' encoding='utf-8'?>\n", etree.tostring(instruction), b"\n",
+                     etree.tostring(root, encoding="utf-8"), b"\n"))
 
 
 def render_atom(document: FeedDocument, entries: Sequence[Entry], settings: Settings, links: Links) -> bytes:
