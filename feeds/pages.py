@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from feeds.catalogue import LANGUAGE_NAMES, SUFFIXES, agency_name, describe, topic_label
+from feeds.catalogue import LANGUAGE_NAMES, agency_name, describe, topic_label
 from feeds.settings import Labels, Settings
 from feeds.store import Feed
 from feeds.timing import to_datetime

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import feedparser
 import pytest
+from lxml import etree, isoschematron
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SCHEMAS = ROOT.parent / "shared" / "schemas"
 SEED_000 = "000_793b351cc4328b6c.txt"
 SEED_002 = "002_6ececeaa680a1434.txt"
+ATOM = "{http://www.w3.org/2005/Atom}"
+BASE = "http://127.0.0.1:8080/"
+RFC3339_ZONED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+05:00$")
 
 
 def dump(*records: tuple[str, str], section: str = "World", site: str = "Enbekshi QazaQ") -> str:
@@ -41,3 +47,30 @@ def project(tmp_path: Path) -> Path:
     # Dumps the tests write are complete at once: no need to wait for them to settle.
     (tmp_path / "config.yaml").write_text(config.replace("settle_seconds: 2", "settle_seconds: 0"), encoding="utf-8")
     return tmp_path
+
+
+def check_atom(path: Path, self_url: str) -> None:
+    """Valid RFC 4287, plus what the W3C validator warns about and the schema cannot check: self
+    link, author, zoned dates, unique `updated`, unique ids, newest first."""
+    document = etree.parse(str(path))
+    if (SCHEMAS / "atom.rng").exists():
+        relax_ng = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
+        assert relax_ng.validate(document), (path, relax_ng.error_log)
+        schematron = isoschematron.Schematron(etree.parse(str(SCHEMAS / "atom-rules.sch")))
+        assert schematron.validate(document), (path, schematron.error_log)
+    parsed = feedparser.parse(str(path))
+    assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+    root = document.getroot()
+    self_links = [link.get("href") for link in root.iterfind(f"{ATOM}link") if link.get("rel") == "self"]
+    assert self_links == [self_url], path
+    assert root.findtext(f"{ATOM}author/{ATOM}name") == "Enbekshi QazaQ"
+    entries = root.findall(f"{ATOM}entry")
+    assert entries, path
+    updated = [e.findtext(f"{ATOM}updated") for e in entries]
+    dates = updated + [e.findtext(f"{ATOM}published") for e in entries] + [root.findtext(f"{ATOM}updated")]
+    assert all(RFC3339_ZONED.match(d) for d in dates), path
+    assert len(set(updated)) == len(updated), path
+    assert len({e.findtext(f"{ATOM}id") for e in entries}) == len(entries), path
+    assert root.findtext(f"{ATOM}updated") == max(updated), path
+    published = [e.findtext(f"{ATOM}published") for e in entries]
+    assert published == sorted(published, reverse=True), path
