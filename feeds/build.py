@@ -23,6 +23,7 @@ from feeds.publish import classification_signature, publish
 from feeds.settings import ConfigError, Settings
 from feeds.store import SeedFile, Store
 from feeds.timing import SECOND
+from feeds.websub import deliver
 from feeds.write import remove_stale_temporaries
 
 SEED_PATTERN = "*.txt"
@@ -50,6 +51,8 @@ class BuildReport:
     articles_removed: int = 0
     records_skipped: int = 0
     articles_reclassified: int = 0
+    hub_notified: int = 0
+    hub_deferred: int = 0
     outputs_written: list[str] = field(default_factory=list)
     outputs_unchanged: int = 0
     outputs_removed: list[str] = field(default_factory=list)
@@ -71,6 +74,8 @@ class BuildReport:
             f"output files: {len(self.outputs_written)} written, {self.outputs_unchanged} unchanged, "
             f"{len(self.outputs_removed)} removed; {self.duration_seconds:.2f} s"
         )
+        if self.hub_notified or self.hub_deferred:
+            text += f"; WebSub hub: {self.hub_notified} notified, {self.hub_deferred} to retry"
         return text + ("; stopped early, the rest is left for the next run" if self.stopped_early else "")
 
     def as_fields(self) -> dict[str, object]:
@@ -196,8 +201,19 @@ def build(
                 report.outputs_written, report.outputs_unchanged = published.written, published.unchanged
                 report.outputs_removed = published.removed
                 report.stopped_early = published.stopped_early
+                if settings.websub.hub:
+                    with store.transaction():
+                        store.websub_enqueue(published.changed_feed_urls(str(settings.feeds.base_url)))
             report.duration_seconds = time.monotonic() - started
             store.record_run(now(), report.summary())
+        finally:
+            store.close()
+    if settings.websub.hub:
+        # Outside the lock: a slow hub delays nobody's run, and publishing is already done.
+        store = Store(settings.paths.state, settings)
+        try:
+            delivery = deliver(store, settings, now())
+            report.hub_notified, report.hub_deferred = len(delivery.sent), delivery.deferred
         finally:
             store.close()
     return report

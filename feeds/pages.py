@@ -15,7 +15,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from feeds.catalogue import LANGUAGE_NAMES, agency_name, describe, topic_label
+from feeds.catalogue import LANGUAGE_NAMES, FeedDocument, agency_name, describe, topic_label
+from feeds.models import Entry
 from feeds.settings import Labels, Settings
 from feeds.store import Feed
 from feeds.timing import to_datetime
@@ -23,7 +24,9 @@ from feeds.timing import to_datetime
 INTERFACE_LANGUAGES = ("en", "ru", "kk")
 INDEX_FILES = {"en": "index.html", "ru": "index.ru.html", "kk": "index.kk.html"}
 OPML_FILE = "feeds.opml"
-ASSETS = ("feed.xsl",)
+ASSETS = ("feed.xsl", "widget.js")
+EMBED_FOLDER = "embed"
+EMBED_HEADLINES = 10
 SIGNATURE_META = "enbekshi-feeds-signature"
 GROUPS = ("lang", "category", "agency", "topic")
 # The index's wording; `interface:` in config.yaml overrides any key.
@@ -196,3 +199,47 @@ def opml(feeds: Sequence[Feed], settings: Settings) -> bytes:
 
 def _rfc822(moment: datetime) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S %z")
+
+
+def embed_path(feed_path: str) -> str:
+    return f"{EMBED_FOLDER}/{feed_path}.html"
+
+
+def embed_page(document: FeedDocument, entries: Sequence[Entry]) -> bytes:
+    """A small self-contained page of a feed's latest headlines, for an `<iframe>`: inline CSS,
+    no requests to anywhere, no JavaScript; links open in the embedding page's top window."""
+    e = html.escape
+    items = "\n".join(
+        f'    <li lang="{e(entry.language)}">'
+        + (f'<a href="{e(entry.source_url)}" target="_top" rel="noopener">{e(entry.title)}</a>' if entry.source_url
+           else f"<span>{e(entry.title)}</span>")
+        + f' <time datetime="{entry.published.isoformat()}">{entry.published:%d.%m.%Y}</time></li>'
+        for entry in entries[:EMBED_HEADLINES]
+    )
+    language = f' lang="{document.language}"' if document.language else ""
+    page = f"""<!DOCTYPE html>
+<html{language}>
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{e(document.title)}</title>
+  <style>
+    html, body {{ margin: 0; padding: 0; }}
+    body {{ font: 14px/1.4 system-ui, sans-serif; color: #1b1b1b; background: #fff; padding: .5rem .75rem; }}
+    h1 {{ font-size: 1rem; margin: 0 0 .4rem; }}
+    ul {{ list-style: none; margin: 0; padding: 0; }}
+    li {{ padding: .3rem 0; border-bottom: 1px solid #e4e4e4; }}
+    a {{ color: #0b5394; text-decoration: none; }}
+    a:hover, a:focus {{ text-decoration: underline; }}
+    time {{ color: #666; font-size: .85em; white-space: nowrap; }}
+  </style>
+</head>
+<body>
+  <h1><a href="{e(document.url("atom"))}" target="_top">{e(document.title)}</a></h1>
+  <ul>
+{items}
+  </ul>
+</body>
+</html>
+"""
+    return page.encode("utf-8")

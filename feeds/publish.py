@@ -30,6 +30,11 @@ class PublishReport:
     removed: list[str] = field(default_factory=list)
     stopped_early: bool = False
 
+    def changed_feed_urls(self, base_url: str) -> list[str]:
+        """Self URLs of the subscription documents this run changed: what a WebSub hub is told."""
+        return [f"{base_url}{relative}" for relative in self.written
+                if relative.endswith(tuple(SUFFIXES.values())) and not relative.startswith(f"{ARCHIVE_FOLDER}/")]
+
     def wrote(self, relative: str, changed: bool) -> None:
         if changed:
             self.written.append(relative)
@@ -39,7 +44,7 @@ class PublishReport:
 
 def rendering_signature(settings: Settings) -> str:
     """Feeds rendered under other settings or another version are rendered again."""
-    used = settings.model_dump_json(include={"site", "feeds", "agencies", "topics", "interface"}) + GENERATOR_VERSION
+    used = settings.model_dump_json(include={"site", "feeds", "agencies", "topics", "interface", "websub"}) + GENERATOR_VERSION
     return hashlib.sha256(used.encode("utf-8")).hexdigest()[:16]
 
 
@@ -104,6 +109,8 @@ def _publish_feed(store: Store, settings: Settings, feed: Feed, full: bool, sign
     report.wrote(rss_links.file, write_if_changed(out / rss_links.file, render_rss(document, head, settings, rss_links)))
     json_file = f"{feed.path}{SUFFIXES['json']}"
     report.wrote(json_file, write_if_changed(out / json_file, render_json(document, head, settings)))
+    embed = pages.embed_path(feed.path)
+    report.wrote(embed, write_if_changed(out / embed, pages.embed_page(document, head)))
     store.feed_rendered(feed.path, signature, boundary, head[0])
 
 
@@ -143,6 +150,7 @@ def _withdraw(out: Path, path: str) -> None:
     """A feed with no entries left is removed with its twins and archive, not left stale."""
     for suffix in SUFFIXES.values():
         (out / f"{path}{suffix}").unlink(missing_ok=True)
+    (out / pages.embed_path(path)).unlink(missing_ok=True)
     # Only this feed's pages: `archive/category/world/` also holds the folder of `category/world/en`.
     for page in (out / ARCHIVE_FOLDER / path).glob("*.atom"):
         page.unlink()

@@ -68,6 +68,8 @@ def _generator(document: FeedDocument, entries: Sequence[Entry], settings: Setti
     for rel, href in (("prev-archive", links.prev_archive), ("next-archive", links.next_archive), ("current", links.current)):
         if href:
             generator.link(href=href, rel=rel, type="application/atom+xml")
+    if settings.websub.hub and not links.is_archive:
+        generator.link(href=str(settings.websub.hub), rel="hub")
     generator.link(href=str(settings.site.url), rel="alternate", type="text/html")
     generator.author({"name": settings.site.author, "uri": str(settings.site.url)})
     generator.generator(GENERATOR, version=GENERATOR_VERSION)
@@ -135,6 +137,11 @@ def render_rss(document: FeedDocument, entries: Sequence[Entry], settings: Setti
         for item, entry in zip(generator.entry(), entries, strict=True):
             item.dc.dc_language(entry.language)
     root = etree.fromstring(generator.rss_str(pretty=False))
+    if settings.websub.hub:
+        # feedgen writes only the self link into RSS; WebSub subscribers look for the hub beside it.
+        self_link = root.find(f"channel/{{{ATOM}}}link")
+        hub = etree.Element(f"{{{ATOM}}}link", href=str(settings.websub.hub), rel="hub")
+        self_link.addnext(hub)
     return _serialise(root, links.file)
 
 
@@ -150,6 +157,8 @@ def render_json(document: FeedDocument, entries: Sequence[Entry], settings: Sett
     }
     if document.language:
         feed["language"] = document.language
+    if settings.websub.hub:
+        feed["hubs"] = [{"type": "WebSub", "url": str(settings.websub.hub)}]
     items = []
     for entry in entries:
         item: dict[str, object] = {"id": entry.id}

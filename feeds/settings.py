@@ -92,6 +92,22 @@ class RetentionSettings(_Section):
     )
 
 
+class ServeSettings(_Section):
+    host: str = Field("127.0.0.1", min_length=1, description="`feeds serve`: address to bind; loopback unless you mean it.")
+    port: int = Field(8080, ge=0, le=65_535, description="`feeds serve`: port to listen on (0: any free port).")
+    cache_control: str = Field(
+        "public, max-age=300", min_length=1, description="`Cache-Control` sent with every file `feeds serve` answers."
+    )
+
+
+class WebSubSettings(_Section):
+    hub: HttpUrl | None = Field(
+        None, description="WebSub hub: feeds carry `<link rel=\"hub\">` and the hub is pinged for each changed feed; empty: off."
+    )
+    timeout_seconds: float = Field(5, gt=0, le=60, description="How long one ping may take before it is retried later.")
+    max_attempts: int = Field(8, ge=1, le=100, description="Pings of one feed before it is given up (with an error logged).")
+
+
 class Labels(_Section):
     """A name in each interface language; Russian and Kazakh fall back to English."""
 
@@ -137,6 +153,8 @@ class Settings(_Section):
     feeds: FeedSettings = Field(description="What the feeds look like.")
     watch: WatchSettings = Field(WatchSettings(), description="How runs are scheduled and serialised.")
     retention: RetentionSettings = Field(RetentionSettings(), description="How much history the store keeps.")
+    serve: ServeSettings = Field(ServeSettings(), description="The built-in HTTP server.")
+    websub: WebSubSettings = Field(WebSubSettings(), description="Push to subscribers through a WebSub hub.")
     agencies: dict[str, AgencySettings] = Field(
         default_factory=dict,
         description="Readable names per gov.kz agency slug (`mfa: {name: {en: ..., ru: ..., kk: ...}, includes: [mfa-*]}`); "

@@ -99,6 +99,11 @@ CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE websub_queue (
+    url TEXT PRIMARY KEY,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at REAL NOT NULL DEFAULT 0
+);
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
     finished_at REAL NOT NULL,
@@ -463,6 +468,21 @@ class Store:
             self.db.execute(f"DELETE FROM {table} WHERE article_id IN ({doomed})", params)
         self.db.execute(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
         return int(self.db.execute(f"DELETE FROM articles WHERE {where}", params).rowcount)
+
+    def websub_enqueue(self, urls: Sequence[str]) -> None:
+        """A changed feed is due at once, even if an earlier ping for it is waiting to be retried."""
+        self.db.executemany("INSERT INTO websub_queue (url) VALUES (?) ON CONFLICT (url) DO UPDATE SET due_at = 0",
+                            [(url,) for url in urls])
+
+    def websub_due(self, now: float) -> list[tuple[str, int]]:
+        return [(row[0], row[1]) for row in
+                self.db.execute("SELECT url, attempts FROM websub_queue WHERE due_at <= ? ORDER BY url", (now,))]
+
+    def websub_retry(self, url: str, attempts: int, due_at: float) -> None:
+        self.db.execute("UPDATE websub_queue SET attempts = ?, due_at = ? WHERE url = ?", (attempts, due_at, url))
+
+    def websub_done(self, url: str) -> None:
+        self.db.execute("DELETE FROM websub_queue WHERE url = ?", (url,))
 
     def record_run(self, finished_at: float, summary: str) -> None:
         self.db.execute("INSERT INTO runs (finished_at, summary) VALUES (?, ?)", (finished_at, summary))

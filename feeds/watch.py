@@ -103,26 +103,52 @@ def _observe(publisher: Publisher, seeds: Path, interval: float) -> BaseObserver
     return observer
 
 
-def watch(settings: Settings, interval: float) -> int:
-    """Run until SIGTERM or SIGINT; returns the exit code (0 after a clean stop)."""
+class Daemon:
+    """The scheduler and the file observer together, for `feeds watch` and `feeds serve --watch`."""
+
+    def __init__(self, settings: Settings, interval: float, stop: threading.Event) -> None:
+        self.publisher = Publisher(settings, stop=stop)
+        self.scheduler = BackgroundScheduler(timezone=UTC, executors={"default": ThreadPoolExecutor(1)})
+        self.publisher.scheduler = self.scheduler
+        self.scheduler.add_job(
+            self.publisher.tick, "interval", seconds=interval, id=JOB_ID, max_instances=1, coalesce=True,
+            misfire_grace_time=None, next_run_time=datetime.now(UTC),
+        )
+        self.interval = interval
+        self.observer: BaseObserver | None = None
+
+    def start(self) -> None:
+        self.observer = _observe(self.publisher, self.publisher.settings.paths.seeds, self.interval)
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        """Stop watching, then wait for the current run, which stops at its next boundary."""
+        log.info("stopping: finishing the current run")
+        if self.observer is not None:
+            self.observer.stop()
+            self.observer.join(timeout=5)
+        self.scheduler.shutdown(wait=True)
+
+
+def stop_on_signals() -> threading.Event:
+    """An event that SIGTERM and SIGINT set; handlers do nothing else, so nothing can deadlock."""
     stop = threading.Event()
-    publisher = Publisher(settings, stop=stop)
-    scheduler = BackgroundScheduler(timezone=UTC, executors={"default": ThreadPoolExecutor(1)})
-    publisher.scheduler = scheduler
-    scheduler.add_job(
-        publisher.tick, "interval", seconds=interval, id=JOB_ID, max_instances=1, coalesce=True,
-        misfire_grace_time=None, next_run_time=datetime.now(UTC),
-    )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda number, frame: stop.set())
-    observer = _observe(publisher, settings.paths.seeds, interval)
-    scheduler.start()
+    return stop
+
+
+def wait(stop: threading.Event) -> None:
     while not stop.wait(1.0):
         pass
-    log.info("stopping: finishing the current run")
-    if observer is not None:
-        observer.stop()
-        observer.join(timeout=5)
-    scheduler.shutdown(wait=True)
+
+
+def watch(settings: Settings, interval: float) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit code (0 after a clean stop)."""
+    stop = stop_on_signals()
+    daemon = Daemon(settings, interval, stop)
+    daemon.start()
+    wait(stop)
+    daemon.stop()
     log.info("stopped")
     return 0

@@ -1,0 +1,81 @@
+/* enbekshi-feeds headline widget: no dependencies, no globals beyond one function, text only.
+ *
+ *   <div data-feed="https://feeds.example.org/lang/en.json" data-limit="5"></div>
+ *   <script src="https://feeds.example.org/assets/widget.js" defer></script>
+ *
+ * Every element with data-feed gets a list of the JSON Feed's latest headlines, each linking to
+ * its gov.kz source. Article text is inserted with textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  function safeUrl(value) {
+    try {
+      var url = new URL(value, document.baseURI);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function render(container, feed) {
+    var limit = parseInt(container.getAttribute("data-limit") || "5", 10);
+    var list = document.createElement("ul");
+    list.className = "enbekshi-feed";
+    (feed.items || []).slice(0, limit > 0 ? limit : 5).forEach(function (item) {
+      var entry = document.createElement("li");
+      var href = safeUrl(item.url || item.external_url || "");
+      var title = document.createElement(href ? "a" : "span");
+      title.textContent = item.title || item.summary || "";
+      if (href) {
+        title.href = href;
+        title.rel = "noopener";
+        title.target = "_blank";
+      }
+      if (item.language) {
+        entry.lang = item.language;
+      }
+      entry.appendChild(title);
+      if (item.date_published) {
+        var time = document.createElement("time");
+        time.dateTime = item.date_published;
+        time.textContent = " " + item.date_published.slice(0, 10);
+        entry.appendChild(time);
+      }
+      list.appendChild(entry);
+    });
+    container.textContent = "";
+    if (feed.title) {
+      var heading = document.createElement("p");
+      heading.className = "enbekshi-feed-title";
+      heading.textContent = feed.title;
+      container.appendChild(heading);
+    }
+    container.appendChild(list);
+    container.setAttribute("data-feed-state", "loaded");
+  }
+
+  function load(container) {
+    var source = safeUrl(container.getAttribute("data-feed") || "");
+    if (!source) {
+      container.setAttribute("data-feed-state", "error");
+      return;
+    }
+    fetch(source, { headers: { Accept: "application/feed+json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (feed) { render(container, feed); })
+      .catch(function () { container.setAttribute("data-feed-state", "error"); });
+  }
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-feed]"), load);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

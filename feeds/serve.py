@@ -1,0 +1,179 @@
+"""`feeds serve`: an HTTP server for `out/` and nothing else, on the standard library's threaded server.
+
+Each response is read from one open file descriptor, so a feed replaced (atomically) while it is
+being sent is sent whole in its old version. Validators come from those same bytes: a strong ETag
+(SHA-256, a distinct one for the gzip representation) and Last-Modified from the file's mtime, so
+conditional requests get 304 and an unchanged feed, never rewritten, stays 304.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import posixpath
+import threading
+from email.utils import formatdate, parsedate_to_datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+log = logging.getLogger("feeds.serve")
+CONTENT_TYPES = {
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+# Readers and other sites fetch these from anywhere; pages and scripts are only embedded or opened.
+CROSS_ORIGIN = {".atom", ".rss", ".json", ".opml"}
+GZIP_MIN_BYTES = 256
+
+
+class FeedServer(ThreadingHTTPServer):
+    """Holds what every request needs: the folder and the cache policy."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], out: Path, cache_control: str) -> None:
+        self.out = out.resolve()
+        self.cache_control = cache_control
+        super().__init__(address, FeedRequest)
+
+
+class FeedRequest(BaseHTTPRequestHandler):
+    server: FeedServer
+    server_version = "enbekshi-feeds"
+    sys_version = ""
+
+    def do_GET(self) -> None:  # noqa: N802 (the standard library's naming)
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(send_body=False)
+
+    def _refuse(self) -> None:
+        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse  # noqa: N815
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the standard library's name)
+        log.info("%s %s", self.address_string(), format % args)
+
+    def _respond(self, send_body: bool) -> None:
+        target = resolve(self.server.out, self.path)
+        if target is None:
+            self._not_found(send_body)
+            return
+        try:
+            with open(target, "rb") as stream:
+                stat = os.fstat(stream.fileno())
+                data = stream.read()
+        except OSError:
+            self._not_found(send_body)
+            return
+        encoding = "gzip" if accepts_gzip(self.headers.get("Accept-Encoding", "")) and len(data) >= GZIP_MIN_BYTES else None
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        etag = f'"{digest}-gzip"' if encoding else f'"{digest}"'
+        headers = {
+            "Content-Type": CONTENT_TYPES[target.suffix],
+            "ETag": etag,
+            "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
+            "Cache-Control": self.server.cache_control,
+            "Vary": "Accept-Encoding",
+        }
+        if target.suffix in CROSS_ORIGIN:
+            headers["Access-Control-Allow-Origin"] = "*"
+        if not_modified(self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"), etag, stat.st_mtime):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            for name in ("ETag", "Last-Modified", "Cache-Control", "Vary"):
+                self.send_header(name, headers[name])
+            self.end_headers()
+            return
+        if encoding:
+            # mtime=0: the same bytes give the same compressed bytes, so the ETag holds.
+            data = gzip.compress(data, mtime=0)
+            headers["Content-Encoding"] = encoding
+        headers["Content-Length"] = str(len(data))
+        self.send_response(HTTPStatus.OK)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if send_body:
+            self.wfile.write(data)
+
+    def _not_found(self, send_body: bool) -> None:
+        body = b"not found\n"
+        self.send_response(HTTPStatus.NOT_FOUND)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+
+def resolve(out: Path, request_path: str) -> Path | None:
+    """The file under `out` a request names, or None: no `..`, no hidden or temporary files, no
+    symlink leading outside, only the kinds of file the publisher writes."""
+    path = unquote(urlsplit(request_path).path)
+    if "\x00" in path or "\\" in path or not path.startswith("/"):
+        return None
+    parts = [part for part in path.split("/") if part]
+    if any(part.startswith(".") for part in parts):
+        return None
+    relative = posixpath.normpath("/".join(parts)) if parts else "index.html"
+    if relative.startswith(("../", "/")) or relative == "..":
+        return None
+    candidate = out / relative
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    try:
+        real = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not real.is_relative_to(out) or not real.is_file() or real.suffix not in CONTENT_TYPES:
+        return None
+    return real
+
+
+def accepts_gzip(header: str) -> bool:
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            quality = params.strip().removeprefix("q=")
+            try:
+                return float(quality) > 0 if params.strip().startswith("q=") else True
+            except ValueError:
+                return True
+    return False
+
+
+def not_modified(if_none_match: str | None, if_modified_since: str | None, etag: str, mtime: float) -> bool:
+    """RFC 9110: If-None-Match wins when present (weak comparison); else If-Modified-Since."""
+    if if_none_match is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return "*" in tags or etag in tags
+    if if_modified_since:
+        try:
+            since = parsedate_to_datetime(if_modified_since).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return int(mtime) <= since
+    return False
+
+
+def start_server(out: Path, host: str, port: int, cache_control: str) -> FeedServer:
+    """Bind and serve in a background thread; the caller stops it with `shutdown()`."""
+    server = FeedServer((host, port), out, cache_control)
+    threading.Thread(target=server.serve_forever, name="feeds-serve", daemon=True).start()
+    log.info("serving %s on http://%s:%d/", out, host, server.server_address[1])
+    return server

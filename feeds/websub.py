@@ -1,0 +1,81 @@
+"""WebSub (W3C Recommendation) publisher side: tell the hub which feeds changed.
+
+After a run that changed feeds, each changed subscription document's self URL is queued in the
+store; delivery is a form-encoded POST `hub.mode=publish`, `hub.url=<topic>` per URL, with a
+bounded timeout. A hub that is down or slow never blocks or fails publishing: the first failure
+ends the round, the failed ping is retried in a later run with exponential backoff, and a ping that
+keeps failing is given up after `websub.max_attempts` with an error in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+from feeds.settings import Settings
+from feeds.store import Store
+
+log = logging.getLogger("feeds.websub")
+FIRST_RETRY_SECONDS = 30
+LONGEST_RETRY_SECONDS = 3600
+
+
+class HubError(Exception):
+    """The hub could not be reached or did not accept the ping."""
+
+
+@dataclass
+class Delivery:
+    sent: list[str] = field(default_factory=list)
+    deferred: int = 0
+    given_up: list[str] = field(default_factory=list)
+
+
+def ping(hub: str, topic: str, timeout: float) -> None:
+    body = urllib.parse.urlencode({"hub.mode": "publish", "hub.url": topic}).encode("ascii")
+    request = urllib.request.Request(hub, data=body, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the configured hub)
+            if not 200 <= response.status < 300:
+                raise HubError(f"hub answered {response.status}")
+    except urllib.error.HTTPError as exc:
+        raise HubError(f"hub answered {exc.code}") from None
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        raise HubError(f"hub unreachable: {getattr(exc, 'reason', exc)}") from None
+
+
+def retry_delay(attempts: int) -> float:
+    return float(min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_RETRY_SECONDS))
+
+
+def deliver(store: Store, settings: Settings, now: float) -> Delivery:
+    """Ping the hub for every queued URL that is due; stop at the first failure."""
+    delivery = Delivery()
+    hub = settings.websub.hub
+    if hub is None:
+        return delivery
+    due = store.websub_due(now)
+    for position, (url, attempts) in enumerate(due):
+        try:
+            ping(str(hub), url, settings.websub.timeout_seconds)
+        except HubError as exc:
+            attempts += 1
+            delivery.deferred = len(due) - position
+            if attempts >= settings.websub.max_attempts:
+                log.error("WebSub: gave up notifying %s of %s after %d attempts: %s", hub, url, attempts, exc)
+                store.websub_done(url)
+                delivery.given_up.append(url)
+            else:
+                log.warning("WebSub: %s; %d feed(s) will be retried, this one in %g s", exc, delivery.deferred,
+                            retry_delay(attempts))
+                store.websub_retry(url, attempts, now + retry_delay(attempts))
+            break
+        store.websub_done(url)
+        delivery.sent.append(url)
+    if delivery.sent:
+        log.info("WebSub: notified %s of %d changed feed(s)", hub, len(delivery.sent))
+    return delivery
