@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds import logs
-from feeds.build import OutputError, build
+from feeds.build import OutputError, build, check_output
 from feeds.lock import Busy
 from feeds.settings import ConfigError, Settings, load_settings
 from feeds.store import Store
-from feeds.watch import log_problem, watch
+from feeds.serve import start_server
+from feeds.watch import Daemon, log_problem, stop_on_signals, wait, watch
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -38,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("build", parents=[common], help="one run: ingest new or changed dumps, write the feeds that changed")
     watch_command = commands.add_parser("watch", parents=[common], help="run continuously, publishing dumps as they arrive")
     watch_command.add_argument("--interval", type=float, help="seconds between scans (overrides watch.interval_seconds)")
+    serve_command = commands.add_parser("serve", parents=[common], help="serve out/ over HTTP (optionally publishing too)")
+    serve_command.add_argument("--host", help="address to bind (overrides serve.host; default 127.0.0.1)")
+    serve_command.add_argument("--port", type=int, help="port to listen on (overrides serve.port; default 8080)")
+    serve_command.add_argument("--watch", action="store_true", help="also run the publisher of `feeds watch` in this process")
+    serve_command.add_argument("--interval", type=float, help="with --watch: seconds between scans")
     status_command = commands.add_parser("status", parents=[common], help="what the store holds, the last run, rejected files")
     status_command.add_argument("--json", action="store_true", help="print the status as JSON")
     return parser
@@ -50,11 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     cli_paths = {name: getattr(args, name) for name in ("seeds", "out", "state") if getattr(args, name) is not None}
     try:
         settings = load_settings(config, cli_paths)
-        if args.command == "watch":
+        if args.command in ("watch", "serve"):
             interval = args.interval if args.interval is not None else settings.watch.interval_seconds
             if interval <= 0:
                 raise ConfigError("--interval: must be greater than 0")
-            return watch(settings, interval)
+            if args.command == "watch":
+                return watch(settings, interval)
+            return _serve(settings, args.host or settings.serve.host,
+                          settings.serve.port if args.port is None else args.port, interval if args.watch else None)
         if args.command == "status":
             return _status(settings, args.json)
         report = build(settings, on_problem=log_problem)
@@ -71,6 +80,26 @@ def main(argv: list[str] | None = None) -> int:
         log.info(report.summary(), extra={"run": report.as_fields()})
     elif not args.quiet:
         print(report.summary())
+    return EXIT_OK
+
+
+def _serve(settings: Settings, host: str, port: int, interval: float | None) -> int:
+    """Serve until SIGTERM or SIGINT; with an interval, publish in the same process as well."""
+    check_output(settings.paths.out)
+    stop = stop_on_signals()
+    try:
+        server = start_server(settings.paths.out, host, port, settings.serve.cache_control)
+    except OSError as exc:
+        raise ConfigError(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    daemon = Daemon(settings, interval, stop) if interval is not None else None
+    if daemon:
+        daemon.start()
+    wait(stop)
+    if daemon:
+        daemon.stop()
+    server.shutdown()
+    server.server_close()
+    log.info("stopped")
     return EXIT_OK
 
 

@@ -49,8 +49,10 @@ class FeedServer(ThreadingHTTPServer):
 
 class FeedRequest(BaseHTTPRequestHandler):
     server: FeedServer
-    server_version = "enbekshi-feeds"
-    sys_version = ""
+    protocol_version = "HTTP/1.1"  # keep-alive: every response below carries Content-Length
+
+    def version_string(self) -> str:
+        return "enbekshi-feeds"
 
     def do_GET(self) -> None:  # noqa: N802 (the standard library's naming)
         self._respond(send_body=True)

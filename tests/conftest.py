@@ -39,14 +39,18 @@ def run_feeds(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "feeds", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def new_project(folder: Path) -> Path:
     """A project folder with the bundled seeds, a config and nothing built yet."""
-    shutil.copytree(SEEDS, tmp_path / "seeds")
+    shutil.copytree(SEEDS, folder / "seeds")
     config = (ROOT / "config.yaml").read_text(encoding="utf-8")
     # Dumps the tests write are complete at once: no need to wait for them to settle.
-    (tmp_path / "config.yaml").write_text(config.replace("settle_seconds: 2", "settle_seconds: 0"), encoding="utf-8")
-    return tmp_path
+    (folder / "config.yaml").write_text(config.replace("settle_seconds: 2", "settle_seconds: 0"), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return new_project(tmp_path)
 
 
 def check_atom(path: Path, self_url: str) -> None:

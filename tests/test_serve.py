@@ -1,0 +1,211 @@
+"""`feeds serve` as a real process on 127.0.0.1, spoken to over real HTTP connections."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from conftest import dump, new_project, run_feeds
+from feeds.write import write_if_changed
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Served:
+    project: Path
+    port: int
+    process: subprocess.Popen[str]
+    log: Path
+
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, {name.lower(): value for name, value in response.getheaders()}, body
+
+
+def start_serving(project: Path, *extra: str) -> Served:
+    port = free_port()
+    log = project / "serve.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feeds", "serve", "--port", str(port), *extra], cwd=project,
+        stdout=subprocess.DEVNULL, stderr=log.open("w"), text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return Served(project, port, process, log)
+        time.sleep(0.05)
+    process.kill()
+    raise AssertionError(log.read_text())
+
+
+def stop_serving(served: Served) -> None:
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=30) == 0, served.log.read_text()
+
+
+@pytest.fixture
+def served(project: Path) -> Iterator[Served]:
+    """A server of its own, for tests that change what is published."""
+    assert run_feeds("build", cwd=project).returncode == 0
+    server = start_serving(project)
+    yield server
+    stop_serving(server)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for the tests that only read."""
+    project = new_project(tmp_path_factory.mktemp("served"))
+    assert run_feeds("build", cwd=project).returncode == 0
+    server = start_serving(project)
+    yield server
+    stop_serving(server)
+
+
+@pytest.mark.parametrize(("path", "content_type", "cross_origin"), [
+    ("/all.atom", "application/atom+xml; charset=utf-8", True),
+    ("/lang/en.rss", "application/rss+xml; charset=utf-8", True),
+    ("/lang/en.json", "application/feed+json; charset=utf-8", True),
+    ("/feeds.opml", "text/x-opml; charset=utf-8", True),
+    ("/", "text/html; charset=utf-8", False),
+    ("/index.ru.html", "text/html; charset=utf-8", False),
+    ("/embed/all.html", "text/html; charset=utf-8", False),
+    ("/assets/feed.xsl", "text/xsl; charset=utf-8", False),
+    ("/assets/widget.js", "text/javascript; charset=utf-8", False),
+    ("/archive/all/1.atom", None, None),
+])
+def test_types_validators_caching_and_cors(shared: Served, path: str, content_type: str | None, cross_origin: bool | None) -> None:
+    status, headers, body = shared.request("GET", path)
+    if content_type is None:
+        assert status == 404  # the default config keeps all 39 entries in the subscription document
+        return
+    assert status == 200 and headers["content-type"] == content_type
+    target = shared.project / "out" / (path.lstrip("/") or "index.html")
+    assert body == target.read_bytes() and headers["content-length"] == str(len(body))
+    assert headers["etag"].startswith('"') and not headers["etag"].startswith("W/")
+    assert headers["last-modified"] and headers["cache-control"] == "public, max-age=300"
+    assert ("access-control-allow-origin" in headers) == cross_origin
+    if cross_origin:
+        assert headers["access-control-allow-origin"] == "*"
+
+
+def test_conditional_requests_get_304_until_the_feed_changes(served: Served) -> None:
+    _, headers, _ = served.request("GET", "/lang/en.atom")
+    status, again, body = served.request("GET", "/lang/en.atom", {"If-None-Match": headers["etag"]})
+    assert status == 304 and body == b"" and again["etag"] == headers["etag"]
+    assert served.request("GET", "/lang/en.atom", {"If-Modified-Since": headers["last-modified"]})[0] == 304
+    assert served.request("GET", "/lang/en.atom", {"If-None-Match": '"other", ' + headers["etag"]})[0] == 304
+    assert served.request("GET", "/lang/en.atom", {"If-None-Match": '"other"'})[0] == 200
+    (served.project / "seeds/010_new.txt").write_text(dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "Text.")))
+    assert run_feeds("build", cwd=served.project).returncode == 0
+    status, changed, body = served.request("GET", "/lang/en.atom", {"If-None-Match": headers["etag"]})
+    assert status == 200 and changed["etag"] != headers["etag"] and b"Osaka" in body
+    # Feeds this dump did not touch keep their validators.
+    assert served.request("GET", "/lang/ru.atom", {"If-None-Match": served.request("GET", "/lang/ru.atom")[1]["etag"]})[0] == 304
+
+
+def test_gzip_on_request_with_its_own_etag(shared: Served) -> None:
+    plain = shared.request("GET", "/all.atom")
+    status, headers, body = shared.request("GET", "/all.atom", {"Accept-Encoding": "br;q=1, gzip;q=0.8"})
+    assert status == 200 and headers["content-encoding"] == "gzip" and headers["vary"] == "Accept-Encoding"
+    assert gzip.decompress(body) == plain[2] and headers["etag"] != plain[1]["etag"]
+    assert shared.request("GET", "/all.atom", {"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})[0] == 304
+    assert "content-encoding" not in shared.request("GET", "/all.atom", {"Accept-Encoding": "gzip;q=0"})[1]
+
+
+def test_head_and_other_methods(shared: Served) -> None:
+    status, headers, body = shared.request("HEAD", "/all.atom")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 1000
+    for method in ("POST", "PUT", "DELETE", "OPTIONS", "PATCH"):
+        status, headers, _ = shared.request(method, "/all.atom")
+        assert status == 405 and headers["allow"] == "GET, HEAD"
+
+
+def test_nothing_outside_out_is_ever_served(shared: Served, tmp_path: Path) -> None:
+    out = shared.project / "out"
+    secret = tmp_path / "secret.atom"
+    secret.write_text("secret")
+    (out / "leak.atom").symlink_to(secret)
+    (out / "store.atom").symlink_to(shared.project / "state/feeds.sqlite3")
+    (out / "lang/.tmp-en.atom.x").write_text("half")
+    (out / "notes.txt").write_text("not a published kind of file")
+    for path in ("/../config.yaml", "/%2e%2e/config.yaml", "/%2E%2E%2Fconfig.yaml", "/lang/..%2f..%2fconfig.yaml",
+                 "//etc/passwd", "/etc/passwd", "/leak.atom", "/store.atom", "/lang/.tmp-en.atom.x", "/notes.txt",
+                 "/state/feeds.sqlite3", "/..%5c..%5cconfig.yaml", "/all.atom%00.html", "/missing.atom"):
+        status, _, body = shared.request("GET", path)
+        assert status == 404 and b"secret" not in body and b"SQLite" not in body, path
+
+
+def test_binds_to_loopback_by_default(shared: Served) -> None:
+    assert f"serving {shared.project / 'out'} on http://127.0.0.1:{shared.port}/" in shared.log.read_text()
+
+
+def test_concurrent_clients_always_get_a_whole_feed_while_it_is_rewritten(served: Served) -> None:
+    target = served.project / "out/all.atom"
+    versions = [target.read_bytes(), target.read_bytes().replace(b"all news", b"every news item")]
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        turn = 0
+        while not stop.is_set():
+            write_if_changed(target, versions[turn % 2])
+            turn += 1
+
+    def reader() -> None:
+        for _ in range(15):
+            status, _, body = served.request("GET", "/all.atom")
+            if status != 200 or body not in versions or feedparser.parse(body).bozo:
+                failures.append(f"{status} {len(body)}")
+
+    writing = threading.Thread(target=writer)
+    writing.start()
+    readers = [threading.Thread(target=reader) for _ in range(8)]
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join(timeout=60)
+    stop.set()
+    writing.join()
+    assert failures == []
+
+
+def test_serve_with_watch_publishes_and_serves_in_one_process(project: Path) -> None:
+    server = start_serving(project, "--watch", "--interval", "3600")
+    try:
+        deadline = time.monotonic() + 30
+        while server.request("GET", "/all.atom")[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (project / "seeds/010_new.txt").write_text(dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "Text.")))
+        deadline = time.monotonic() + 15
+        while b"Osaka" not in server.request("GET", "/all.atom")[2] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert b"Osaka" in server.request("GET", "/all.atom")[2]
+    finally:
+        stop_serving(server)
