@@ -53,6 +53,7 @@ class BuildReport:
     articles_reclassified: int = 0
     hub_notified: int = 0
     hub_deferred: int = 0
+    hub_given_up: int = 0
     outputs_written: list[str] = field(default_factory=list)
     outputs_unchanged: int = 0
     outputs_removed: list[str] = field(default_factory=list)
@@ -74,8 +75,8 @@ class BuildReport:
             f"output files: {len(self.outputs_written)} written, {self.outputs_unchanged} unchanged, "
             f"{len(self.outputs_removed)} removed; {self.duration_seconds:.2f} s"
         )
-        if self.hub_notified or self.hub_deferred:
-            text += f"; WebSub hub: {self.hub_notified} notified, {self.hub_deferred} to retry"
+        if self.hub_notified or self.hub_deferred or self.hub_given_up:
+            text += f"; WebSub hub: {self.hub_notified} notified, {self.hub_deferred} to retry, {self.hub_given_up} given up"
         return text + ("; stopped early, the rest is left for the next run" if self.stopped_early else "")
 
     def as_fields(self) -> dict[str, object]:
@@ -214,6 +215,7 @@ def build(
         try:
             delivery = deliver(store, settings, now())
             report.hub_notified, report.hub_deferred = len(delivery.sent), delivery.deferred
+            report.hub_given_up = len(delivery.given_up)
         finally:
             store.close()
     return report

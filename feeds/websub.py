@@ -53,7 +53,8 @@ def retry_delay(attempts: int) -> float:
 
 
 def deliver(store: Store, settings: Settings, now: float) -> Delivery:
-    """Ping the hub for every queued URL that is due; stop at the first failure."""
+    """Ping the hub for every queued URL that is due. The first failure ends the round: the hub is
+    down or slow, so every URL still due waits for the same backoff and counts the attempt."""
     delivery = Delivery()
     hub = settings.websub.hub
     if hub is None:
@@ -63,19 +64,24 @@ def deliver(store: Store, settings: Settings, now: float) -> Delivery:
         try:
             ping(str(hub), url, settings.websub.timeout_seconds)
         except HubError as exc:
-            attempts += 1
-            delivery.deferred = len(due) - position
-            if attempts >= settings.websub.max_attempts:
-                log.error("WebSub: gave up notifying %s of %s after %d attempts: %s", hub, url, attempts, exc)
-                store.websub_done(url)
-                delivery.given_up.append(url)
-            else:
-                log.warning("WebSub: %s; %d feed(s) will be retried, this one in %g s", exc, delivery.deferred,
-                            retry_delay(attempts))
-                store.websub_retry(url, attempts, now + retry_delay(attempts))
+            _postpone(store, settings, due[position:], now, delivery)
+            log.warning("WebSub: %s; %d feed(s) to retry in %g s or later, %d given up", exc, delivery.deferred,
+                        retry_delay(attempts + 1), len(delivery.given_up))
             break
         store.websub_done(url)
         delivery.sent.append(url)
     if delivery.sent:
         log.info("WebSub: notified %s of %d changed feed(s)", hub, len(delivery.sent))
     return delivery
+
+
+def _postpone(store: Store, settings: Settings, waiting: list[tuple[str, int]], now: float, delivery: Delivery) -> None:
+    for url, attempts in waiting:
+        attempts += 1
+        if attempts >= settings.websub.max_attempts:
+            log.error("WebSub: gave up notifying %s of %s after %d attempts", settings.websub.hub, url, attempts)
+            store.websub_done(url)
+            delivery.given_up.append(url)
+        else:
+            store.websub_retry(url, attempts, now + retry_delay(attempts))
+            delivery.deferred += 1

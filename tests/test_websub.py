@@ -1,0 +1,146 @@
+"""WebSub publishing against a real HTTP server on 127.0.0.1 acting as the hub."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from conftest import ATOM, BASE, dump, run_feeds
+from feeds.build import build
+from feeds.settings import load_settings
+
+
+class Hub(ThreadingHTTPServer):
+    """Records every publish ping; can be told to fail or to answer slowly."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), HubRequest)
+        self.pings: list[dict[str, list[str]]] = []
+        self.status = 204
+        self.delay = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hub"
+
+    def topics(self) -> list[str]:
+        return sorted(url for ping in self.pings for url in ping["hub.url"])
+
+
+class HubRequest(BaseHTTPRequestHandler):
+    server: Hub
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers["Content-Length"])
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode("ascii"))
+        time.sleep(self.server.delay)
+        if self.server.status < 300:
+            assert self.headers["Content-Type"] == "application/x-www-form-urlencoded"
+            self.server.pings.append(form)
+        self.send_response(self.server.status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def hub() -> Iterator[Hub]:
+    server = Hub()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def with_hub(project: Path, url: str, timeout: float = 5) -> None:
+    config = project / "config.yaml"
+    text = config.read_text().replace("websub:\n  hub:\n  timeout_seconds: 5", f"websub:\n  hub: {url}\n  timeout_seconds: {timeout}")
+    config.write_text(text)
+
+
+def subscription_urls(out: Path, feeds: list[str]) -> list[str]:
+    return sorted(f"{BASE}{feed}{suffix}" for feed in feeds for suffix in (".atom", ".json", ".rss"))
+
+
+def every_feed(out: Path) -> list[str]:
+    return sorted(str(p.relative_to(out))[:-5] for p in out.rglob("*.atom") if "archive" not in p.parts)
+
+
+NEW_DUMP = dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "The consulate will serve citizens in western Japan."))
+
+
+def test_feeds_name_the_hub_and_the_hub_hears_of_exactly_the_changed_feeds(project: Path, hub: Hub) -> None:
+    with_hub(project, hub.url)
+    first = run_feeds("build", cwd=project)
+    assert first.returncode == 0 and "WebSub hub: 87 notified, 0 to retry, 0 given up" in first.stdout
+    out = project / "out"
+    assert all(ping["hub.mode"] == ["publish"] and len(ping["hub.url"]) == 1 for ping in hub.pings)
+    assert hub.topics() == subscription_urls(out, every_feed(out))
+    atom = etree.parse(str(out / "lang/en.atom")).getroot()
+    assert [link.get("href") for link in atom.iterfind(f"{ATOM}link[@rel='hub']")] == [hub.url]
+    rss = etree.parse(str(out / "lang/en.rss")).getroot()
+    assert [link.get("href") for link in rss.iterfind(f"channel/{ATOM}link[@rel='hub']")] == [hub.url]
+    assert rss.find(f"channel/{ATOM}link[@rel='self']") is not None
+    assert json.loads((out / "lang/en.json").read_text())["hubs"] == [{"type": "WebSub", "url": hub.url}]
+    assert feedparser.parse(str(out / "lang/en.atom")).bozo == 0
+    hub.pings.clear()
+    (project / "seeds/010_new.txt").write_text(NEW_DUMP)
+    assert run_feeds("build", cwd=project).returncode == 0
+    assert hub.topics() == subscription_urls(out, ["all", "category/world", "category/world/en", "lang/en"])
+    hub.pings.clear()
+    assert run_feeds("build", cwd=project).returncode == 0
+    assert hub.pings == []
+
+
+def test_a_hub_that_is_down_never_fails_publishing_and_is_retried_later(project: Path, hub: Hub) -> None:
+    with_hub(project, hub.url)
+    settings = load_settings(project / "config.yaml")
+    hub.status = 503
+    start = time.time()
+    report = build(settings, now=lambda: start)
+    assert report.articles_new == 39 and (project / "out/all.atom").exists()
+    assert report.hub_notified == 0 and report.hub_deferred == 87
+    assert build(settings, now=lambda: start + 10).hub_deferred == 0  # backing off: not due yet
+    hub.status = 204
+    retried = build(settings, now=lambda: start + 31)
+    assert retried.hub_notified == 87 and len(hub.pings) == 87
+    assert build(settings, now=lambda: start + 3600).hub_notified == 0
+
+
+def test_a_slow_hub_is_cut_off_by_the_timeout(project: Path, hub: Hub) -> None:
+    with_hub(project, hub.url, timeout=0.5)
+    hub.delay = 3
+    started = time.monotonic()
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "WebSub hub: 0 notified, 87 to retry, 0 given up" in result.stdout
+    assert time.monotonic() - started < 6
+    assert "hub unreachable" in result.stderr and (project / "out/all.atom").exists()
+
+
+def test_an_unreachable_hub_is_given_up_after_max_attempts(project: Path, hub: Hub) -> None:
+    port = hub.server_address[1]
+    hub.shutdown()
+    hub.server_close()
+    with_hub(project, f"http://127.0.0.1:{port}/hub")
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_attempts: 8", "max_attempts: 2"))
+    settings = load_settings(config)
+    start = time.time()
+    first = build(settings, now=lambda: start)
+    assert (first.hub_notified, first.hub_deferred, first.hub_given_up) == (0, 87, 0)
+    second = build(settings, now=lambda: start + 31)
+    assert (second.hub_deferred, second.hub_given_up) == (0, 87)
+    assert build(settings, now=lambda: start + 10_000).hub_given_up == 0  # nothing left to try
