@@ -12,9 +12,9 @@ from pathlib import Path
 from feeds import logs
 from feeds.build import OutputError, build, check_output
 from feeds.lock import Busy
+from feeds.serve import start_server
 from feeds.settings import ConfigError, Settings, load_settings
 from feeds.store import Store
-from feeds.serve import start_server
 from feeds.watch import Daemon, log_problem, stop_on_signals, wait, watch
 
 EXIT_OK = 0

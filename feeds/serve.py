@@ -17,8 +17,11 @@ import threading
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from lxml import etree
 
 log = logging.getLogger("feeds.serve")
 CONTENT_TYPES = {
@@ -31,6 +34,11 @@ CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
 }
+# Browsers show application/atom+xml and rss+xml as plain text, and Chromium is removing XSLT:
+# a request that prefers HTML and names no feed type gets the feed already turned into a page by
+# the same stylesheet the feed points to, so it reads well in any browser.
+FEED_SUFFIXES = {".atom", ".rss"}
+PAGE_TYPE = "text/html; charset=utf-8"
 # Readers and other sites fetch these from anywhere; pages and scripts are only embedded or opened.
 CROSS_ORIGIN = {".atom", ".rss", ".json", ".opml"}
 GZIP_MIN_BYTES = 256
@@ -44,7 +52,16 @@ class FeedServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], out: Path, cache_control: str) -> None:
         self.out = out.resolve()
         self.cache_control = cache_control
+        self.stylesheets = threading.local()  # lxml's compiled XSLT is not shared between threads
         super().__init__(address, FeedRequest)
+
+    def as_page(self, feed: bytes) -> bytes:
+        """A feed as the HTML page its stylesheet makes of it."""
+        transform = getattr(self.stylesheets, "feed", None)
+        if transform is None:
+            transform = etree.XSLT(etree.XML(files("feeds").joinpath("assets", "feed.xsl").read_bytes()))
+            self.stylesheets.feed = transform
+        return bytes(transform(etree.fromstring(feed)))
 
 
 class FeedRequest(BaseHTTPRequestHandler):
@@ -54,10 +71,10 @@ class FeedRequest(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "enbekshi-feeds"
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's naming)
+    def do_GET(self) -> None:
         self._respond(send_body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._respond(send_body=False)
 
     def _refuse(self) -> None:
@@ -66,9 +83,9 @@ class FeedRequest(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse  # noqa: N815
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the standard library's name)
+    def log_message(self, format: str, *args: object) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
     def _respond(self, send_body: bool) -> None:
@@ -84,14 +101,15 @@ class FeedRequest(BaseHTTPRequestHandler):
             self._not_found(send_body)
             return
         encoding = "gzip" if accepts_gzip(self.headers.get("Accept-Encoding", "")) and len(data) >= GZIP_MIN_BYTES else None
-        digest = hashlib.sha256(data).hexdigest()[:32]
-        etag = f'"{digest}-gzip"' if encoding else f'"{digest}"'
+        as_page = target.suffix in FEED_SUFFIXES and wants_page(self.headers.get("Accept", ""))
+        digest = hashlib.sha256(data).hexdigest()[:32] + ("-page" if as_page else "") + ("-gzip" if encoding else "")
+        etag = f'"{digest}"'
         headers = {
-            "Content-Type": CONTENT_TYPES[target.suffix],
+            "Content-Type": PAGE_TYPE if as_page else CONTENT_TYPES[target.suffix],
             "ETag": etag,
             "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
             "Cache-Control": self.server.cache_control,
-            "Vary": "Accept-Encoding",
+            "Vary": "Accept, Accept-Encoding" if target.suffix in FEED_SUFFIXES else "Accept-Encoding",
         }
         if target.suffix in CROSS_ORIGIN:
             headers["Access-Control-Allow-Origin"] = "*"
@@ -101,6 +119,8 @@ class FeedRequest(BaseHTTPRequestHandler):
                 self.send_header(name, headers[name])
             self.end_headers()
             return
+        if as_page:
+            data = self.server.as_page(data)
         if encoding:
             # mtime=0: the same bytes give the same compressed bytes, so the ETag holds.
             data = gzip.compress(data, mtime=0)
@@ -145,6 +165,12 @@ def resolve(out: Path, request_path: str) -> Path | None:
     if not real.is_relative_to(out) or not real.is_file() or real.suffix not in CONTENT_TYPES:
         return None
     return real
+
+
+def wants_page(accept: str) -> bool:
+    """A browser navigating to a feed (it asks for HTML first and for no feed type)."""
+    accept = accept.lower()
+    return "text/html" in accept and "atom+xml" not in accept and "rss+xml" not in accept
 
 
 def accepts_gzip(header: str) -> bool:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
 from conftest import dump, new_project, run_feeds
+
 from feeds.write import write_if_changed
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import ATOM, BASE, dump, run_feeds
 from lxml import etree
 
-from conftest import ATOM, BASE, dump, run_feeds
 from feeds.build import build
 from feeds.settings import load_settings
 
@@ -41,7 +41,7 @@ class Hub(ThreadingHTTPServer):
 class HubRequest(BaseHTTPRequestHandler):
     server: Hub
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         form = urllib.parse.parse_qs(self.rfile.read(length).decode("ascii"))
         time.sleep(self.server.delay)
@@ -52,7 +52,7 @@ class HubRequest(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -9,6 +9,9 @@
   "use strict";
 
   function safeUrl(value) {
+    if (!value) {
+      return null;
+    }
     try {
       var url = new URL(value, document.baseURI);
       return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
