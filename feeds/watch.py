@@ -47,8 +47,25 @@ class Publisher:
         self.now = now
         self.stop = stop or threading.Event()
         self.scheduler: BackgroundScheduler | None = None
+        self._state = threading.Lock()
+        self._running = False
+        self._again = False
 
     def tick(self) -> BuildReport | None:
+        with self._state:
+            self._running, self._again = True, False
+        try:
+            report = self._run()
+        finally:
+            with self._state:
+                self._running = False
+                again = self._again
+        if again or (report is not None and report.files_deferred):
+            # Something arrived during the run, or is still being written: look again soon.
+            self.soon(self.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS)
+        return report
+
+    def _run(self) -> BuildReport | None:
         try:
             report = build(self.settings, on_problem=log_problem, now=self.now, should_stop=self.stop.is_set)
         except Busy as exc:
@@ -61,12 +78,16 @@ class Publisher:
             log.exception("run failed unexpectedly; the next tick will try again")
             return None
         log.info(report.summary(), extra={"run": report.as_fields()})
-        if report.files_deferred:
-            self.soon(self.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS)
         return report
 
     def soon(self, delay: float) -> None:
-        """Bring the next run forward to at most `delay` seconds from now (never push it back)."""
+        """Bring the next run forward to at most `delay` seconds from now (never push it back).
+        During a run, only note it: APScheduler would skip a run due while one is going
+        (`max_instances=1`) and wait a whole interval; the run reschedules itself when done."""
+        with self._state:
+            if self._running:
+                self._again = True
+                return
         job = self.scheduler.get_job(JOB_ID) if self.scheduler else None
         if job is None or job.next_run_time is None:
             return

@@ -264,3 +264,20 @@ def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes
     assert finish.returncode == 0 and "82 seen, 0 read" not in finish.stdout
     assert len(feedparser.parse(str(project / "out/all.atom")).entries) == 50
     assert "articles: 2039 from 82 seed files" in run_feeds("status", cwd=project).stdout
+
+
+def test_a_dump_landing_during_a_long_run_is_published_right_after_it(project: Path) -> None:
+    for page in range(40):
+        records = [(f"Bulletin {page} item {n} on regional roads 0{1 + n % 9}.03.2026",
+                    f"Road works in district {n} of region {page} continue as planned. Traffic is open.") for n in range(25)]
+        (project / f"seeds/1{page:03d}_bulk.txt").write_text(dump(*records))
+    process = start_watch(project, "3600")
+    try:
+        assert wait_for(lambda: (project / "state/feeds.sqlite3").exists(), 30)
+        (project / "seeds/010_new.txt").write_text(NEW_DUMP)  # the first run is still going
+        assert wait_for(lambda: published(project, "Kazakhstan opens a consulate in Osaka"), 60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "maximum number of running instances" not in stderr
