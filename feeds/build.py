@@ -9,10 +9,11 @@ missing on disk are rendered; a rendered feed whose bytes match the file is not 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from feeds.classify import to_article
@@ -21,19 +22,18 @@ from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Problem
 from feeds.parse import NotText, decode, parse_dump
 from feeds.publish import classification_signature, publish
 from feeds.settings import ConfigError, Settings
-from feeds.store import SeedFile, Store
+from feeds.store import IngestCounts, SeedFile, Store
 from feeds.timing import SECOND
 from feeds.websub import deliver
-from feeds.write import remove_stale_temporaries
+from feeds.write import OutputError, remove_stale_temporaries
 
 SEED_PATTERN = "*.txt"
 # A dump still being written or left by an editor is never read.
 IGNORED_SUFFIXES = (".part", ".tmp", "~")
 DAY_SECONDS = 86_400
-
-
-class OutputError(Exception):
-    """The output folder cannot be written; nothing more was published."""
+CLOCK_SKEW_SECONDS = 1
+PUBLISHING_KEY = "publishing"
+log = logging.getLogger("feeds.build")
 
 
 @dataclass
@@ -101,14 +101,19 @@ def seed_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
 def ingest_seeds(store: Store, settings: Settings, report: BuildReport, now: float,
                  should_stop: Callable[[], bool], on_problem: Callable[[Problem], None]) -> None:
     settled_before = (now - settings.watch.settle_seconds) * 1e9
-    for path, stat in seed_files(settings.paths.seeds):
+    clock_skew_after = (now + CLOCK_SKEW_SECONDS) * 1e9
+    present = seed_files(settings.paths.seeds)
+    # A dump that is gone leaves its articles published; only its bookkeeping goes.
+    store.forget_seed_files_except({path.name for path, _ in present})
+    for path, stat in present:
         report.files_seen += 1
         known = store.seed_file(path.name)
         if known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             report.files_unchanged += 1
             continue
-        if stat.st_mtime_ns > settled_before:
-            # Written to within the settle period: perhaps still being written. Next run.
+        if settled_before < stat.st_mtime_ns <= clock_skew_after:
+            # Written to within the settle period: perhaps still being written. Next run. (A mtime
+            # further in the future says nothing about writing, only about another clock.)
             report.files_deferred += 1
             continue
         if should_stop():
@@ -124,7 +129,13 @@ def ingest_seeds(store: Store, settings: Settings, report: BuildReport, now: flo
             report.files_changed += 1
         else:
             report.files_new += 1
-        problems = ingest_file(store, path.name, data, stat, settings, report)
+        seed = SeedFile(path.name, stat.st_size, stat.st_mtime_ns, digest, ())
+        try:
+            problems = ingest_file(store, seed, data, settings, report)
+        except Exception as exc:
+            log.debug("ingesting %s failed", path.name, exc_info=True)
+            problems = [Problem(path.name, None, f"could not be ingested ({type(exc).__name__}: {exc})", FILE_REJECTED)]
+            store.record_seed_file(SeedFile(path.name, stat.st_size, stat.st_mtime_ns, digest, tuple(map(str, problems))))
         report.files_rejected += any(p.outcome == FILE_REJECTED for p in problems)
         report.records_skipped += sum(p.outcome == RECORD_SKIPPED for p in problems)
         for problem in problems:
@@ -132,27 +143,27 @@ def ingest_seeds(store: Store, settings: Settings, report: BuildReport, now: flo
         report.problems.extend(problems)
 
 
-def ingest_file(store: Store, name: str, data: bytes, stat: os.stat_result, settings: Settings,
-                report: BuildReport) -> list[Problem]:
+def ingest_file(store: Store, seed: SeedFile, data: bytes, settings: Settings, report: BuildReport) -> list[Problem]:
     """One seed file into the store in one transaction, with its fingerprint and its problems."""
     problems: list[Problem] = []
+    counts = IngestCounts()
     with store.transaction():
         try:
-            dump = parse_dump(decode(data), name)
+            dump = parse_dump(decode(data), seed.name)
         except NotText as exc:
-            problems.append(Problem(name, None, str(exc), FILE_REJECTED))
+            problems.append(Problem(seed.name, None, str(exc), FILE_REJECTED))
         else:
             problems.extend(dump.problems)
             if dump.section and not dump.records and not dump.problems:
-                problems.append(Problem(name, None, "no records found", WARNING))
+                problems.append(Problem(seed.name, None, "no records found", WARNING))
             articles = [to_article(record, dump.section, settings.feeds, settings.topics) for record in dump.records]
-            counts = store.ingest(articles, revised_at=stat.st_mtime_ns // 1000)
-            report.articles_new += counts.new
-            report.articles_updated += counts.updated
-            report.articles_unchanged += counts.unchanged
-            report.articles_merged += counts.merged
-        digest = hashlib.sha256(data).hexdigest()
-        store.record_seed_file(SeedFile(name, stat.st_size, stat.st_mtime_ns, digest, tuple(map(str, problems))))
+            counts = store.ingest(articles, revised_at=seed.mtime_ns // 1000)
+        store.record_seed_file(replace(seed, problems=tuple(map(str, problems))))
+    # Counted only once the transaction committed, so a failed file adds nothing to the report.
+    report.articles_new += counts.new
+    report.articles_updated += counts.updated
+    report.articles_unchanged += counts.unchanged
+    report.articles_merged += counts.merged
     return problems
 
 
@@ -190,21 +201,22 @@ def build(
     check_output(settings.paths.out)
     report = BuildReport()
     with exclusive(settings.paths.state, settings.watch.lock_timeout_seconds):
-        remove_stale_temporaries(settings.paths.out)
         store = Store(settings.paths.state, settings)
         try:
+            if store.meta(PUBLISHING_KEY) != "done":
+                # The last run died while writing (or there was none): sweep its temporary files.
+                remove_stale_temporaries(settings.paths.out)
             with store.transaction():
                 report.articles_reclassified = store.reclassify(classification_signature(settings))
             ingest_seeds(store, settings, report, now(), should_stop, on_problem)
             apply_retention(store, settings, report, now())
             if not report.stopped_early:
+                store.set_meta(PUBLISHING_KEY, "started")
                 published = publish(store, settings, should_stop)
+                store.set_meta(PUBLISHING_KEY, "done")
                 report.outputs_written, report.outputs_unchanged = published.written, published.unchanged
                 report.outputs_removed = published.removed
                 report.stopped_early = published.stopped_early
-                if settings.websub.hub:
-                    with store.transaction():
-                        store.websub_enqueue(published.changed_feed_urls(str(settings.feeds.base_url)))
             report.duration_seconds = time.monotonic() - started
             store.record_run(now(), report.summary())
         finally:

@@ -96,7 +96,8 @@ def to_article(record: Record, section: str, settings: FeedSettings, topics: Seq
     else:
         language = detect_language(" ".join((title, *paras)), settings.default_language)
     article_id = identity.article_id(record.source_url, title, record.published, language)
-    fields = (title, record.published.isoformat(), *paras, record.source_url or "", language, section)
+    source = identity.normalise_url(record.source_url) if record.source_url else ""
+    fields = (title, record.published.isoformat(), *paras, source, language, section)
     return Article(
         id=article_id,
         title=title,
@@ -112,6 +113,5 @@ def to_article(record: Record, section: str, settings: FeedSettings, topics: Seq
         topics=match_topics(title, paras, record.agency, topics),
         file=record.file,
         line=record.line,
-        position=record.position,
         content_hash=hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest(),
     )

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds import logs
-from feeds.build import OutputError, build, check_output
+from feeds.build import build, check_output
 from feeds.lock import Busy
 from feeds.serve import start_server
 from feeds.settings import ConfigError, Settings, load_settings
 from feeds.store import Store
 from feeds.watch import Daemon, log_problem, stop_on_signals, wait, watch
+from feeds.write import OutputError
 
 EXIT_OK = 0
 EXIT_CONFIG = 2

@@ -67,7 +67,6 @@ class Article:
     topics: tuple[str, ...]
     file: str
     line: int
-    position: int
     content_hash: str
 
 
@@ -82,7 +81,6 @@ class Entry:
     paragraphs: tuple[str, ...]
     summary: str
     source_url: str | None
-    agency: str | None
     language: str
     category: str
     category_label: str

@@ -29,36 +29,8 @@ EMBED_FOLDER = "embed"
 EMBED_HEADLINES = 10
 SIGNATURE_META = "enbekshi-feeds-signature"
 GROUPS = ("lang", "category", "agency", "topic")
-# The index's wording; `interface:` in config.yaml overrides any key.
-WORDING: dict[str, Labels] = {
-    "page_title": Labels(en="{site}: news feeds", ru="{site}: ленты новостей", kk="{site}: жаңалықтар таспалары"),
-    "intro": Labels(
-        en="Follow the news of {site} in a feed reader: copy a feed's address into your reader. "
-           "Every entry links to its original press release on gov.kz.",
-        ru="Читайте новости {site} в программе для чтения лент: скопируйте адрес ленты в программу. "
-           "Каждая запись ведёт к исходному пресс-релизу на gov.kz.",
-        kk="{site} жаңалықтарын таспа оқу бағдарламасында оқыңыз: таспаның мекенжайын бағдарламаға көшіріңіз. "
-           "Әр жазба gov.kz сайтындағы түпнұсқа баспасөз хабарламасына апарады.",
-    ),
-    "all": Labels(en="All news", ru="Все новости", kk="Барлық жаңалықтар"),
-    "lang": Labels(en="By language", ru="По языкам", kk="Тілдер бойынша"),
-    "category": Labels(en="By section", ru="По разделам", kk="Бөлімдер бойынша"),
-    "agency": Labels(en="By agency", ru="По ведомствам", kk="Мекемелер бойынша"),
-    "topic": Labels(en="By topic", ru="По темам", kk="Тақырыптар бойынша"),
-    "feed": Labels(en="Feed", ru="Лента", kk="Таспа"),
-    "entries": Labels(en="Entries", ru="Записей", kk="Жазбалар"),
-    "latest": Labels(en="Latest headline", ru="Последний заголовок", kk="Соңғы жаңалық"),
-    "address": Labels(en="Address to copy", ru="Адрес для подписки", kk="Жазылу мекенжайы"),
-    "formats": Labels(en="Other formats", ru="Другие форматы", kk="Басқа пішімдер"),
-    "opml": Labels(en="Every feed as one OPML file, to import into a feed reader",
-                   ru="Все ленты одним файлом OPML для импорта в программу чтения",
-                   kk="Барлық таспалар бір OPML файлында, оқу бағдарламасына импорттау үшін"),
-    "languages": Labels(en="Other languages", ru="Другие языки", kk="Басқа тілдер"),
-}
-
-
 def wording(key: str, language: str, settings: Settings) -> str:
-    labels = settings.interface.get(key, WORDING[key])
+    labels: Labels = getattr(settings.interface, key)
     return labels.text(language).replace("{site}", settings.site.name)
 
 

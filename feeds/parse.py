@@ -7,6 +7,7 @@ to that record, even when it too ends in a date, so a body can never be mistaken
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import date
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ AGENCY_PATH = re.compile(r"/entities/(?P<agency>[A-Za-z0-9_-]+)(?:/|$)")
 NEWS_ID_PATH = re.compile(r"/details/(?P<id>\d+)(?:/|$)")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 EARLIEST_YEAR = 1990
+MAX_NEWS_ID_DIGITS = 15  # gov.kz ids have 7; longer ones are not ids, and would not fit SQLite
 
 
 class NotText(ValueError):
@@ -29,7 +31,15 @@ class NotText(ValueError):
 
 
 def decode(data: bytes) -> str:
-    """Bytes -> text: UTF-8 (BOM or not) first, then whatever charset-normalizer is sure of."""
+    """Bytes -> text: UTF-16 or UTF-32 by their BOM, UTF-8 (BOM or not), then whatever
+    charset-normalizer is sure of. Any other NUL byte means the file is not text."""
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                raise NotText(f"starts with a {codec.upper()} byte-order mark but is not {codec.upper()}") from None
     if b"\x00" in data:
         raise NotText("holds NUL bytes: not a text file")
     try:
@@ -60,8 +70,16 @@ def parse_dump(text: str, file: str) -> Dump:
         if current is not None and not current.get("rejected"):
             records.append(_record(current, file, problems))
 
-    for number, line in numbered[2:]:
+    body_lines = numbered[2:]
+    for index, (number, line) in enumerate(body_lines):
         title = TITLE_LINE.match(line)
+        if title and expecting_body and current is not None:
+            following = body_lines[index + 1][1] if index + 1 < len(body_lines) else None
+            if following is not None and not TITLE_LINE.match(following):
+                # Either a body ending in a date or a record without body nor source: the format
+                # (and the line after a title being its body) says body; say so, in case it is not.
+                problems.append(Problem(file, number, f"looks like a title but follows the title on line "
+                                        f"{current['line']}, so it is read as that record's body", WARNING))
         if title and not expecting_body:
             close()
             current = {"line": number, "position": position, "title": title["title"], "body": [], "source": None}
@@ -89,19 +107,33 @@ def parse_dump(text: str, file: str) -> Dump:
     return Dump(site, section, tuple(records), tuple(problems))
 
 
+def _unusable_source(raw: str) -> str | None:
+    """Why a source URL cannot become a link, or None: only well-formed http and https URLs can."""
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 (raises on a malformed port)
+    except ValueError as exc:
+        return f"malformed ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"scheme {parts.scheme or 'none'!r}: only http and https become links"
+    if not parts.hostname:
+        return "no host"
+    return None
+
+
 def _record(fields: dict, file: str, problems: list[Problem]) -> Record:
     url, agency, news_id = None, None, None
     if fields["source"]:
         raw, number = fields["source"]
-        parts = urlsplit(raw)
-        if parts.scheme.lower() in ("http", "https") and parts.netloc:
-            url = raw
-            agency_match, id_match = AGENCY_PATH.search(parts.path), NEWS_ID_PATH.search(parts.path)
-            agency = agency_match["agency"].lower() if agency_match else None
-            news_id = int(id_match["id"]) if id_match else None
+        reason = _unusable_source(raw)
+        if reason:
+            problems.append(Problem(file, number, f"source URL {raw[:80]!r} dropped: {reason}", WARNING))
         else:
-            reason = f"source URL with scheme {parts.scheme or 'none'!r} dropped: only http and https become links"
-            problems.append(Problem(file, number, reason, WARNING))
+            url = raw
+            path = urlsplit(raw).path
+            agency_match, id_match = AGENCY_PATH.search(path), NEWS_ID_PATH.search(path)
+            agency = agency_match["agency"].lower() if agency_match else None
+            news_id = int(id_match["id"]) if id_match and len(id_match["id"]) <= MAX_NEWS_ID_DIGITS else None
     return Record(
         title=" ".join(fields["title"].split()),
         published=fields["date"],

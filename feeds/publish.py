@@ -20,7 +20,7 @@ from feeds.catalogue import ARCHIVE_FOLDER, SUFFIXES, FeedDocument, archive_path
 from feeds.render import GENERATOR_VERSION, Links, render_atom, render_json, render_rss
 from feeds.settings import Settings
 from feeds.store import Feed, Store
-from feeds.write import write_if_changed
+from feeds.write import OutputError, write_if_changed
 
 
 @dataclass
@@ -30,9 +30,10 @@ class PublishReport:
     removed: list[str] = field(default_factory=list)
     stopped_early: bool = False
 
-    def changed_feed_urls(self, base_url: str) -> list[str]:
-        """Self URLs of the subscription documents this run changed: what a WebSub hub is told."""
-        return [f"{base_url}{relative}" for relative in self.written
+    @staticmethod
+    def changed_feed_urls(base_url: str, written: list[str]) -> list[str]:
+        """Self URLs of the subscription documents among `written`: what a WebSub hub is told."""
+        return [f"{base_url}{relative}" for relative in written
                 if relative.endswith(tuple(SUFFIXES.values())) and not relative.startswith(f"{ARCHIVE_FOLDER}/")]
 
     def wrote(self, relative: str, changed: bool) -> None:
@@ -42,10 +43,23 @@ class PublishReport:
             self.unchanged += 1
 
 
-def rendering_signature(settings: Settings) -> str:
-    """Feeds rendered under other settings or another version are rendered again."""
-    used = settings.model_dump_json(include={"site", "feeds", "agencies", "topics", "interface", "websub"}) + GENERATOR_VERSION
+def _signature(settings: Settings, fields: dict[str, object]) -> str:
+    used = settings.model_dump_json(include=fields) + GENERATOR_VERSION  # type: ignore[arg-type]
     return hashlib.sha256(used.encode("utf-8")).hexdigest()[:16]
+
+
+def feed_signature(settings: Settings) -> str:
+    """Feeds rendered under other settings or by another version are rendered again. Only what
+    shows in a feed counts: summary length and default language apply at ingest, hub timeouts
+    and the index wording never reach a feed."""
+    return _signature(settings, {"site": True, "agencies": True, "topics": True, "websub": {"hub"},
+                                 "feeds": {"base_url", "max_entries", "archive_page_size"}})
+
+
+def site_signature(settings: Settings) -> str:
+    """The index pages and the OPML also show the interface wording."""
+    return _signature(settings, {"site": True, "agencies": True, "topics": True, "interface": True,
+                                 "feeds": {"base_url"}})
 
 
 def classification_signature(settings: Settings) -> str:
@@ -54,9 +68,19 @@ def classification_signature(settings: Settings) -> str:
 
 
 def publish(store: Store, settings: Settings, should_stop: Callable[[], bool]) -> PublishReport:
+    """Write what changed. Raises `OutputError` when `out/` cannot be written; what was written
+    before that stays consistent with the store, and the rest stays marked to do."""
+    try:
+        return _publish(store, settings, should_stop)
+    except OSError as exc:
+        raise OutputError(f"cannot write into {settings.paths.out}: {exc.strerror or exc} ({exc.filename})") from None
+
+
+def _publish(store: Store, settings: Settings, should_stop: Callable[[], bool]) -> PublishReport:
     report = PublishReport()
     out = settings.paths.out
-    signature = rendering_signature(settings)
+    signature = feed_signature(settings)
+    hub = settings.websub.hub
     for feed in store.feeds():
         current = feed.rendered_with == signature and (out / f"{feed.path}.atom").exists()
         if current and not feed.dirty:
@@ -71,9 +95,14 @@ def publish(store: Store, settings: Settings, should_stop: Callable[[], bool]) -
                 report.removed.append(feed.path)
                 continue
             store.sequence_pending(feed.path)
+            written = len(report.written)
             _publish_feed(store, settings, feed, full=not current, signature=signature, report=report)
-    if report.written or report.removed or not (out / "index.html").exists() or pages.stale(out, signature):
-        for relative, data in pages.site_files(store.feeds(), settings, signature).items():
+            if hub:
+                # Queued with the feed's own transaction, so no committed change goes unannounced.
+                store.websub_enqueue(report.changed_feed_urls(str(settings.feeds.base_url), report.written[written:]))
+    site = site_signature(settings)
+    if report.written or report.removed or pages.stale(out, site):
+        for relative, data in pages.site_files(store.feeds(), settings, site).items():
             report.wrote(relative, write_if_changed(out / relative, data))
     return report
 

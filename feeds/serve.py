@@ -78,6 +78,8 @@ class FeedRequest(BaseHTTPRequestHandler):
         self._respond(send_body=False)
 
     def _refuse(self) -> None:
+        # The request's body is never read, so the connection cannot carry another request.
+        self.close_connection = True
         self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
         self.send_header("Allow", "GET, HEAD")
         self.send_header("Content-Length", "0")
@@ -155,12 +157,12 @@ def resolve(out: Path, request_path: str) -> Path | None:
     relative = posixpath.normpath("/".join(parts)) if parts else "index.html"
     if relative.startswith(("../", "/")) or relative == "..":
         return None
-    candidate = out / relative
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
     try:
+        candidate = out / relative
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
         real = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError):  # a name too long, a symlink loop, ...
         return None
     if not real.is_relative_to(out) or not real.is_file() or real.suffix not in CONTENT_TYPES:
         return None
@@ -168,9 +170,10 @@ def resolve(out: Path, request_path: str) -> Path | None:
 
 
 def wants_page(accept: str) -> bool:
-    """A browser navigating to a feed (it asks for HTML first and for no feed type)."""
+    """A browser navigating to a feed: it names text/html first and no feed type at all."""
     accept = accept.lower()
-    return "text/html" in accept and "atom+xml" not in accept and "rss+xml" not in accept
+    first = accept.split(",", 1)[0].split(";", 1)[0].strip()
+    return first == "text/html" and "atom+xml" not in accept and "rss+xml" not in accept
 
 
 def accepts_gzip(header: str) -> bool:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, ValidationError, field_validator
 
 LanguageCode = Literal["en", "ru", "kk"]
+AGENCY_SLUG = r"^[a-z0-9_-]+$"  # as the parser takes it from /entities/<agency>/, lower-cased
 
 
 class ConfigError(Exception):
@@ -147,6 +148,34 @@ class TopicSettings(_Section):
         return patterns
 
 
+class InterfaceSettings(_Section):
+    """The index pages' wording in each language; `{site}` stands for `site.name`."""
+
+    page_title: Labels = Labels(en="{site}: news feeds", ru="{site}: ленты новостей", kk="{site}: жаңалықтар таспалары")
+    intro: Labels = Labels(
+        en="Follow the news of {site} in a feed reader: copy a feed's address into your reader. "
+           "Every entry links to its original press release on gov.kz.",
+        ru="Читайте новости {site} в программе для чтения лент: скопируйте адрес ленты в программу. "
+           "Каждая запись ведёт к исходному пресс-релизу на gov.kz.",
+        kk="{site} жаңалықтарын таспа оқу бағдарламасында оқыңыз: таспаның мекенжайын бағдарламаға көшіріңіз. "
+           "Әр жазба gov.kz сайтындағы түпнұсқа баспасөз хабарламасына апарады.",
+    )
+    all: Labels = Labels(en="All news", ru="Все новости", kk="Барлық жаңалықтар")
+    lang: Labels = Labels(en="By language", ru="По языкам", kk="Тілдер бойынша")
+    category: Labels = Labels(en="By section", ru="По разделам", kk="Бөлімдер бойынша")
+    agency: Labels = Labels(en="By agency", ru="По ведомствам", kk="Мекемелер бойынша")
+    topic: Labels = Labels(en="By topic", ru="По темам", kk="Тақырыптар бойынша")
+    feed: Labels = Labels(en="Feed", ru="Лента", kk="Таспа")
+    entries: Labels = Labels(en="Entries", ru="Записей", kk="Жазбалар")
+    latest: Labels = Labels(en="Latest headline", ru="Последний заголовок", kk="Соңғы жаңалық")
+    address: Labels = Labels(en="Address to copy", ru="Адрес для подписки", kk="Жазылу мекенжайы")
+    formats: Labels = Labels(en="Other formats", ru="Другие форматы", kk="Басқа пішімдер")
+    opml: Labels = Labels(en="Every feed as one OPML file, to import into a feed reader",
+                   ru="Все ленты одним файлом OPML для импорта в программу чтения",
+                   kk="Барлық таспалар бір OPML файлында, оқу бағдарламасына импорттау үшін")
+    languages: Labels = Labels(en="Other languages", ru="Другие языки", kk="Басқа тілдер")
+
+
 class Settings(_Section):
     site: SiteSettings = Field(SiteSettings(), description="The site the dumps come from.")
     paths: PathSettings = Field(PathSettings(), description="Where things live.")
@@ -155,7 +184,7 @@ class Settings(_Section):
     retention: RetentionSettings = Field(RetentionSettings(), description="How much history the store keeps.")
     serve: ServeSettings = Field(ServeSettings(), description="The built-in HTTP server.")
     websub: WebSubSettings = Field(WebSubSettings(), description="Push to subscribers through a WebSub hub.")
-    agencies: dict[str, AgencySettings] = Field(
+    agencies: dict[Annotated[str, StringConstraints(pattern=AGENCY_SLUG)], AgencySettings] = Field(
         default_factory=dict,
         description="Readable names per gov.kz agency slug (`mfa: {name: {en: ..., ru: ..., kk: ...}, includes: [mfa-*]}`); "
         "an agency without one is titled by its slug.",
@@ -166,9 +195,10 @@ class Settings(_Section):
         "`min_body_hits`. An article gets every topic it matches: in the title, at least `min_body_hits` times in the "
         "body, or by agency.",
     )
-    interface: dict[str, Labels] = Field(
-        default_factory=dict,
-        description="Overrides of the index page's wording, by key (see `feeds/pages.py`), each with en/ru/kk text.",
+    interface: InterfaceSettings = Field(
+        InterfaceSettings(),
+        description="The index pages' wording, by key (`page_title`, `intro`, `all`, `lang`, `category`, `agency`, "
+        "`topic`, `feed`, `entries`, `latest`, `address`, `formats`, `opml`, `languages`), each `{en: ..., ru: ..., kk: ...}`.",
     )
 
     @field_validator("topics")
@@ -218,10 +248,12 @@ def _describe(label: str, error: Any) -> str:
     """One line per problem: file, dotted key, reason, and a suggestion for a misspelt key."""
     location = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
-        model: type[BaseModel] = Settings
+        model: Any = Settings
         for part in error["loc"][:-1]:
-            model = model.model_fields[str(part)].annotation  # type: ignore[assignment]
-        close = difflib.get_close_matches(str(error["loc"][-1]), list(model.model_fields), n=1)
+            field = model.model_fields.get(str(part)) if isinstance(model, type) and issubclass(model, BaseModel) else None
+            model = field.annotation if field else None
+        known = list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+        close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
         hint = f" (did you mean {'.'.join([*map(str, error['loc'][:-1]), close[0]])}?)" if close else ""
         return f"{label}: {location}: unknown key{hint}"
     if error["type"] == "missing":
@@ -238,6 +270,9 @@ def reference() -> str:
             rows.append(f"| `{section_name}` | empty | {section_field.description} |")
             continue
         for name, field in section.model_fields.items():
+            if isinstance(field.default, Labels):
+                rows.append(f"| `{section_name}.{name}` | `{field.default.en}` | Index page wording, `{{en, ru, kk}}`. |")
+                continue
             default = "required" if field.is_required() else "empty" if field.default is None else f"`{field.default}`"
             rows.append(f"| `{section_name}.{name}` | {default} | {field.description} |")
     return "\n".join(rows)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -124,7 +124,7 @@ CREATE TRIGGER pending_removed AFTER DELETE ON pending BEGIN
 END;
 """
 RUNS_KEPT = 100
-ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, a.agency, "
+ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, "
                  "a.language, a.category, a.category_label, a.topics")
 CLASSIFICATION_KEY = "classification"
 
@@ -167,7 +167,7 @@ def _entry(row: sqlite3.Row) -> Entry:
     return Entry(
         id=row["id"], title=row["title"], published=timing.to_datetime(row["published_us"]),
         updated=timing.to_datetime(row["updated_us"]), paragraphs=tuple(json.loads(row["paragraphs"])),
-        summary=row["summary"], source_url=row["source_url"], agency=row["agency"], language=row["language"],
+        summary=row["summary"], source_url=row["source_url"], language=row["language"],
         category=row["category"], category_label=row["category_label"], topics=tuple(json.loads(row["topics"])),
     )
 
@@ -220,6 +220,10 @@ class Store:
             (seed.name, seed.size, seed.mtime_ns, seed.sha256, json.dumps(list(seed.problems), ensure_ascii=False)),
         )
 
+    def forget_seed_files_except(self, names: set[str]) -> None:
+        gone = [row[0] for row in self.db.execute("SELECT name FROM seed_files") if row[0] not in names]
+        self.db.executemany("DELETE FROM seed_files WHERE name = ?", [(name,) for name in gone])
+
     # Articles -------------------------------------------------------------------------------
 
     def ingest(self, articles: Sequence[Article], revised_at: int) -> IngestCounts:
@@ -235,7 +239,7 @@ class Store:
             if article.id in pending:
                 counts.merged += 1
                 continue
-            known_id = self._resolve(article, list(pending.values()))
+            known_id = self._resolve(article, pending.values())
             if known_id is None:
                 pending[article.id] = article
                 newcomers.setdefault(article.published, []).append((order_id, -position, article))
@@ -256,10 +260,12 @@ class Store:
         return counts
 
     def _revise(self, article: Article, revised_at: int) -> bool:
-        old = self.db.execute("SELECT content_hash, published_us FROM articles WHERE id = ?", (article.id,)).fetchone()
+        old = self.db.execute("SELECT content_hash, published_us, updated_us FROM articles WHERE id = ?",
+                              (article.id,)).fetchone()
         if old["content_hash"] == article.content_hash:
             return False
-        updated = self._free_instant(max(revised_at, old["published_us"] + 1))
+        # `updated` only ever moves forward, even when a dump with an older mtime arrives later.
+        updated = self._free_instant(max(revised_at, old["updated_us"] + 1, old["published_us"] + 1))
         self.db.execute(
             "UPDATE articles SET title = ?, paragraphs = ?, summary = ?, source_url = ?, agency = ?, news_id = ?, "
             "language = ?, category = ?, category_label = ?, topics = ?, updated_us = ?, content_hash = ? WHERE id = ?",
@@ -273,7 +279,7 @@ class Store:
                                                 article.agency, article.topics))
         return True
 
-    def _resolve(self, article: Article, pending: Sequence[Article]) -> str | None:
+    def _resolve(self, article: Article, pending: Iterable[Article]) -> str | None:
         """The id this article is stored (or about to be stored) under, if any: its own, a recorded
         alias, or, having no source, that of a translation of the same release: a source-less
         article of the same day and language, stored or earlier in this dump, sharing most words."""

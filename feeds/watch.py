@@ -23,10 +23,11 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from feeds.build import BuildReport, OutputError, build, is_seed
+from feeds.build import BuildReport, build, is_seed
 from feeds.lock import Busy
 from feeds.models import Problem
 from feeds.settings import ConfigError, Settings
+from feeds.write import OutputError
 
 log = logging.getLogger("feeds.watch")
 JOB_ID = "publish"
@@ -42,28 +43,46 @@ class Publisher:
     """What one tick does: a build under the lock, logged in one line, never fatal to the daemon."""
 
     def __init__(self, settings: Settings, now: Callable[[], float] = time.time,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, pause: Callable[[float], bool] | None = None) -> None:
         self.settings = settings
         self.now = now
         self.stop = stop or threading.Event()
+        # Waits before a follow-up run; True means stop. Tests that drive ticks by hand skip it.
+        self.pause = pause or self.stop.wait
         self.scheduler: BackgroundScheduler | None = None
         self._state = threading.Lock()
+        self._idle = threading.Lock()  # held for the whole of a run
         self._running = False
         self._again = False
 
+    def wait_idle(self) -> None:
+        """Return once no run is going; with `stop` set, none will start."""
+        with self._idle:
+            pass
+
     def tick(self) -> BuildReport | None:
-        with self._state:
-            self._running, self._again = True, False
-        try:
-            report = self._run()
-        finally:
+        """One job execution: a run, repeated while dumps arrive during it or are still being
+        written. The follow-up runs stay inside this execution on purpose: APScheduler skips a
+        run that falls due while this one is going (`max_instances=1`) and waits a whole interval."""
+        with self._idle:
+            report = None
             with self._state:
-                self._running = False
-                again = self._again
-        if again or (report is not None and report.files_deferred):
-            # Something arrived during the run, or is still being written: look again soon.
-            self.soon(self.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS)
-        return report
+                self._running = True
+            try:
+                while not self.stop.is_set():
+                    with self._state:
+                        self._again = False
+                    report = self._run()
+                    with self._state:
+                        again = self._again
+                    if not (again or (report is not None and report.files_deferred)):
+                        break
+                    if self.pause(self.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS):
+                        break
+            finally:
+                with self._state:
+                    self._running = False
+            return report
 
     def _run(self) -> BuildReport | None:
         try:
@@ -82,8 +101,9 @@ class Publisher:
 
     def soon(self, delay: float) -> None:
         """Bring the next run forward to at most `delay` seconds from now (never push it back).
-        During a run, only note it: APScheduler would skip a run due while one is going
-        (`max_instances=1`) and wait a whole interval; the run reschedules itself when done."""
+        During a job execution, only note it: the execution runs again itself."""
+        if self.stop.is_set():
+            return
         with self._state:
             if self._running:
                 self._again = True
@@ -148,6 +168,9 @@ class Daemon:
         if self.observer is not None:
             self.observer.stop()
             self.observer.join(timeout=5)
+        # Wait for the run outside APScheduler's locks: `shutdown(wait=True)` holds one while it
+        # waits, and a run that ends by rescheduling itself would need it.
+        self.publisher.wait_idle()
         self.scheduler.shutdown(wait=True)
 
 

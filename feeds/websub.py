@@ -9,7 +9,9 @@ keeps failing is given up after `websub.max_attempts` with an error in the log.
 
 from __future__ import annotations
 
+import http.client
 import logging
+import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -46,6 +48,8 @@ def ping(hub: str, topic: str, timeout: float) -> None:
         raise HubError(f"hub answered {exc.code}") from None
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         raise HubError(f"hub unreachable: {getattr(exc, 'reason', exc)}") from None
+    except http.client.HTTPException as exc:
+        raise HubError(f"hub answered nonsense: {type(exc).__name__}") from None
 
 
 def retry_delay(attempts: int) -> float:
@@ -59,10 +63,19 @@ def deliver(store: Store, settings: Settings, now: float) -> Delivery:
     hub = settings.websub.hub
     if hub is None:
         return delivery
+    try:
+        _deliver(store, settings, str(hub), now, delivery)
+    except sqlite3.OperationalError as exc:
+        # Another run holds the store for long: the queue is intact, the next run delivers it.
+        log.warning("WebSub: queue unavailable (%s); pings wait for the next run", exc)
+    return delivery
+
+
+def _deliver(store: Store, settings: Settings, hub: str, now: float, delivery: Delivery) -> None:
     due = store.websub_due(now)
     for position, (url, attempts) in enumerate(due):
         try:
-            ping(str(hub), url, settings.websub.timeout_seconds)
+            ping(hub, url, settings.websub.timeout_seconds)
         except HubError as exc:
             _postpone(store, settings, due[position:], now, delivery)
             log.warning("WebSub: %s; %d feed(s) to retry in %g s or later, %d given up", exc, delivery.deferred,
@@ -72,7 +85,6 @@ def deliver(store: Store, settings: Settings, now: float) -> Delivery:
         delivery.sent.append(url)
     if delivery.sent:
         log.info("WebSub: notified %s of %d changed feed(s)", hub, len(delivery.sent))
-    return delivery
 
 
 def _postpone(store: Store, settings: Settings, waiting: list[tuple[str, int]], now: float, delivery: Delivery) -> None:

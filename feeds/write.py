@@ -14,6 +14,10 @@ from pathlib import Path
 TEMP_PREFIX = ".tmp-"
 
 
+class OutputError(Exception):
+    """The output folder cannot be written; what was not written stays marked to do."""
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Atomically make `path` hold `data`; False (and no write) when it already does."""
     try:

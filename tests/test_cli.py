@@ -34,7 +34,8 @@ def test_bad_records_and_files_are_reported_and_everything_else_published(projec
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0
     assert "005_bad.txt:7: record skipped: impossible date 31.02.2026" in result.stderr
-    assert "005_bad.txt:10: warning: source URL with scheme 'javascript' dropped" in result.stderr
+    assert ("005_bad.txt:10: warning: source URL 'javascript:alert(1)' dropped: scheme 'javascript': "
+            "only http and https become links") in result.stderr
     assert "006_binary.txt: file rejected: holds NUL bytes: not a text file" in result.stderr
     assert "Traceback" not in result.stderr
     assert "1 rejected" in result.stdout and "1 records skipped" in result.stdout
