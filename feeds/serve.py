@@ -81,6 +81,7 @@ class FeedRequest(BaseHTTPRequestHandler):
         # The request's body is never read, so the connection cannot carry another request.
         self.close_connection = True
         self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Connection", "close")
         self.send_header("Allow", "GET, HEAD")
         self.send_header("Content-Length", "0")
         self.end_headers()

@@ -96,3 +96,36 @@ def test_the_console_script_runs_like_python_m_feeds(project: Path) -> None:
     script = Path(sys.executable).parent / "feeds"
     result = subprocess.run([str(script), "build"], cwd=project, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0 and "39 new" in result.stdout
+
+
+def test_no_dump_can_stop_the_rest_from_being_published(project: Path) -> None:
+    (project / "seeds/007_weird.txt").write_text(dump(
+        ("Odd port 03.03.2026", "Body.Source : https://www.gov.kz:99999/x"),
+        ("Huge id 03.03.2026", "Body.Source : https://www.gov.kz/memleket/entities/mfa/press/news/details/9999999999999999999999"),
+        ("Broken host 03.03.2026", "Body.Source : http://[x"),
+    ))
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    titles = [e.title for e in feedparser.parse(str(project / "out/all.atom")).entries]
+    assert {"Odd port", "Huge id", "Broken host"} <= set(titles) and len(titles) == 42
+
+
+def test_an_output_folder_that_cannot_take_a_file_exits_3(project: Path) -> None:
+    (project / "out").mkdir()
+    (project / "out/lang").write_text("a file where a folder of feeds goes")
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 3 and "output error: cannot write into" in result.stderr and "Traceback" not in result.stderr
+    (project / "out/lang").unlink()
+    retry = run_feeds("build", cwd=project)
+    assert retry.returncode == 0 and (project / "out/lang/en.atom").exists()
+
+
+def test_a_misspelt_interface_key_or_an_agency_slug_with_a_slash_is_refused(project: Path) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text() + "interface:\n  page_tilte: {en: Feeds}\n")
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 2 and "interface.page_tilte: unknown key (did you mean interface.page_title?)" in result.stderr
+    config.write_text(config.read_text().replace("interface:\n  page_tilte: {en: Feeds}\n", "")
+                      .replace("  mod: {name:", "  ../evil: {name:"))
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 2 and "agencies.../evil" in result.stderr

@@ -132,3 +132,31 @@ def test_non_utf8_text_is_decoded_and_binary_is_refused() -> None:
 def test_a_file_without_header_is_rejected_with_its_reason() -> None:
     parsed = parse_dump("Title 01.02.2026\nBody.", "x.txt")
     assert parsed.records == () and parsed.problems[0].outcome == "file rejected" and "no header" in parsed.problems[0].reason
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://[x/y", "malformed"), ("https://www.gov.kz:abc/x", "malformed"), ("https:///no-host", "no host"),
+])
+def test_malformed_source_urls_are_dropped_with_a_warning(url: str, reason: str) -> None:
+    parsed = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt")
+    assert parsed.records[0].source_url is None
+    assert parsed.problems[0].outcome == "warning" and reason in parsed.problems[0].reason
+
+
+def test_a_news_id_too_long_to_be_one_is_ignored() -> None:
+    url = "https://www.gov.kz/memleket/entities/mfa/press/news/details/123456789012345678901234?lang=kk"
+    (record,) = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt").records
+    assert record.source_url == url and record.news_id is None and record.agency == "mfa"
+
+
+def test_utf16_with_a_byte_order_mark_is_text() -> None:
+    text = dump(("Қазақстан жаңалықтары 01.02.2026", "Мәтін."))
+    assert parse_dump(decode(text.encode("utf-16")), "x.txt").records[0].title == "Қазақстан жаңалықтары"
+
+
+def test_a_title_like_line_after_a_title_is_read_as_body_with_a_warning() -> None:
+    parsed = parse_dump(dump(("No body, no source 01.02.2026", ""), ("Next record 01.02.2026", "Its body.")), "x.txt")
+    (record,) = parsed.records
+    assert record.title == "No body, no source" and record.body == "Next record 01.02.2026\nIts body."
+    (problem,) = parsed.problems
+    assert problem.line == 6 and problem.outcome == "warning" and "follows the title on line 5" in problem.reason

@@ -209,3 +209,22 @@ def test_serve_with_watch_publishes_and_serves_in_one_process(project: Path) -> 
         assert b"Osaka" in server.request("GET", "/all.atom")[2]
     finally:
         stop_serving(server)
+
+
+def test_odd_requests_get_plain_answers(shared: Served) -> None:
+    assert shared.request("GET", "/" + "a" * 300 + ".atom")[0] == 404
+    smuggled = b"GET /all.atom HTTP/1.1\r\nHost: x\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", shared.port), timeout=10) as raw:
+        raw.sendall(b"POST /all.atom HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(smuggled), smuggled))
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 405") and answer.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in answer
+
+
+def test_only_a_browser_navigation_gets_the_feed_as_a_page(shared: Served) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    status, headers, body = shared.request("GET", "/lang/ru.atom", {"Accept": browser})
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8" and b"<article" in body
+    for reader in ("*/*", "application/atom+xml, text/html;q=0.5", "application/xml, text/html"):
+        assert shared.request("GET", "/lang/ru.atom", {"Accept": reader})[1]["content-type"].startswith("application/atom+xml")

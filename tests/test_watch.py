@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from filelock import FileLock
 
 from feeds.lock import lock_path
 from feeds.settings import load_settings
-from feeds.watch import Publisher
+from feeds.watch import Daemon, Publisher
 
 NEW_DUMP = dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "The consulate will serve citizens in western Japan."))
 
@@ -282,3 +283,43 @@ def test_a_dump_landing_during_a_long_run_is_published_right_after_it(project: P
         _, stderr = process.communicate(timeout=60)
     assert arrived and process.returncode == 0, stderr
     assert "maximum number of running instances" not in stderr
+
+
+def test_a_dump_with_a_future_mtime_is_read_not_waited_for(project: Path) -> None:
+    job, _ = publisher(project, settle=2)
+    future = project / "seeds/010_new.txt"
+    future.write_text(NEW_DUMP)
+    os.utime(future, (time.time() + 3600, time.time() + 3600))
+    report = job.tick()
+    assert report is not None and report.files_deferred == 0 and "Kazakhstan opens a consulate in Osaka" in titles(project)
+
+
+def test_updated_only_moves_forward_even_for_a_dump_with_an_older_mtime(project: Path) -> None:
+    job, _ = publisher(project)
+    (project / "seeds/010_new.txt").write_text(NEW_DUMP)
+    job.tick()
+    first = next(e for e in feedparser.parse(str(project / "out/all.atom")).entries if "Osaka" in e.title)
+    older = project / "seeds/011_older.txt"
+    older.write_text(NEW_DUMP.replace("western Japan.", "western Japan and Osaka."))
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    job.tick()
+    second = next(e for e in feedparser.parse(str(project / "out/all.atom")).entries if "Osaka" in e.title)
+    assert second.id == first.id and second.updated > first.updated
+
+
+def test_stopping_during_a_run_that_must_run_again_does_not_hang(project: Path) -> None:
+    for page in range(30):
+        records = [(f"Bulletin {page} item {n} on regional roads 0{1 + n % 9}.03.2026",
+                    f"Road works in district {n} of region {page} continue as planned.") for n in range(25)]
+        (project / f"seeds/1{page:03d}_bulk.txt").write_text(dump(*records))
+    stop = threading.Event()
+    daemon = Daemon(load_settings(project / "config.yaml"), 3600, stop)
+    daemon.start()
+    assert wait_for(lambda: (project / "state/feeds.sqlite3").exists(), 30)
+    (project / "seeds/010_new.txt").write_text(NEW_DUMP)  # a file event during the run: it must run again
+    time.sleep(0.3)
+    stop.set()
+    stopping = threading.Thread(target=daemon.stop)
+    stopping.start()
+    stopping.join(timeout=60)
+    assert not stopping.is_alive()

@@ -144,3 +144,37 @@ def test_an_unreachable_hub_is_given_up_after_max_attempts(project: Path, hub: H
     second = build(settings, now=lambda: start + 31)
     assert (second.hub_deferred, second.hub_given_up) == (0, 87)
     assert build(settings, now=lambda: start + 10_000).hub_given_up == 0  # nothing left to try
+
+
+def test_a_hub_answering_garbage_is_retried_like_one_that_is_down(project: Path) -> None:
+    import socket
+    garbage = socket.socket()
+    garbage.bind(("127.0.0.1", 0))
+    garbage.listen()
+
+    def answer() -> None:
+        while True:
+            try:
+                connection, _ = garbage.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            connection.sendall(b"NONSENSE\r\n\r\n")
+            connection.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    with_hub(project, f"http://127.0.0.1:{garbage.getsockname()[1]}/hub")
+    try:
+        result = run_feeds("build", cwd=project)
+    finally:
+        garbage.close()
+    assert result.returncode == 0 and "hub answered nonsense" in result.stderr and "87 to retry" in result.stdout
+
+
+def test_changing_only_hub_timeouts_rewrites_nothing(project: Path, hub: Hub) -> None:
+    with_hub(project, hub.url)
+    assert run_feeds("build", cwd=project).returncode == 0
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("timeout_seconds: 5", "timeout_seconds: 7").replace("max_attempts: 8", "max_attempts: 3"))
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "output files: 0 written, 0 unchanged" in result.stdout
