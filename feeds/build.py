@@ -33,6 +33,7 @@ IGNORED_SUFFIXES = (".part", ".tmp", "~")
 DAY_SECONDS = 86_400
 CLOCK_SKEW_SECONDS = 1
 PUBLISHING_KEY = "publishing"
+RETENTION_KEY = "retention"
 log = logging.getLogger("feeds.build")
 
 
@@ -168,12 +169,19 @@ def ingest_file(store: Store, seed: SeedFile, data: bytes, settings: Settings, r
 
 
 def apply_retention(store: Store, settings: Settings, report: BuildReport, now: float) -> None:
+    """Prune only when it can remove something: the count grows only with new articles, and the
+    age limit is probed with one indexed lookup, so an idle run costs nothing here."""
     keep = settings.retention
-    if keep.max_age_days is None and keep.max_articles is None:
-        return
     cutoff = None if keep.max_age_days is None else int((now - keep.max_age_days * DAY_SECONDS) * SECOND)
+    if cutoff is not None and not store.has_articles_before(cutoff):
+        cutoff = None
+    rules = keep.model_dump_json()
+    max_articles = keep.max_articles if report.articles_new or store.meta(RETENTION_KEY) != rules else None
+    if cutoff is None and max_articles is None:
+        return
     with store.transaction():
-        report.articles_removed += store.prune(cutoff, keep.max_articles)
+        report.articles_removed += store.prune(cutoff, max_articles)
+        store.set_meta(RETENTION_KEY, rules)
 
 
 def check_output(out: Path) -> None:

@@ -456,6 +456,9 @@ class Store:
 
     # Retention and runs ---------------------------------------------------------------------
 
+    def has_articles_before(self, published_before: int) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE published_us < ? LIMIT 1", (published_before,)).fetchone() is not None
+
     def prune(self, published_before: int | None, max_articles: int | None) -> int:
         """Remove articles published before the cutoff or beyond the newest `max_articles`, with
         their feed memberships (which marks those feeds dirty). Returns how many were removed."""

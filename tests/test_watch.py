@@ -323,3 +323,13 @@ def test_stopping_during_a_run_that_must_run_again_does_not_hang(project: Path) 
     stopping.start()
     stopping.join(timeout=60)
     assert not stopping.is_alive()
+
+
+def test_lowering_max_articles_prunes_at_the_next_run_without_new_articles(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_articles:\n", "max_articles: 30\n"))
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "9 removed by retention" in result.stdout and len(titles(project)) == 30
+    again = run_feeds("build", cwd=project)
+    assert "0 removed by retention" in again.stdout and "output files: 0 written" in again.stdout
