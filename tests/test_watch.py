@@ -197,6 +197,14 @@ def test_json_logs_are_one_object_per_line(project: Path) -> None:
     assert result.stdout == ""
 
 
+def write_bulk_dumps(project: Path, files: int) -> None:
+    """Enough dumps of 25 articles each that a first run takes seconds, not milliseconds."""
+    for page in range(files):
+        records = [(f"Bulletin {page} item {n} on regional roads 0{1 + n % 9}.03.2026",
+                    f"Road works in district {n} of region {page} continue as planned. Traffic is open.") for n in range(25)]
+        (project / f"seeds/1{page:03d}_bulk.txt").write_text(dump(*records))
+
+
 def wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -249,10 +257,7 @@ def test_real_watch_reacts_to_file_events_long_before_the_interval(project: Path
 
 
 def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes(project: Path) -> None:
-    for page in range(80):
-        records = [(f"Bulletin {page} item {n} on regional roads 0{1 + n % 9}.03.2026",
-                    f"Road works in district {n} of region {page} continue as planned. Traffic is open.") for n in range(25)]
-        (project / f"seeds/1{page:03d}_bulk.txt").write_text(dump(*records))
+    write_bulk_dumps(project, 80)
     process = start_watch(project, "3600")
     try:
         assert wait_for(lambda: (project / "state/feeds.sqlite3").exists(), 30)
@@ -269,10 +274,7 @@ def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes
 
 
 def test_a_dump_landing_during_a_long_run_is_published_right_after_it(project: Path) -> None:
-    for page in range(40):
-        records = [(f"Bulletin {page} item {n} on regional roads 0{1 + n % 9}.03.2026",
-                    f"Road works in district {n} of region {page} continue as planned. Traffic is open.") for n in range(25)]
-        (project / f"seeds/1{page:03d}_bulk.txt").write_text(dump(*records))
+    write_bulk_dumps(project, 40)
     process = start_watch(project, "3600")
     try:
         assert wait_for(lambda: (project / "state/feeds.sqlite3").exists(), 30)
@@ -308,10 +310,7 @@ def test_updated_only_moves_forward_even_for_a_dump_with_an_older_mtime(project:
 
 
 def test_stopping_during_a_run_that_must_run_again_does_not_hang(project: Path) -> None:
-    for page in range(30):
-        records = [(f"Bulletin {page} item {n} on regional roads 0{1 + n % 9}.03.2026",
-                    f"Road works in district {n} of region {page} continue as planned.") for n in range(25)]
-        (project / f"seeds/1{page:03d}_bulk.txt").write_text(dump(*records))
+    write_bulk_dumps(project, 30)
     stop = threading.Event()
     daemon = Daemon(load_settings(project / "config.yaml"), 3600, stop)
     daemon.start()
