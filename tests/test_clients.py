@@ -140,3 +140,21 @@ def test_newsboat_reads_every_entry_and_then_gets_304(served: Served, tmp_path: 
     log = served.log.read_text()
     assert log.count('"GET /lang/en.atom HTTP/1.1" 304') >= 1 and log.count('"GET /lang/ru.rss HTTP/1.1" 304') >= 1
     assert log.count('" 304 ') >= log_before + 2
+
+
+def test_newsboat_imports_the_opml_with_every_feed(served: Served, tmp_path: Path) -> None:
+    if NEWSBOAT is None:
+        pytest.skip("newsboat is not installed (.ci/run installs Debian's newsboat)")
+    (tmp_path / "urls").write_text("")
+    (tmp_path / "config").write_text("")
+    result = subprocess.run(
+        [NEWSBOAT, "-u", str(tmp_path / "urls"), "-c", str(tmp_path / "cache.db"), "-C", str(tmp_path / "config"),
+         "-i", str(served.project / "out/feeds.opml")],
+        env={"HOME": str(tmp_path), "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    imported = {line.split()[0] for line in (tmp_path / "urls").read_text().splitlines() if line.strip()}
+    published = {f"http://127.0.0.1:8080/{p.relative_to(served.project / 'out')}"
+                 for p in (served.project / "out").rglob("*.atom") if "archive" not in p.parts}
+    assert imported == published and len(imported) == 29
