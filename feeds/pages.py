@@ -11,7 +11,6 @@ import html
 from collections.abc import Sequence
 from datetime import datetime
 from importlib.resources import files
-from pathlib import Path
 
 from lxml import etree
 
@@ -27,7 +26,6 @@ OPML_FILE = "feeds.opml"
 ASSETS = ("feed.xsl", "widget.js")
 EMBED_FOLDER = "embed"
 EMBED_HEADLINES = 10
-SIGNATURE_META = "enbekshi-feeds-signature"
 GROUPS = ("lang", "category", "agency", "topic")
 def wording(key: str, language: str, settings: Settings) -> str:
     labels: Labels = getattr(settings.interface, key)
@@ -54,22 +52,16 @@ def group_of(feed: Feed) -> str:
     return {"all": "lang", "category-lang": "category"}.get(feed.key.kind, feed.key.kind)
 
 
-def stale(out: Path, signature: str) -> bool:
-    """Site pages written under other settings or another version are written again."""
-    index = out / INDEX_FILES["en"]
-    return not index.exists() or f'content="{signature}"' not in index.read_text(encoding="utf-8")
-
-
-def site_files(feeds: Sequence[Feed], settings: Settings, signature: str) -> dict[str, bytes]:
+def site_files(feeds: Sequence[Feed], settings: Settings) -> dict[str, bytes]:
     listed = sorted(feeds, key=lambda feed: (GROUPS.index(group_of(feed)), feed.key.kind != "all", feed.path))
-    result = {INDEX_FILES[language]: index_page(listed, settings, language, signature) for language in INTERFACE_LANGUAGES}
+    result = {INDEX_FILES[language]: index_page(listed, settings, language) for language in INTERFACE_LANGUAGES}
     result[OPML_FILE] = opml(listed, settings)
     for asset in ASSETS:
         result[f"assets/{asset}"] = files("feeds").joinpath("assets", asset).read_bytes()
     return result
 
 
-def index_page(feeds: Sequence[Feed], settings: Settings, language: str, signature: str) -> bytes:
+def index_page(feeds: Sequence[Feed], settings: Settings, language: str) -> bytes:
     def t(key: str) -> str:
         return html.escape(wording(key, language, settings))
 
@@ -113,7 +105,6 @@ def index_page(feeds: Sequence[Feed], settings: Settings, language: str, signatu
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="generator" content="enbekshi-feeds">
-  <meta name="{SIGNATURE_META}" content="{signature}">
   <title>{t("page_title")}</title>
 {discovery}
   <style>

@@ -22,6 +22,8 @@ from feeds.settings import Settings
 from feeds.store import Feed, Store
 from feeds.write import OutputError, write_if_changed
 
+SITE_KEY = "site_signature"
+
 
 @dataclass
 class PublishReport:
@@ -101,9 +103,10 @@ def _publish(store: Store, settings: Settings, should_stop: Callable[[], bool]) 
                 # Queued with the feed's own transaction, so no committed change goes unannounced.
                 store.websub_enqueue(report.changed_feed_urls(str(settings.feeds.base_url), report.written[written:]))
     site = site_signature(settings)
-    if report.written or report.removed or pages.stale(out, site):
-        for relative, data in pages.site_files(store.feeds(), settings, site).items():
+    if report.written or report.removed or store.meta(SITE_KEY) != site or not (out / pages.INDEX_FILES["en"]).exists():
+        for relative, data in pages.site_files(store.feeds(), settings).items():
             report.wrote(relative, write_if_changed(out / relative, data))
+        store.set_meta(SITE_KEY, site)
     return report
 
 
