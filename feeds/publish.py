@@ -122,7 +122,7 @@ def _publish_feed(store: Store, settings: Settings, feed: Feed, full: bool, sign
         stale = out / ARCHIVE_FOLDER / feed.path
         if stale.is_dir():
             for old in stale.glob("*.atom"):
-                if int(old.stem) - 1 not in candidates:
+                if not old.stem.isdigit() or int(old.stem) - 1 not in candidates:
                     old.unlink()
     else:
         low, high = min(boundary, feed.archived_before), max(boundary, feed.archived_before)
