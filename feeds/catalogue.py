@@ -34,6 +34,13 @@ class FeedKey:
     value: str
     label: str = ""
 
+    @property
+    def language(self) -> str | None:
+        """The one language of a language or category×language feed."""
+        if self.kind == "lang":
+            return self.value
+        return self.value.rsplit("/", 1)[1] if self.kind == "category-lang" else None
+
 
 @dataclass(frozen=True)
 class FeedDocument:
@@ -94,17 +101,15 @@ def topic_label(slug: str, settings: Settings, language: str = "en") -> str:
 def describe(feed: FeedKey, settings: Settings) -> FeedDocument:
     site = settings.site.name
     base = str(settings.feeds.base_url)
-    language = None
+    language = feed.language
     origin = "each linking to its gov.kz original"
     if feed.kind == "lang":
-        language = feed.value
         name, subtitle = LANGUAGE_TITLES[feed.value]
         title = f"{site}: {name}"
     elif feed.kind == "category":
         title = f"{site}: {feed.label}"
         subtitle = f"Every article in the section {feed.label}, newest first, {origin}."
-    elif feed.kind == "category-lang":
-        language = feed.value.rsplit("/", 1)[1]
+    elif feed.kind == "category-lang" and language:
         title = f"{site}: {feed.label} · {LANGUAGE_NAMES[language]}"
         subtitle = f"Every article in the section {feed.label} in {LANGUAGE_NAMES[language]}, newest first, {origin}."
     elif feed.kind == "agency":

@@ -37,12 +37,12 @@ def feed_label(feed: Feed, settings: Settings, language: str) -> str:
     key = feed.key
     if key.kind == "all":
         return wording("all", language, settings)
-    if key.kind == "lang":
-        return LANGUAGE_NAMES[key.value]
+    if key.kind == "lang" and key.language:
+        return LANGUAGE_NAMES[key.language]
     if key.kind == "category":
         return key.label
-    if key.kind == "category-lang":
-        return f"{key.label} · {LANGUAGE_NAMES[key.value.rsplit('/', 1)[1]]}"
+    if key.kind == "category-lang" and key.language:
+        return f"{key.label} · {LANGUAGE_NAMES[key.language]}"
     if key.kind == "agency":
         return agency_name(key.value, settings, language)
     return topic_label(key.value, settings, language)

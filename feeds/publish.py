@@ -130,8 +130,7 @@ def _publish_feed(store: Store, settings: Settings, feed: Feed, full: bool, sign
         candidates |= {seq // size for seq in store.removed_seqs(feed.path)}
         for page in list(candidates):
             # A page that lost its last entry takes its neighbours' links with it.
-            before, after = store.seq_before(feed.path, page * size), store.seq_from(feed.path, (page + 1) * size, boundary)
-            candidates |= {seq // size for seq in (before, after) if seq is not None}
+            candidates |= {neighbour for neighbour in _neighbours(store, feed.path, page, size, boundary) if neighbour is not None}
     for page in sorted(candidates):
         _publish_page(store, settings, document, page, boundary, report)
     prev_archive = None if newest_page is None else document.archive_url(newest_page)
@@ -144,6 +143,12 @@ def _publish_feed(store: Store, settings: Settings, feed: Feed, full: bool, sign
     embed = pages.embed_path(feed.path)
     report.wrote(embed, write_if_changed(out / embed, pages.embed_page(document, head)))
     store.feed_rendered(feed.path, signature, boundary, head[0])
+
+
+def _neighbours(store: Store, path: str, page: int, size: int, boundary: int) -> tuple[int | None, int | None]:
+    """The nearest non-empty archive pages before and after `page`."""
+    before, after = store.seq_before(path, page * size), store.seq_from(path, (page + 1) * size, boundary)
+    return (None if before is None else before // size, None if after is None else after // size)
 
 
 def _all_pages(store: Store, path: str, boundary: int, size: int) -> set[int]:
@@ -167,12 +172,12 @@ def _publish_page(store: Store, settings: Settings, document: FeedDocument, page
             target.unlink()
             report.removed.append(relative)
         return
-    before, after = store.seq_before(document.path, page * size), store.seq_from(document.path, (page + 1) * size, boundary)
+    before, after = _neighbours(store, document.path, page, size, boundary)
     links = Links(
         file=relative,
         self_url=document.archive_url(page),
-        prev_archive=None if before is None else document.archive_url(before // size),
-        next_archive=None if after is None else document.archive_url(after // size),
+        prev_archive=None if before is None else document.archive_url(before),
+        next_archive=None if after is None else document.archive_url(after),
         current=document.url("atom"),
     )
     report.wrote(relative, write_if_changed(target, render_atom(document, entries, settings, links)))

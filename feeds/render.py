@@ -62,8 +62,7 @@ def _generator(document: FeedDocument, entries: Sequence[Entry], settings: Setti
     generator = FeedGenerator()
     generator.id(document.id)
     generator.title(document.title)
-    generator.subtitle(document.subtitle)
-    generator.description(document.subtitle)
+    generator.subtitle(document.subtitle)  # feedgen makes it the RSS description too
     generator.link(href=links.self_url, rel="self", type="application/atom+xml" if links.file.endswith(".atom") else "application/rss+xml")
     for rel, href in (("prev-archive", links.prev_archive), ("next-archive", links.next_archive), ("current", links.current)):
         if href:
