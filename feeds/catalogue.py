@@ -2,7 +2,8 @@
 
 Feed paths are relative to `out/` without a suffix: `all`, `lang/en`, `category/world`,
 `category/world/en`, `agency/mfa`, `topic/sport`. Every segment is a slug made by `classify.slug`,
-a language code, or an agency slug matched by `[a-z0-9_-]+`, so no path can leave `out/`.
+a language code, or an agency or topic slug matched by `[a-z0-9_-]+`, so no path can leave `out/`;
+`classify.bounded` keeps each at most 60 characters, unique and stable, so every file name fits.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from feeds.classify import agency_matches
+from feeds.classify import agency_matches, bounded
 from feeds.identity import ID_NAMESPACE
 from feeds.settings import Settings
 
@@ -74,17 +75,17 @@ def feed_keys(language: str, category: str, category_label: str, agency: str | N
     keys = [
         FeedKey("all", "all", ""),
         FeedKey(f"lang/{language}", "lang", language),
-        FeedKey(f"category/{category}", "category", category, category_label),
-        FeedKey(f"category/{category}/{language}", "category-lang", f"{category}/{language}", category_label),
+        FeedKey(f"category/{bounded(category)}", "category", category, category_label),
+        FeedKey(f"category/{bounded(category)}/{language}", "category-lang", f"{category}/{language}", category_label),
     ]
     if agency:
-        keys.append(FeedKey(f"agency/{agency}", "agency", agency))
+        keys.append(FeedKey(f"agency/{bounded(agency)}", "agency", agency))
         keys.extend(
-            FeedKey(f"agency/{parent}", "agency", parent)
+            FeedKey(f"agency/{bounded(parent)}", "agency", parent)
             for parent, named in sorted(settings.agencies.items())
             if parent != agency and agency_matches(agency, named.includes)
         )
-    keys.extend(FeedKey(f"topic/{topic}", "topic", topic) for topic in topics)
+    keys.extend(FeedKey(f"topic/{bounded(topic)}", "topic", topic) for topic in topics)
     return keys
 
 

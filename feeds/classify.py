@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import re
 from collections.abc import Sequence
 from functools import cache
 
+import re2
 from anyascii import anyascii
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from slugify import slugify
 
 from feeds import identity, prose
 from feeds.models import Article, Record
-from feeds.settings import FeedSettings, TopicSettings
+from feeds.settings import FeedSettings, TopicSettings, compile_pattern
 
 LANGUAGES = {Language.ENGLISH: "en", Language.RUSSIAN: "ru", Language.KAZAKH: "kk"}
 # Long bodies say nothing more about their language than their first thousand characters do.
@@ -39,16 +39,29 @@ def detect_language(text: str, default: str) -> str:
 
 def slug(name: str) -> str:
     """A readable, stable ASCII path segment: Cyrillic and Kazakh letters transliterated, anything
-    that could climb out of a folder (`/`, `..`) flattened, never empty."""
-    made = slugify(anyascii(name), max_length=SLUG_CHARS, word_boundary=True)
+    that could climb out of a folder (`/`, `..`) flattened, never empty, never too long."""
+    made = slugify(anyascii(name))
     if made:
-        return made
-    return "x-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+        return bounded(made, name)
+    return "x-" + _digest(name)
+
+
+def bounded(segment: str, name: str | None = None) -> str:
+    """A path segment of at most `SLUG_CHARS` characters: a longer one keeps its readable start
+    and ends in a hash of the whole `name` (default: the segment), so it stays unique and stable."""
+    if len(segment) <= SLUG_CHARS:
+        return segment
+    digest = _digest(segment if name is None else name)
+    return f"{segment[: SLUG_CHARS - len(digest) - 1].rstrip('-_')}-{digest}"
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
 @cache
-def _patterns(expressions: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(expression, re.IGNORECASE) for expression in expressions)
+def _patterns(expressions: tuple[str, ...]) -> tuple[re2._Regexp, ...]:
+    return tuple(compile_pattern(expression) for expression in expressions)
 
 
 @cache

@@ -5,22 +5,30 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import sqlite3
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from feeds import logs
 from feeds.build import build, check_output
-from feeds.lock import Busy
+from feeds.health import verdict
+from feeds.lock import Busy, LockError
 from feeds.serve import start_server
 from feeds.settings import ConfigError, Settings, load_settings
-from feeds.store import Store
+from feeds.store import Store, StoreError
 from feeds.watch import Daemon, log_problem, stop_on_signals, wait, watch
 from feeds.write import OutputError
 
 EXIT_OK = 0
+EXIT_UNHEALTHY = 1  # `feeds status --check` only
 EXIT_CONFIG = 2
 EXIT_OUTPUT = 3
+EXIT_STATE = 4  # the store or its lock cannot be used
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, never bad input
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run held the lock; cron may simply try again next time
 DEFAULT_CONFIG = Path("config.yaml")
 log = logging.getLogger("feeds")
@@ -47,12 +55,27 @@ def _parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--interval", type=float, help="with --watch: seconds between scans")
     status_command = commands.add_parser("status", parents=[common], help="what the store holds, the last run, rejected files")
     status_command.add_argument("--json", action="store_true", help="print the status as JSON")
+    status_command.add_argument("--check", action="store_true",
+                                help="one line and exit 1 when unhealthy (failed run, anything held back, no new dump)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logs.configure(-1 if args.quiet else args.verbose, args.log_format)
+    try:
+        return _main(args)
+    except BrokenPipeError:
+        # `feeds status | head`: the reader has what it wanted; say nothing more, anywhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        log.error("internal error: %s: %s (a bug, not your input; run with -v for the traceback)", type(exc).__name__, exc,
+                  exc_info=args.verbose > 0)
+        return EXIT_INTERNAL
+
+
+def _main(args: argparse.Namespace) -> int:
     config = args.config if args.config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
     cli_paths = {name: getattr(args, name) for name in ("seeds", "out", "state") if getattr(args, name) is not None}
     try:
@@ -66,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(settings, args.host or settings.serve.host,
                           settings.serve.port if args.port is None else args.port, interval if args.watch else None)
         if args.command == "status":
-            return _status(settings, args.json)
+            return _status(settings, args.json, args.check)
         report = build(settings, on_problem=log_problem)
     except ConfigError as exc:
         log.error("configuration error: %s", exc)
@@ -74,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as exc:
         log.error("output error: %s", exc)
         return EXIT_OUTPUT
+    except (StoreError, LockError) as exc:
+        log.error("state error: %s", exc)
+        return EXIT_STATE
     except Busy as exc:
         log.error("%s", exc)
         return EXIT_BUSY
@@ -89,7 +115,7 @@ def _serve(settings: Settings, host: str, port: int, interval: float | None) -> 
     check_output(settings.paths.out)
     stop = stop_on_signals()
     try:
-        server = start_server(settings.paths.out, host, port, settings.serve.cache_control)
+        server = start_server(settings.paths.out, host, port, settings.serve.cache_control, lambda: _health(settings))
     except OSError as exc:
         raise ConfigError(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     daemon = Daemon(settings, interval, stop) if interval is not None else None
@@ -104,16 +130,16 @@ def _serve(settings: Settings, host: str, port: int, interval: float | None) -> 
     return EXIT_OK
 
 
-def _status(settings: Settings, as_json: bool) -> int:
+def _status(settings: Settings, as_json: bool, check: bool) -> int:
     if not settings.paths.state.exists():
         raise ConfigError(f"paths.state: {settings.paths.state} does not exist yet; run `feeds build` first")
-    store = Store(settings.paths.state, settings)
-    try:
-        status = store.status()
-    finally:
-        store.close()
+    status = read_status(settings)
+    health = verdict(status, time.time(), settings.watch.stale_after)
+    if check:
+        print(health.line())
+        return EXIT_OK if health.healthy else EXIT_UNHEALTHY
     if as_json:
-        print(json.dumps(status, ensure_ascii=False, indent=2))
+        print(json.dumps(status | {"health": health.as_json()}, ensure_ascii=False, indent=2))
         return EXIT_OK
     lines = [f"store: {settings.paths.state}", f"articles: {status['articles']} from {status['seed_files']} seed files"]
     for title, key in (("by language", "by_language"), ("by category", "by_category")):
@@ -123,15 +149,39 @@ def _status(settings: Settings, as_json: bool) -> int:
     last = status["last_run"]
     if isinstance(last, dict):
         when = datetime.fromtimestamp(float(last["finished_at"]), UTC).isoformat(timespec="seconds")
-        lines.append(f"last run: {when}: {last['summary']}")
+        lines.append(f"last run: {when}: " + (f"FAILED: {last['error']}" if last["error"] else last["summary"]))
     else:
         lines.append("last run: none")
     problems = status["files_with_problems"]
-    assert isinstance(problems, dict)
     lines.append(f"files with problems: {len(problems)}")
     lines.extend(f"  {message}" for messages in problems.values() for message in messages)
+    quarantined = status["quarantined_articles"]
+    lines.append(f"quarantined articles: {len(quarantined)}")
+    lines.extend(f"  {held['id']}: {held['title']!r}: {held['reason']}" for held in quarantined)
+    unwritten = status["feeds_not_written"]
+    lines.append(f"feeds not written: {len(unwritten)}")
+    lines.extend(f"  {path}: {reason}" for path, reason in unwritten.items())
+    lines.append(f"health: {health.line()}")
     print("\n".join(lines))
     return EXIT_OK
+
+
+def _health(settings: Settings) -> dict[str, Any]:
+    """`/healthz`: the verdict of `feeds status --check`; a store that cannot be read is unhealthy."""
+    if not settings.paths.state.is_file():
+        return {"healthy": False, "problems": [f"no store at {settings.paths.state}: no run yet"], "facts": []}
+    try:
+        return verdict(read_status(settings), time.time(), settings.watch.stale_after).as_json()
+    except (StoreError, sqlite3.Error) as exc:
+        return {"healthy": False, "problems": [f"the store cannot be read: {exc}"], "facts": []}
+
+
+def read_status(settings: Settings) -> dict[str, Any]:
+    store = Store(settings.paths.state, settings)
+    try:
+        return store.status()
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

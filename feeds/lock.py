@@ -2,10 +2,12 @@
 
 A cron `feeds build` and a `feeds watch` tick may overlap; the second waits a bounded time for the
 first and then gives up with `Busy`, so the store and the feeds are only ever written by one run.
+A lock file that cannot be created or opened is `LockError`, never mistaken for another run.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,10 @@ class Busy(Exception):
     """Another run held the lock for longer than we were willing to wait."""
 
 
+class LockError(Exception):
+    """The lock file cannot be created or opened: a folder or permission problem, not another run."""
+
+
 def lock_path(state: Path) -> Path:
     return state.with_name(state.name + ".lock")
 
@@ -24,12 +30,19 @@ def lock_path(state: Path) -> Path:
 @contextmanager
 def exclusive(state: Path, timeout: float) -> Iterator[None]:
     path = lock_path(state)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Opened here first so that a permission problem is told apart from a lock held elsewhere.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise LockError(f"cannot create the lock file {path}: {exc.strerror or exc}") from None
     lock = FileLock(path, timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
         raise Busy(f"another feeds run holds the lock {path}; gave up after {timeout:g} s") from None
+    except OSError as exc:
+        raise LockError(f"cannot take the lock {path}: {exc.strerror or exc}") from None
     try:
         yield
     finally:

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+# What became of a bad thing. All but WARNING keep it out of the feeds until its input changes or
+# the program is upgraded; every one is kept in the store and listed by `feeds status`.
 RECORD_SKIPPED = "record skipped"
 FILE_REJECTED = "file rejected"
+ARTICLE_QUARANTINED = "article quarantined"  # stored, but left out of every feed
+FEED_NOT_WRITTEN = "feed not written"  # left marked to write; the next run tries again
 WARNING = "warning"  # the record or file was kept, minus the part named
+HELD_BACK = (RECORD_SKIPPED, FILE_REJECTED, ARTICLE_QUARANTINED, FEED_NOT_WRITTEN)
 
 
 @dataclass(frozen=True)

@@ -3,31 +3,51 @@
 The shape: site name, section, then records of a title line ending in `DD.MM.YYYY` followed by
 one body line that may end in `Source : <url>`. The line right after a title line always belongs
 to that record, even when it too ends in a date, so a body can never be mistaken for a title.
+
+Every step is linear in the length of its input: the date is looked for in a line's last ten
+characters only and the source by scanning the line's last word, so no line, however long or
+strange, can make parsing slow (scraped text is hostile input).
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
 from charset_normalizer import from_bytes
 
 from feeds.models import FILE_REJECTED, WARNING, Dump, Problem, Record
-from feeds.prose import xml_safe
+from feeds.prose import cut_at_sentence, shorten, xml_safe
 
-TITLE_LINE = re.compile(r"^(?P<title>.*?)\s*(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})$")
-SOURCE_TAIL = re.compile(r"Source\s?:\s*(?P<url>\S+)$")
+# A title line ends in a date of at most 10 characters: only the line's tail is searched.
+DATE_TAIL = re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\Z")
+DATE_TAIL_CHARS = 10
+SOURCE_WORD = "Source"
 AGENCY_PATH = re.compile(r"/entities/(?P<agency>[A-Za-z0-9_-]+)(?:/|$)")
 NEWS_ID_PATH = re.compile(r"/details/(?P<id>\d+)(?:/|$)")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 EARLIEST_YEAR = 1990
 MAX_NEWS_ID_DIGITS = 15  # gov.kz ids have 7; longer ones are not ids, and would not fit SQLite
+# Documented bounds (README, "When things go wrong"): longer text is cut, with a warning.
+MAX_TITLE_CHARS = 500  # the longest seed title has 250
+MAX_SECTION_CHARS = 200
+MAX_BODY_CHARS = 100_000  # the longest seed body has 11,000
+MAX_URL_CHARS = 2_000  # gov.kz sources have about 80
 
 
 class NotText(ValueError):
     """The file's bytes are not text in any encoding we can recognise."""
+
+
+@dataclass(frozen=True)
+class TitleLine:
+    title: str
+    day: str
+    month: str
+    year: str
 
 
 def decode(data: bytes) -> str:
@@ -52,15 +72,58 @@ def decode(data: bytes) -> str:
     return str(guess)
 
 
-def parse_dump(text: str, file: str) -> Dump:
-    """Split a dump into its header and records; bad records become `Problem`s, never exceptions."""
+def title_line(line: str) -> TitleLine | None:
+    """`<title> DD.MM.YYYY`, split; None for any other line. Looks at the last 10 characters only."""
+    match = DATE_TAIL.search(line, max(0, len(line) - DATE_TAIL_CHARS))
+    if match is None:
+        return None
+    return TitleLine(line[: match.start()].rstrip(), match["day"], match["month"], match["year"])
+
+
+def source_tail(line: str) -> tuple[int, str] | None:
+    """Where a trailing `Source : <url>` starts and its URL, or None. The same answer as searching
+    `Source\\s?:\\s*(\\S+)$`, but found from the line's last word in linear time: the URL runs to the
+    end of the line without spaces, so `Source` sits just before that word's whitespace or inside it."""
+    word = len(line)
+    while word and not line[word - 1].isspace():
+        word -= 1
+    if word == len(line):
+        return None
+    gap = word
+    while gap and line[gap - 1].isspace():
+        gap -= 1
+    mark = len(SOURCE_WORD)
+    if 0 < gap < word and line[gap - 1] == ":":
+        # `Source : <url>` or `Source: <url>`: the colon right before the spaces, the URL the last word.
+        colon = gap - 1
+        if line.startswith(SOURCE_WORD, colon - mark) and colon >= mark:
+            return colon - mark, line[word:]
+        if colon > mark and line[colon - 1].isspace() and line.startswith(SOURCE_WORD, colon - mark - 1):
+            return colon - mark - 1, line[word:]
+    if (word - gap == 1 and line[word] == ":" and word + 1 < len(line) and gap >= mark
+            and line.startswith(SOURCE_WORD, gap - mark)):
+        # `Source :<url>`: one space before the colon, the URL glued to it.
+        return gap - mark, line[word + 1:]
+    glued = line.find(SOURCE_WORD + ":", word)
+    if glued != -1 and glued + mark + 1 < len(line):
+        # `Source:<url>` inside the last word.
+        return glued, line[glued + mark + 1:]
+    return None
+
+
+def parse_dump(text: str, file: str, latest: date | None = None) -> Dump:
+    """Split a dump into its header and records; bad records become `Problem`s, never exceptions.
+    A record dated after `latest` (the day after it is read) cannot be news yet: skipped."""
     lines = [xml_safe(line).strip() for line in LINE_BREAK.split(text)]
     numbered = [(number, line) for number, line in enumerate(lines, 1) if line]
     problems: list[Problem] = []
     header = [line for _, line in numbered[:2]]
-    if len(header) < 2 or any(TITLE_LINE.match(line) for line in header):
+    if len(header) < 2 or any(title_line(line) for line in header):
         return Dump("", "", (), (Problem(file, 1, "no header: expected the site name and the section before the first record", FILE_REJECTED),))
     site, section = header
+    if len(section) > MAX_SECTION_CHARS:
+        problems.append(Problem(file, numbered[1][0], f"section name of {len(section):,} characters cut to {MAX_SECTION_CHARS}", WARNING))
+        section = shorten(section, MAX_SECTION_CHARS)
     records: list[Record] = []
     current: dict | None = None
     expecting_body = False
@@ -72,43 +135,59 @@ def parse_dump(text: str, file: str) -> Dump:
 
     body_lines = numbered[2:]
     for index, (number, line) in enumerate(body_lines):
-        title = TITLE_LINE.match(line)
+        title = title_line(line)
         if title and expecting_body and current is not None:
             following = body_lines[index + 1][1] if index + 1 < len(body_lines) else None
-            if following is not None and not TITLE_LINE.match(following):
+            if following is not None and not title_line(following):
                 # Either a body ending in a date or a record without body nor source: the format
                 # (and the line after a title being its body) says body; say so, in case it is not.
                 problems.append(Problem(file, number, f"looks like a title but follows the title on line "
                                         f"{current['line']}, so it is read as that record's body", WARNING))
         if title and not expecting_body:
             close()
-            current = {"line": number, "position": position, "title": title["title"], "body": [], "source": None}
+            current = {"line": number, "position": position, "title": title.title, "body": [], "source": None}
             position += 1
-            try:
-                current["date"] = date(int(title["year"]), int(title["month"]), int(title["day"]))
-                if current["date"].year < EARLIEST_YEAR:
-                    raise ValueError(f"year before {EARLIEST_YEAR}")
-            except ValueError as exc:
-                problems.append(Problem(file, number, f"impossible date {title['day']}.{title['month']}.{title['year']} ({exc})"))
+            reason = _implausible_date(title, latest)
+            if reason:
+                problems.append(Problem(file, number, reason))
                 current["rejected"] = True
+            else:
+                current["date"] = date(int(title.year), int(title.month), int(title.day))
             expecting_body = True
             continue
         expecting_body = False
         if current is None:
             problems.append(Problem(file, number, "text before the first record ignored", WARNING))
             continue
-        source = SOURCE_TAIL.search(line)
+        source = source_tail(line)
         if source:
-            current["source"] = (source["url"], number)
-            line = line[: source.start()].strip()
+            start, url = source
+            current["source"] = (url, number)
+            line = line[:start].strip()
         if line:
             current["body"].append(line)
     close()
     return Dump(site, section, tuple(records), tuple(problems))
 
 
+def _implausible_date(title: TitleLine, latest: date | None) -> str | None:
+    """Why a record's date cannot be its publication date, or None."""
+    written = f"{title.day}.{title.month}.{title.year}"
+    try:
+        day = date(int(title.year), int(title.month), int(title.day))
+    except ValueError as exc:
+        return f"impossible date {written} ({exc})"
+    if day.year < EARLIEST_YEAR:
+        return f"impossible date {written} (year before {EARLIEST_YEAR})"
+    if latest is not None and day > latest:
+        return f"implausible date {written}: later than tomorrow ({latest:%d.%m.%Y})"
+    return None
+
+
 def _unusable_source(raw: str) -> str | None:
     """Why a source URL cannot become a link, or None: only well-formed http and https URLs can."""
+    if len(raw) > MAX_URL_CHARS:
+        return f"longer than {MAX_URL_CHARS:,} characters"
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 (raises on a malformed port)
@@ -134,10 +213,20 @@ def _record(fields: dict, file: str, problems: list[Problem]) -> Record:
             agency_match, id_match = AGENCY_PATH.search(path), NEWS_ID_PATH.search(path)
             agency = agency_match["agency"].lower() if agency_match else None
             news_id = int(id_match["id"]) if id_match and len(id_match["id"]) <= MAX_NEWS_ID_DIGITS else None
+    title = " ".join(fields["title"].split())
+    if len(title) > MAX_TITLE_CHARS:
+        problems.append(Problem(file, fields["line"], f"title of {len(title):,} characters cut to {MAX_TITLE_CHARS}", WARNING))
+        title = shorten(title, MAX_TITLE_CHARS)
+    body = "\n".join(fields["body"])
+    if len(body) > MAX_BODY_CHARS:
+        cut = cut_at_sentence(body, MAX_BODY_CHARS)
+        problems.append(Problem(file, fields["line"] + 1, f"body of {len(body):,} characters cut to {len(cut):,} "
+                                f"at a sentence end (at most {MAX_BODY_CHARS:,})", WARNING))
+        body = cut
     return Record(
-        title=" ".join(fields["title"].split()),
+        title=title,
         published=fields["date"],
-        body="\n".join(fields["body"]),
+        body=body,
         source_url=url,
         agency=agency,
         news_id=news_id,

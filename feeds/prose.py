@@ -56,6 +56,18 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
+def cut_at_sentence(text: str, limit: int) -> str:
+    """At most `limit` characters, ending with the last whole sentence that fits (or, when no
+    sentence ends in the second half of the limit, at a word boundary with an ellipsis)."""
+    if len(text) <= limit:
+        return text
+    window = text[:limit]
+    end = max(window.rfind(mark) for mark in ".!?…")
+    if end >= limit // 2:
+        return window[: end + 1].rstrip()
+    return shorten(text, limit)
+
+
 def summary(paras: tuple[str, ...], limit: int) -> str:
     """Whole first sentences up to `limit` characters; a single long first sentence is shortened."""
     chosen = ""

@@ -14,11 +14,11 @@ import json
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import version
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from feeds import __version__
 from feeds.catalogue import FeedDocument, topic_label
 from feeds.models import Entry
 from feeds.settings import Settings
@@ -27,7 +27,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 HISTORY = "http://purl.org/syndication/history/1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "enbekshi-feeds"
-GENERATOR_VERSION = version("enbekshi-feeds")
 STYLESHEET = "assets/feed.xsl"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -71,7 +70,7 @@ def _generator(document: FeedDocument, entries: Sequence[Entry], settings: Setti
         generator.link(href=str(settings.websub.hub), rel="hub")
     generator.link(href=str(settings.site.url), rel="alternate", type="text/html")
     generator.author({"name": settings.site.author, "uri": str(settings.site.url)})
-    generator.generator(GENERATOR, version=GENERATOR_VERSION)
+    generator.generator(GENERATOR, version=__version__)
     if document.language:
         generator.language(document.language)
     newest = max(entry.updated for entry in entries)

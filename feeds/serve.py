@@ -4,21 +4,31 @@ Each response is read from one open file descriptor, so a feed replaced (atomica
 being sent is sent whole in its old version. Validators come from those same bytes: a strong ETag
 (SHA-256, a distinct one for the gzip representation) and Last-Modified from the file's mtime, so
 conditional requests get 304 and an unchanged feed, never rewritten, stays 304.
+
+Under load and abuse: a listen backlog of 1,024 and one thread per connection up to 1,024 (more
+connections wait in the backlog, none is refused); a request line and its headers must arrive
+within `REQUEST_SECONDS` of the connection (or of the previous response, for keep-alive), and a
+response may stall for at most `SEND_SECONDS`, so idle and slow clients cannot hold threads.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import logging
 import os
 import posixpath
 import threading
+import time
+from collections.abc import Callable
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
+from socket import socket
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -42,18 +52,42 @@ PAGE_TYPE = "text/html; charset=utf-8"
 # Readers and other sites fetch these from anywhere; pages and scripts are only embedded or opened.
 CROSS_ORIGIN = {".atom", ".rss", ".json", ".opml"}
 GZIP_MIN_BYTES = 256
+BACKLOG = 1024
+MAX_THREADS = 1024
+REQUEST_SECONDS = 10
+SEND_SECONDS = 30
+HEALTH_PATH = "/healthz"
 
 
 class FeedServer(ThreadingHTTPServer):
-    """Holds what every request needs: the folder and the cache policy."""
+    """Holds what every request needs: the folder, the cache policy and the health check."""
 
     daemon_threads = True
+    request_queue_size = BACKLOG
 
-    def __init__(self, address: tuple[str, int], out: Path, cache_control: str) -> None:
+    def __init__(self, address: tuple[str, int], out: Path, cache_control: str,
+                 health: Callable[[], dict[str, Any]] | None = None) -> None:
         self.out = out.resolve()
         self.cache_control = cache_control
+        self.health = health
         self.stylesheets = threading.local()  # lxml's compiled XSLT is not shared between threads
+        self.slots = threading.BoundedSemaphore(MAX_THREADS)
         super().__init__(address, FeedRequest)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """At most `MAX_THREADS` connections are served at once; the others wait in the backlog."""
+        self.slots.acquire()
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def as_page(self, feed: bytes) -> bytes:
         """A feed as the HTML page its stylesheet makes of it."""
@@ -64,9 +98,41 @@ class FeedServer(ThreadingHTTPServer):
         return bytes(transform(etree.fromstring(feed)))
 
 
+class _Deadline:
+    """The request stream, with one deadline for a request line and all its headers: a client
+    that sends a byte every few seconds cannot hold a thread for longer than that."""
+
+    def __init__(self, stream: Any, connection: socket) -> None:
+        self.stream = stream
+        self.connection = connection
+        self.deadline = time.monotonic() + REQUEST_SECONDS
+
+    def restart(self) -> None:
+        self.deadline = time.monotonic() + REQUEST_SECONDS
+
+    def readline(self, limit: int = -1) -> bytes:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("request not received in time")
+        self.connection.settimeout(left)
+        return self.stream.readline(limit)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 class FeedRequest(BaseHTTPRequestHandler):
     server: FeedServer
     protocol_version = "HTTP/1.1"  # keep-alive: every response below carries Content-Length
+    timeout = REQUEST_SECONDS
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = _Deadline(self.rfile, self.connection)  # type: ignore[assignment]
+
+    def handle_one_request(self) -> None:
+        self.rfile.restart()  # type: ignore[attr-defined]
+        super().handle_one_request()
 
     def version_string(self) -> str:
         return "enbekshi-feeds"
@@ -92,6 +158,10 @@ class FeedRequest(BaseHTTPRequestHandler):
         log.info("%s %s", self.address_string(), format % args)
 
     def _respond(self, send_body: bool) -> None:
+        self.connection.settimeout(SEND_SECONDS)
+        if urlsplit(self.path).path == HEALTH_PATH and self.server.health is not None:
+            self._health(send_body)
+            return
         target = resolve(self.server.out, self.path)
         if target is None:
             self._not_found(send_body)
@@ -135,6 +205,18 @@ class FeedRequest(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(data)
+
+    def _health(self, send_body: bool) -> None:
+        """The verdict of `feeds status --check` as JSON: 200 when healthy, 503 when not."""
+        verdict = self.server.health()  # type: ignore[misc]
+        body = (json.dumps(verdict, ensure_ascii=False) + "\n").encode("utf-8")
+        self.send_response(HTTPStatus.OK if verdict.get("healthy") else HTTPStatus.SERVICE_UNAVAILABLE)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
 
     def _not_found(self, send_body: bool) -> None:
         body = b"not found\n"
@@ -203,9 +285,10 @@ def not_modified(if_none_match: str | None, if_modified_since: str | None, etag:
     return False
 
 
-def start_server(out: Path, host: str, port: int, cache_control: str) -> FeedServer:
+def start_server(out: Path, host: str, port: int, cache_control: str,
+                 health: Callable[[], dict[str, Any]] | None = None) -> FeedServer:
     """Bind and serve in a background thread; the caller stops it with `shutdown()`."""
-    server = FeedServer((host, port), out, cache_control)
+    server = FeedServer((host, port), out, cache_control, health)
     threading.Thread(target=server.serve_forever, name="feeds-serve", daemon=True).start()
     log.info("serving %s on http://%s:%d/", out, host, server.server_address[1])
     return server

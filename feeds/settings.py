@@ -7,15 +7,27 @@ Relative paths in the file are resolved against the folder that holds the config
 from __future__ import annotations
 
 import difflib
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import re2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, ValidationError, field_validator
 
 LanguageCode = Literal["en", "ru", "kk"]
 AGENCY_SLUG = r"^[a-z0-9_-]+$"  # as the parser takes it from /entities/<agency>/, lower-cased
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_DEPTH = 20
+MAX_CONFIG_NODES = 100_000
+
+
+def compile_pattern(expression: str) -> re2._Regexp:
+    """A topic pattern as an RE2 expression, case-insensitive: RE2 runs in time linear in the text
+    for every pattern, so no rule in a config file can make a hostile article slow."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    return re2.compile(expression, options)
 
 
 class ConfigError(Exception):
@@ -65,7 +77,9 @@ class FeedSettings(_Section):
     @field_validator("base_url")
     @classmethod
     def _directory_url(cls, value: HttpUrl) -> HttpUrl:
-        """Feed paths are joined onto base_url, so it must name a folder."""
+        """Feed paths are joined onto base_url, so it must name a folder, with nothing after it."""
+        if value.query is not None or value.fragment is not None:
+            raise ValueError("must not have a query (?...) or a fragment (#...): feed paths are appended to it")
         if not str(value).endswith("/"):
             return HttpUrl(str(value) + "/")
         return value
@@ -81,6 +95,10 @@ class WatchSettings(_Section):
     )
     lock_timeout_seconds: float = Field(
         30, ge=0, le=3_600, description="How long a run waits for another run's lock before giving up (exit code 75)."
+    )
+    stale_after: float = Field(
+        24, gt=0, le=24 * 365,
+        description="Hours without a new or changed dump after which `feeds status --check` and `/healthz` report trouble.",
     )
 
 
@@ -131,7 +149,7 @@ class TopicSettings(_Section):
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     labels: Labels
     keywords: list[str] = Field(default_factory=list, description="Case-insensitive substrings, in any language.")
-    patterns: list[str] = Field(default_factory=list, description="Case-insensitive regular expressions.")
+    patterns: list[str] = Field(default_factory=list, description="Case-insensitive RE2 regular expressions.")
     agencies: list[str] = Field(default_factory=list, description="Agency slugs (shell patterns) whose every article matches.")
     min_body_hits: int = Field(
         2, ge=1, description="Keyword or pattern hits the body needs when the title has none."
@@ -142,9 +160,10 @@ class TopicSettings(_Section):
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for pattern in patterns:
             try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+                compile_pattern(pattern)
+            except re2.error as exc:
+                reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+                raise ValueError(f"{pattern!r} is not an RE2 regular expression: {reason}") from None
         return patterns
 
 
@@ -218,6 +237,9 @@ class Settings(_Section):
         paths = PathSettings(**values)
         if paths.state.is_relative_to(paths.out):
             raise ConfigError(f"paths.state: {paths.state} lies inside paths.out ({paths.out}), which is published")
+        if paths.seeds.is_relative_to(paths.out):
+            raise ConfigError(f"paths.seeds: {paths.seeds} is paths.out or lies inside it ({paths.out}): "
+                              "the dumps would be published and the feeds read as dumps")
         return self.model_copy(update={"paths": paths})
 
 
@@ -229,19 +251,54 @@ def load_settings(config: Path | None, cli_paths: dict[str, Path] | None = None)
     if config is not None:
         label = str(config)
         root = config.resolve().parent
-        try:
-            data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise ConfigError(f"{label}: cannot read: {exc.strerror or exc}") from None
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{label}: not valid YAML: {exc}") from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"{label}: the top level must be a mapping of sections")
+        data = _read_yaml(config, label)
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError("\n".join(_describe(label, error) for error in exc.errors())) from None
     return settings.resolved(root, cli_paths or {})
+
+
+def _read_yaml(config: Path, label: str) -> dict[str, Any]:
+    """The file's YAML, within bounds: a config is a few kilobytes of plain mappings and lists."""
+    try:
+        with open(config, "rb") as stream:
+            raw = stream.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{label}: larger than {MAX_CONFIG_BYTES // 1024} KiB: not a config file")
+    try:
+        data = yaml.safe_load(raw.decode("utf-8")) or {}
+    except UnicodeDecodeError:
+        raise ConfigError(f"{label}: not UTF-8 text: not a config file") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{label}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{label}: nested more than {MAX_CONFIG_DEPTH} levels deep") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{label}: the top level must be a mapping of sections")
+    _check_shape(data, label)
+    return data
+
+
+def _check_shape(data: Any, label: str) -> None:
+    """Refuse a document nested too deep or too large once aliases are expanded (a YAML bomb)."""
+    budget = MAX_CONFIG_NODES
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise ConfigError(f"{label}: more than {MAX_CONFIG_NODES:,} values (aliases expanded): not a config file")
+        if depth > MAX_CONFIG_DEPTH:
+            raise ConfigError(f"{label}: nested more than {MAX_CONFIG_DEPTH} levels deep")
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for pair in node.items() for child in pair)
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+
+
 
 
 def _describe(label: str, error: Any) -> str:

@@ -18,24 +18,44 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from feeds import identity, timing
 from feeds.catalogue import FeedKey, feed_keys
 from feeds.classify import match_topics
-from feeds.models import Article, Entry
+from feeds.models import FILE_REJECTED, RECORD_SKIPPED, Article, Entry, Problem
 from feeds.settings import Settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Each step takes a store from the version before it to the next one.
+MIGRATIONS = {
+    2: """
+ALTER TABLE seed_files ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE seed_files ADD COLUMN version TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN error TEXT;
+-- Problems were kept as text; files that had any are read again to record them anew.
+UPDATE seed_files SET problems = '[]', mtime_ns = -1 WHERE problems != '[]';
+CREATE TABLE quarantine (
+    subject TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    version TEXT NOT NULL,
+    since REAL NOT NULL
+);
+""",
+}
 SCHEMA = """
 CREATE TABLE seed_files (
     name TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL,
-    problems TEXT NOT NULL DEFAULT '[]'
+    problems TEXT NOT NULL DEFAULT '[]',
+    ctime_ns INTEGER NOT NULL DEFAULT 0,
+    version TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE articles (
     id TEXT PRIMARY KEY,
@@ -107,7 +127,15 @@ CREATE TABLE websub_queue (
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
     finished_at REAL NOT NULL,
-    summary TEXT NOT NULL
+    summary TEXT NOT NULL,
+    error TEXT
+);
+CREATE TABLE quarantine (
+    subject TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    version TEXT NOT NULL,
+    since REAL NOT NULL
 );
 CREATE TRIGGER member_added AFTER INSERT ON members BEGIN
     UPDATE feeds SET entry_count = entry_count + 1 WHERE path = NEW.feed;
@@ -127,6 +155,36 @@ RUNS_KEPT = 100
 ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, "
                  "a.language, a.category, a.category_label, a.topics")
 CLASSIFICATION_KEY = "classification"
+LAST_DUMP_KEY = "last_new_dump_at"  # when a new or changed dump was last read (epoch seconds)
+
+
+SQLITE_INTEGER = (-(2**63), 2**63 - 1)
+QUARANTINED_ARTICLE = "article"
+UNWRITTEN_FEED = "feed"
+
+
+class StoreError(Exception):
+    """The store cannot be used (missing folder, not a database, damaged, read-only): the message
+    names its path. Stops the run; nothing about one article or file ever raises it."""
+
+
+def is_store_failure(exc: BaseException) -> bool:
+    """Whether an exception says the database itself failed (I/O, damage, read-only, locked)
+    rather than that one article's values could not be stored."""
+    return isinstance(exc, sqlite3.Error) and not isinstance(
+        exc, (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError))
+
+
+def failure_message(path: Path, exc: BaseException) -> str:
+    text = str(exc)
+    hint = ("not an SQLite database" if "not a database" in text else "damaged" if "malformed" in text
+            else "read-only" if "readonly" in text else "")
+    return f"the store {path} cannot be used: {text}" + (f" ({hint})" if hint else "")
+
+
+def storable(number: int) -> int:
+    """An integer SQLite can hold: file times past the year 2262 do not fit in 64 bits of ns."""
+    return min(max(number, SQLITE_INTEGER[0]), SQLITE_INTEGER[1])
 
 
 @dataclass(frozen=True)
@@ -134,8 +192,10 @@ class SeedFile:
     name: str
     size: int
     mtime_ns: int
-    sha256: str
-    problems: tuple[str, ...]
+    sha256: str  # empty when the file could not be read
+    problems: tuple[Problem, ...]
+    ctime_ns: int = 0
+    version: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +221,11 @@ class IngestCounts:
     updated: int = 0
     unchanged: int = 0
     merged: int = 0
+    failed: list[tuple[Article, str]] = field(default_factory=list)
+
+
+def _problems(name: str, stored: str) -> tuple[Problem, ...]:
+    return tuple(Problem(name, item["line"], item["reason"], item["outcome"]) for item in json.loads(stored))
 
 
 def _entry(row: sqlite3.Row) -> Entry:
@@ -180,15 +245,33 @@ class Store:
     """A connection to the database with the queries the stages need."""
 
     def __init__(self, path: Path, settings: Settings) -> None:
+        """Open (creating or migrating) the store; `StoreError` names the path when it cannot be used."""
         self.settings = settings
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute("PRAGMA busy_timeout = 10000")
-        if self.db.execute("PRAGMA user_version").fetchone()[0] == 0:
+        self.path = path
+        if path.is_dir():
+            raise StoreError(f"the store {path} is a folder, not a database file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder of the store {path}: {exc.strerror or exc}") from None
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA busy_timeout = 10000")
+            self._migrate(self.db.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise StoreError(failure_message(path, exc)) from None
+
+    def _migrate(self, version: int) -> None:
+        if version == 0:
             self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        elif version > SCHEMA_VERSION:
+            raise StoreError(f"the store {self.path} was written by a newer version of enbekshi-feeds "
+                             f"(schema {version}; this one knows {SCHEMA_VERSION})")
+        for step in range(version + 1, SCHEMA_VERSION + 1) if version else ():
+            self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[step]} PRAGMA user_version = {step}; COMMIT;")
 
     def close(self) -> None:
         self.db.close()
@@ -210,14 +293,17 @@ class Store:
         row = self.db.execute("SELECT * FROM seed_files WHERE name = ?", (name,)).fetchone()
         if row is None:
             return None
-        return SeedFile(row["name"], row["size"], row["mtime_ns"], row["sha256"], tuple(json.loads(row["problems"])))
+        return SeedFile(row["name"], row["size"], row["mtime_ns"], row["sha256"], _problems(row["name"], row["problems"]),
+                        row["ctime_ns"], row["version"])
 
     def record_seed_file(self, seed: SeedFile) -> None:
         self.db.execute(
-            "INSERT INTO seed_files (name, size, mtime_ns, sha256, problems) VALUES (?, ?, ?, ?, ?) "
+            "INSERT INTO seed_files (name, size, mtime_ns, sha256, problems, ctime_ns, version) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
-            "sha256 = excluded.sha256, problems = excluded.problems",
-            (seed.name, seed.size, seed.mtime_ns, seed.sha256, json.dumps(list(seed.problems), ensure_ascii=False)),
+            "sha256 = excluded.sha256, problems = excluded.problems, ctime_ns = excluded.ctime_ns, version = excluded.version",
+            (seed.name, seed.size, storable(seed.mtime_ns), seed.sha256,
+             json.dumps([{"line": p.line, "outcome": p.outcome, "reason": p.reason} for p in seed.problems], ensure_ascii=False),
+             storable(seed.ctime_ns), seed.version),
         )
 
     def forget_seed_files_except(self, names: set[str]) -> None:
@@ -239,31 +325,50 @@ class Store:
             if article.id in pending:
                 counts.merged += 1
                 continue
-            known_id = self._resolve(article, pending.values())
-            if known_id is None:
-                pending[article.id] = article
-                newcomers.setdefault(article.published, []).append((order_id, -position, article))
-            elif known_id != article.id:
-                counts.merged += 1
-            elif self._revise(article, revised_at):
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            with self._one_article(article, counts):
+                known_id = self._resolve(article, pending.values())
+                if known_id is None:
+                    pending[article.id] = article
+                    newcomers.setdefault(article.published, []).append((order_id, -position, article))
+                elif known_id != article.id:
+                    counts.merged += 1
+                elif self._revise(article, revised_at):
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
         for day, items in sorted(newcomers.items()):
             items.sort(key=lambda item: (item[0], item[1]))
             taken = [(row["order_id"], row["published_us"]) for row in
                      self.db.execute("SELECT order_id, published_us FROM articles WHERE day = ?", (day.isoformat(),))]
             instants = timing.place(day, taken, [order_id for order_id, _, _ in items])
             for (order_id, _, article), instant in zip(items, instants, strict=True):
-                self._insert(article, order_id, self._free_instant(instant))
-                counts.new += 1
+                with self._one_article(article, counts):
+                    self._insert(article, order_id, self._free_instant(instant))
+                    counts.new += 1
         return counts
+
+    @contextmanager
+    def _one_article(self, article: Article, counts: IngestCounts) -> Iterator[None]:
+        """One article's writes, undone alone if anything about it fails (a savepoint): the rest of
+        its dump is stored. A failure of the database itself still stops the run."""
+        self.db.execute("SAVEPOINT article")
+        try:
+            yield
+        except Exception as exc:
+            if is_store_failure(exc):
+                raise
+            self.db.execute("ROLLBACK TO article")
+            counts.failed.append((article, f"could not be stored ({type(exc).__name__}: {exc})"))
+        finally:
+            self.db.execute("RELEASE article")
 
     def _revise(self, article: Article, revised_at: int) -> bool:
         old = self.db.execute("SELECT content_hash, published_us, updated_us FROM articles WHERE id = ?",
                               (article.id,)).fetchone()
         if old["content_hash"] == article.content_hash:
             return False
+        # Changed text releases a quarantined article: it is tried again like any revision.
+        self.db.execute("DELETE FROM quarantine WHERE subject = ?", (article.id,))
         # `updated` only ever moves forward, even when a dump with an older mtime arrives later.
         updated = self._free_instant(max(revised_at, old["updated_us"] + 1, old["published_us"] + 1))
         self.db.execute(
@@ -364,7 +469,7 @@ class Store:
         while True:
             rows = self.db.execute(
                 "SELECT id, title, paragraphs, agency, language, category, category_label, topics FROM articles "
-                "WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
+                "WHERE id > ? AND id NOT IN (SELECT subject FROM quarantine) ORDER BY id LIMIT ?", (last, batch)).fetchall()
             if not rows:
                 break
             for row in rows:
@@ -380,6 +485,42 @@ class Store:
             last = rows[-1]["id"]
         self.set_meta(CLASSIFICATION_KEY, signature)
         return changed
+
+    # Quarantine --------------------------------------------------------------------------
+
+    def quarantine_article(self, article_id: str, reason: str, version: str, now: float) -> bool:
+        """Hold a stored article out of every feed (its feeds are marked to re-render without it).
+        True when this is news: the article was not held, or was held for another reason."""
+        old = self.db.execute("SELECT reason FROM quarantine WHERE subject = ?", (article_id,)).fetchone()
+        self._leave_feeds(article_id)
+        self._hold(article_id, QUARANTINED_ARTICLE, reason, version, now)
+        return old is None or old[0] != reason
+
+    def release_quarantined(self, version: str) -> int:
+        """Articles held by another version of the program are tried again: they rejoin their feeds."""
+        rows = self.db.execute(
+            "SELECT a.id, a.language, a.category, a.category_label, a.agency, a.topics FROM quarantine q "
+            "JOIN articles a ON a.id = q.subject WHERE q.kind = ? AND q.version != ?", (QUARANTINED_ARTICLE, version)).fetchall()
+        for row in rows:
+            self.db.execute("DELETE FROM quarantine WHERE subject = ?", (row["id"],))
+            self._join_feeds(row["id"], self._keys(row["language"], row["category"], row["category_label"], row["agency"],
+                                                   json.loads(row["topics"])))
+        return len(rows)
+
+    def feed_not_written(self, path: str, reason: str, version: str, now: float) -> bool:
+        """Remember why a feed could not be written; True when this is news."""
+        old = self.db.execute("SELECT reason FROM quarantine WHERE subject = ?", (path,)).fetchone()
+        self._hold(path, UNWRITTEN_FEED, reason, version, now)
+        return old is None or old[0] != reason
+
+    def release(self, subject: str) -> None:
+        self.db.execute("DELETE FROM quarantine WHERE subject = ?", (subject,))
+
+    def _hold(self, subject: str, kind: str, reason: str, version: str, now: float) -> None:
+        self.db.execute(
+            "INSERT INTO quarantine (subject, kind, reason, version, since) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason, version = excluded.version",
+            (subject, kind, reason, version, now))
 
     def _empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
@@ -449,10 +590,12 @@ class Store:
             (signature, archived_before, latest.title, int(latest.published.timestamp() * timing.SECOND), path),
         )
         self.db.execute("DELETE FROM removed WHERE feed = ?", (path,))
+        self.db.execute("DELETE FROM quarantine WHERE subject = ?", (path,))
 
     def forget_feed(self, path: str) -> None:
         self.db.execute("DELETE FROM removed WHERE feed = ?", (path,))
         self.db.execute("DELETE FROM feeds WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM quarantine WHERE subject = ?", (path,))
 
     # Retention and runs ---------------------------------------------------------------------
 
@@ -476,6 +619,7 @@ class Store:
         for table in ("members", "pending"):
             self.db.execute(f"DELETE FROM {table} WHERE article_id IN ({doomed})", params)
         self.db.execute(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
+        self.db.execute(f"DELETE FROM quarantine WHERE subject IN ({doomed})", params)
         return int(self.db.execute(f"DELETE FROM articles WHERE {where}", params).rowcount)
 
     def websub_enqueue(self, urls: Sequence[str]) -> None:
@@ -493,28 +637,36 @@ class Store:
     def websub_done(self, url: str) -> None:
         self.db.execute("DELETE FROM websub_queue WHERE url = ?", (url,))
 
-    def record_run(self, finished_at: float, summary: str) -> None:
-        self.db.execute("INSERT INTO runs (finished_at, summary) VALUES (?, ?)", (finished_at, summary))
+    def record_run(self, finished_at: float, summary: str, error: str | None = None) -> None:
+        self.db.execute("INSERT INTO runs (finished_at, summary, error) VALUES (?, ?, ?)", (finished_at, summary, error))
         self.db.execute("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs) - ?", (RUNS_KEPT,))
 
     # What an operator asks ------------------------------------------------------------------
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> dict[str, Any]:
         """Articles per language and category, the last run, and files with problems."""
         def grouped(column: str) -> dict[str, int]:
             query = f"SELECT {column} AS key, count(*) AS n FROM articles GROUP BY {column} ORDER BY {column}"
             return {row["key"]: row["n"] for row in self.db.execute(query)}
 
-        last = self.db.execute("SELECT finished_at, summary FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        last = self.db.execute("SELECT finished_at, summary, error FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        troubled = {row["name"]: _problems(row["name"], row["problems"]) for row in
+                    self.db.execute("SELECT name, problems FROM seed_files WHERE problems != '[]' ORDER BY name")}
+        held = self.db.execute("SELECT q.subject, q.kind, q.reason, q.since, a.title FROM quarantine q "
+                               "LEFT JOIN articles a ON a.id = q.subject ORDER BY q.kind, q.subject").fetchall()
         return {
             "articles": self.db.execute("SELECT count(*) FROM articles").fetchone()[0],
             "by_language": grouped("language"),
             "by_category": grouped("category"),
             "feeds": self.db.execute("SELECT count(*) FROM feeds").fetchone()[0],
             "seed_files": self.db.execute("SELECT count(*) FROM seed_files").fetchone()[0],
-            "last_run": None if last is None else {"finished_at": last["finished_at"], "summary": last["summary"]},
-            "files_with_problems": {
-                row["name"]: json.loads(row["problems"])
-                for row in self.db.execute("SELECT name, problems FROM seed_files WHERE problems != '[]' ORDER BY name")
-            },
+            "last_run": None if last is None else {"finished_at": last["finished_at"], "summary": last["summary"],
+                                                   "error": last["error"]},
+            "last_new_dump_at": float(self.meta(LAST_DUMP_KEY) or 0) or None,
+            "quarantined_articles": [{"id": r["subject"], "title": r["title"], "reason": r["reason"], "since": r["since"]}
+                                     for r in held if r["kind"] == QUARANTINED_ARTICLE],
+            "feeds_not_written": {r["subject"]: r["reason"] for r in held if r["kind"] == UNWRITTEN_FEED},
+            "files_with_problems": {name: [str(problem) for problem in found] for name, found in troubled.items()},
+            "files_rejected": sum(any(p.outcome == FILE_REJECTED for p in found) for found in troubled.values()),
+            "records_skipped": sum(p.outcome == RECORD_SKIPPED for found in troubled.values() for p in found),
         }

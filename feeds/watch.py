@@ -24,9 +24,10 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from feeds.build import BuildReport, build, is_seed
-from feeds.lock import Busy
+from feeds.lock import Busy, LockError
 from feeds.models import Problem
 from feeds.settings import ConfigError, Settings
+from feeds.store import StoreError
 from feeds.write import OutputError
 
 log = logging.getLogger("feeds.watch")
@@ -90,7 +91,7 @@ class Publisher:
         except Busy as exc:
             log.warning("run skipped: %s", exc)
             return None
-        except (OutputError, ConfigError) as exc:
+        except (OutputError, ConfigError, StoreError, LockError) as exc:
             log.error("run failed: %s", exc)
             return None
         except Exception:

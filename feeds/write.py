@@ -7,15 +7,32 @@ conditional GETs keep answering 304.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
+# Errors that no other file in the folder would escape: the disk, the file system, the quota.
+FOLDER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
 
 class OutputError(Exception):
     """The output folder cannot be written; what was not written stays marked to do."""
+
+
+def is_global_failure(exc: OSError, out: Path) -> bool:
+    """Whether a failed write says the whole output folder is unusable (full disk, read-only,
+    not writable at all) rather than that one file or subfolder could not be written."""
+    if exc.errno in FOLDER_ERRNOS:
+        return True
+    try:
+        handle, probe = tempfile.mkstemp(dir=out, prefix=TEMP_PREFIX)
+    except OSError:
+        return True
+    os.close(handle)
+    os.unlink(probe)
+    return False
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -7,11 +7,15 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import feedparser
 import pytest
 from lxml import etree, isoschematron
+
+from feeds.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -78,3 +82,42 @@ def check_atom(path: Path, self_url: str) -> None:
     assert root.findtext(f"{ATOM}updated") == max(updated), path
     published = [e.findtext(f"{ATOM}published") for e in entries]
     assert published == sorted(published, reverse=True), path
+
+
+@dataclass
+class Ran:
+    """What a `feeds` command did: exit code, standard output, standard error."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def feeds(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
+    """The `feeds` command called in this process (its entry function, as the console script
+    calls it) from `cwd`: as faithful as a child process for everything but signals and pipes."""
+    def run(*args: str, cwd: Path) -> Ran:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+    return run
+
+
+def unprivileged() -> list[str]:
+    """A command prefix that makes file permissions bind even when the tests run as root (as in
+    CI): without CAP_DAC_OVERRIDE, root is refused what its mode bits refuse."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: permissions cannot be made to bind")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+def run_unprivileged(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([*unprivileged(), sys.executable, "-m", "feeds", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)

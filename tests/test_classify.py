@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
-from conftest import SEED_000, SEED_002, SEEDS, dump
+from conftest import ROOT, SEED_000, SEED_002, SEEDS, dump
 
 from feeds import identity
-from feeds.classify import detect_language, slug, to_article
+from feeds.catalogue import feed_keys
+from feeds.classify import bounded, detect_language, match_topics, slug, to_article
 from feeds.parse import decode, parse_dump
-from feeds.settings import FeedSettings
+from feeds.settings import FeedSettings, Labels, TopicSettings, load_settings
 
 FEED_SETTINGS = FeedSettings(base_url="https://feeds.example.org/")
 RUSSIAN_LINES = {(SEED_000, 23), (SEED_000, 25), (SEED_000, 29), (SEED_002, 23)}
@@ -93,3 +95,22 @@ def test_two_translations_of_one_release_are_recognised_and_different_releases_a
     assert identity.same_release(by_line[(SEED_002, 5)], by_line[(SEED_002, 7)])
     assert not identity.same_release(by_line[(SEED_000, 13)], by_line[(SEED_000, 15)])
     assert not identity.same_release(by_line[(SEED_002, 19)], by_line[(SEED_002, 21)])
+
+
+def test_every_name_that_becomes_a_path_is_short_unique_and_stable() -> None:
+    long_agency, other_agency = "a" * 300, "a" * 299 + "b"
+    assert bounded("mfa-nairobi") == "mfa-nairobi"
+    assert len(bounded(long_agency)) == 60 and bounded(long_agency) == bounded("a" * 300)
+    assert bounded(long_agency) != bounded(other_agency)
+    section = "Section of a great length " * 20
+    assert len(slug(section)) <= 60 and slug(section) != slug(section + "!") and slug(section) == slug(section)
+    keys = feed_keys("en", slug(section), section, long_agency, ("t" * 100,), load_settings(ROOT / "config.yaml"))
+    assert all(len(part) <= 60 for key in keys for part in key.path.split("/"))
+
+
+def test_topic_patterns_run_in_linear_time_whatever_the_pattern() -> None:
+    topic = TopicSettings(slug="hostile", labels=Labels(en="Hostile"), patterns=["(a+)+$", "(x|xx)+y"], min_body_hits=1)
+    started = time.perf_counter()
+    assert match_topics("Title", ["a" * 100_000 + "!", "x" * 100_000], None, [topic]) == ()
+    assert time.perf_counter() - started < 1  # Python's re would take longer than the universe has left
+    assert match_topics("AAA", [], None, [topic]) == ("hostile",)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import feedparser
-from conftest import dump, run_feeds
+import pytest
+from conftest import dump, run_feeds, run_unprivileged
 
 
 def test_build_publishes_the_seeds_and_prints_a_summary(project: Path) -> None:
@@ -110,14 +112,17 @@ def test_no_dump_can_stop_the_rest_from_being_published(project: Path) -> None:
     assert {"Odd port", "Huge id", "Broken host"} <= set(titles) and len(titles) == 42
 
 
-def test_an_output_folder_that_cannot_take_a_file_exits_3(project: Path) -> None:
+@pytest.mark.slow
+def test_a_read_only_output_folder_exits_3_and_the_next_run_publishes(project: Path) -> None:
     (project / "out").mkdir()
-    (project / "out/lang").write_text("a file where a folder of feeds goes")
-    result = run_feeds("build", cwd=project)
-    assert result.returncode == 3 and "output error: cannot write into" in result.stderr and "Traceback" not in result.stderr
-    (project / "out/lang").unlink()
-    retry = run_feeds("build", cwd=project)
-    assert retry.returncode == 0 and (project / "out/lang/en.atom").exists()
+    (project / "out").chmod(0o555)
+    try:
+        result = run_unprivileged("build", cwd=project)
+    finally:
+        (project / "out").chmod(0o755)
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert f"output error: the output folder {project / 'out'} is not writable" in result.stderr
+    assert run_unprivileged("build", cwd=project).returncode == 0 and (project / "out/lang/en.atom").exists()
 
 
 def test_a_misspelt_interface_key_or_an_agency_slug_with_a_slash_is_refused(project: Path) -> None:
@@ -129,3 +134,111 @@ def test_a_misspelt_interface_key_or_an_agency_slug_with_a_slash_is_refused(proj
                       .replace("  mod: {name:", "  ../evil: {name:"))
     result = run_feeds("build", cwd=project)
     assert result.returncode == 2 and "agencies.../evil" in result.stderr
+
+
+def test_a_store_that_is_not_an_sqlite_database_is_named_with_exit_4(project: Path, feeds) -> None:
+    (project / "state").mkdir()
+    (project / "state/feeds.sqlite3").write_bytes(b"this is not a database, " * 100)
+    result = feeds("build", cwd=project)
+    assert result.code == 4 and "Traceback" not in result.err and "lock" not in result.err
+    assert f"the store {project / 'state/feeds.sqlite3'} cannot be used: file is not a database (not an SQLite database)" in result.err
+
+
+def test_a_truncated_store_is_named_with_exit_4(project: Path, feeds) -> None:
+    assert feeds("build", cwd=project).code == 0
+    store = project / "state/feeds.sqlite3"
+    for sidecar in ("-wal", "-shm"):
+        Path(f"{store}{sidecar}").unlink(missing_ok=True)
+    data = store.read_bytes()
+    store.write_bytes(data[: len(data) // 3])
+    (project / "seeds/005_new.txt").write_text(dump(("New article 03.03.2026", "Body.")))
+    result = feeds("build", cwd=project)
+    assert result.code == 4 and "Traceback" not in result.err
+    assert f"the store {store} cannot be used: database disk image is malformed (damaged)" in result.err
+    status = feeds("status", cwd=project)
+    assert status.code == 4 and str(store) in status.err
+
+
+def test_a_store_path_that_is_a_folder_is_named_with_exit_4(project: Path, feeds) -> None:
+    (project / "state").mkdir()
+    result = feeds("build", "--state", "state", cwd=project)
+    assert result.code == 4 and f"the store {project / 'state'} is a folder, not a database file" in result.err
+
+
+@pytest.mark.slow
+def test_a_read_only_store_or_lock_folder_is_named_never_taken_for_another_run(project: Path) -> None:
+    assert run_unprivileged("build", cwd=project).returncode == 0
+    store = project / "state/feeds.sqlite3"
+    (project / "seeds/005_new.txt").write_text(dump(("New article 03.03.2026", "Body.")))
+    store.chmod(0o444)
+    read_only_store = run_unprivileged("build", cwd=project)
+    assert read_only_store.returncode == 4 and "Traceback" not in read_only_store.stderr
+    assert f"the store {store} cannot be used: attempt to write a readonly database (read-only)" in read_only_store.stderr
+    store.chmod(0o644)
+    Path(f"{store}.lock").unlink()
+    (project / "state").chmod(0o555)
+    try:
+        locked_out = run_unprivileged("build", cwd=project)
+    finally:
+        (project / "state").chmod(0o755)
+    assert locked_out.returncode == 4 and "another feeds run" not in locked_out.stderr
+    assert f"cannot create the lock file {store}.lock: Permission denied" in locked_out.stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("feeds:\n  base_url: http://x/\ntopics: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 20 levels deep"),
+    ("a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\n" + "".join(f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                                                     for p, n in zip("abcdefg", "bcdefgh")),
+     "more than 100,000 values (aliases expanded)"),
+    ("# padding\n" * 200_000, "larger than 1024 KiB"),
+    ("feeds:\n  base_url: http://x/\n\xff\xfe\x00binary", "not UTF-8 text"),
+    ("feeds:\n  base_url: https://feeds.example.org/?page=1\n", "feeds.base_url: Value error, must not have a query"),
+    ("feeds:\n  base_url: https://feeds.example.org/#top\n", "must not have a query (?...) or a fragment"),
+    ("feeds:\n  base_url: http://x/\npaths:\n  seeds: public\n  out: public\n", "paths.seeds: "),
+])
+def test_any_config_file_is_exit_2_with_a_message(project: Path, feeds, text: str, message: str) -> None:
+    (project / "public").mkdir()
+    (project / "config.yaml").write_bytes(text.encode("utf-8", "surrogateescape") if "\xff" not in text else
+                                          text.encode("latin-1"))
+    result = feeds("build", cwd=project)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert message in result.err
+
+
+def test_status_check_is_one_line_and_exit_1_when_anything_is_wrong(project: Path, feeds) -> None:
+    assert feeds("build", cwd=project).code == 0
+    healthy = feeds("status", "--check", cwd=project)
+    assert healthy.code == 0 and re.fullmatch(r"OK: 39 articles in 29 feeds; last run \d+ min ago; last new dump \d+ min ago\n", healthy.out)
+    (project / "seeds/006_binary.txt").write_bytes(b"\x00\x01" * 10)
+    feeds("build", cwd=project)
+    rejected = feeds("status", "--check", cwd=project)
+    assert rejected.code == 1 and rejected.out == "UNHEALTHY: 1 file rejected (details: `feeds status`)\n"
+    (project / "seeds/006_binary.txt").unlink()
+    feeds("build", cwd=project)
+    assert feeds("status", "--check", cwd=project).code == 0
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("stale_after: 24", "stale_after: 0.0001"))
+    time.sleep(0.5)
+    stale = feeds("status", "--check", cwd=project)
+    assert stale.code == 1 and stale.out.startswith("UNHEALTHY: no new dump for 0 min (watch.stale_after is 0.0001 h)")
+
+
+def test_status_check_reports_a_failed_last_run(project: Path, feeds) -> None:
+    assert feeds("build", cwd=project).code == 0
+    (project / "out").rename(project / "published")
+    (project / "out").write_text("a file where the output folder should be")
+    assert feeds("build", cwd=project).code == 3
+    check = feeds("status", "--check", cwd=project)
+    assert check.code == 1
+    assert check.out.startswith(f"UNHEALTHY: the last run failed: cannot create the output folder {project / 'out'}: File exists")
+    (project / "out").unlink()
+    (project / "published").rename(project / "out")
+    assert feeds("build", cwd=project).code == 0 and feeds("status", "--check", cwd=project).code == 0
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_ends_status_quietly(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
+    piped = subprocess.run(f"{sys.executable} -m feeds status | head -c 10", shell=True, cwd=project, capture_output=True,
+                           text=True, timeout=60, check=False)
+    assert piped.stdout == "store: /tm"[: len(piped.stdout)] and piped.stderr == ""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import date
 
 import pytest
 from conftest import SEED_000, SEED_002, SEEDS, dump
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from feeds.parse import NotText, decode, parse_dump
+from feeds.parse import MAX_BODY_CHARS, MAX_SECTION_CHARS, MAX_TITLE_CHARS, NotText, decode, parse_dump, source_tail, title_line
 from feeds.prose import paragraphs, xml_safe
 
 GOV = "https://www.gov.kz/memleket/entities/{}/press/news/details/{}?lang=kk"
@@ -160,3 +164,61 @@ def test_a_title_like_line_after_a_title_is_read_as_body_with_a_warning() -> Non
     assert record.title == "No body, no source" and record.body == "Next record 01.02.2026\nIts body."
     (problem,) = parsed.problems
     assert problem.line == 6 and problem.outcome == "warning" and "follows the title on line 5" in problem.reason
+
+
+# The regular expressions the parser used until they were found to backtrack: kept here only as the
+# reference the linear-time scanners must agree with, on inputs short enough for them.
+FORMER_TITLE_LINE = re.compile(r"^(?P<title>.*?)\s*(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})$")
+FORMER_SOURCE_TAIL = re.compile(r"Source\s?:\s*(?P<url>\S+)$")
+PIECES = st.sampled_from(["Source", "Source:", ":", " ", "\u00a0", "\t", "x", "e", "1", "2", ".", "2026", "12.", "é"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(PIECES, max_size=10).map("".join))
+def test_the_linear_scanners_agree_with_the_former_regular_expressions(line: str) -> None:
+    former = FORMER_SOURCE_TAIL.search(line)
+    assert source_tail(line) == ((former.start(), former["url"]) if former else None)
+    former = FORMER_TITLE_LINE.match(line)
+    found = title_line(line)
+    assert (found and (found.title, found.day, found.month, found.year)) == (
+        former and (former["title"], former["day"], former["month"], former["year"]))
+
+
+@pytest.mark.parametrize("line", [
+    " " * 200_000 + "x",
+    "Source:" * 28_572 + " end",
+    "Source : " * 22_223 + "x y",
+    "1." * 100_000 + "x",
+    "Title " + "\u00a0" * 200_000 + "01.02.2026x",
+    "a." * 100_000,
+])
+def test_lines_of_200_000_characters_that_used_to_backtrack_parse_at_once(line: str) -> None:
+    text = dump(("Title 01.02.2026", line), (line, ""), ("Last 01.02.2026", "Body."))
+    started = time.perf_counter()
+    parsed = parse_dump(text, "x.txt")
+    paragraphs(parsed.records[0].body, parsed.records[0].title)
+    assert time.perf_counter() - started < 2  # the former expressions took minutes on these
+    assert parsed.records[-1].title == "Last"
+
+
+def test_titles_bodies_and_sections_past_their_bounds_are_cut_with_a_warning() -> None:
+    body = "A sentence of some length. " * 5_000
+    parsed = parse_dump(dump(("Word " * 200 + "01.02.2026", body), section="Section " * 40), "x.txt")
+    (record,) = parsed.records
+    assert len(record.title) <= MAX_TITLE_CHARS and record.title.endswith("Word…")
+    assert len(record.body) <= MAX_BODY_CHARS and record.body.endswith("of some length.")
+    assert parsed.section.endswith("…") and len(parsed.section) <= MAX_SECTION_CHARS
+    assert [p.reason.split(" of ")[0] for p in parsed.problems] == ["section name", "title", "body"]
+    assert all(p.outcome == "warning" for p in parsed.problems)
+
+
+def test_a_date_after_tomorrow_is_skipped_and_the_rest_kept() -> None:
+    text = dump(("Far future 01.01.9999", "Body."), ("Tomorrow 26.11.2026", "Body."), ("Today 25.11.2026", "Body."))
+    parsed = parse_dump(text, "x.txt", latest=date(2026, 11, 26))
+    assert [r.title for r in parsed.records] == ["Tomorrow", "Today"]
+    assert str(parsed.problems[0]) == "x.txt:5: record skipped: implausible date 01.01.9999: later than tomorrow (26.11.2026)"
+
+
+def test_a_source_url_of_thousands_of_characters_is_dropped() -> None:
+    (record,) = parse_dump(dump(("Title 01.02.2026", "Body.Source : https://gov.kz/" + "x" * 3000)), "x.txt").records
+    assert record.source_url is None and record.body == "Body."

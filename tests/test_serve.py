@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import http.client
+import json
 import os
 import signal
 import socket
@@ -19,6 +21,7 @@ import feedparser
 import pytest
 from conftest import dump, new_project, run_feeds
 
+from feeds import serve
 from feeds.write import write_if_changed
 
 
@@ -228,3 +231,57 @@ def test_only_a_browser_navigation_gets_the_feed_as_a_page(shared: Served) -> No
     assert status == 200 and headers["content-type"] == "text/html; charset=utf-8" and b"<article" in body
     for reader in ("*/*", "application/atom+xml, text/html;q=0.5", "application/xml, text/html"):
         assert shared.request("GET", "/lang/ru.atom", {"Accept": reader})[1]["content-type"].startswith("application/atom+xml")
+
+
+def test_five_hundred_concurrent_connections_are_all_answered(shared: Served) -> None:
+    async def fetch() -> int:
+        reader, writer = await asyncio.open_connection("127.0.0.1", shared.port)
+        writer.write(b"GET /lang/ru.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        await writer.drain()
+        response = await reader.read()
+        writer.close()
+        return int(response.split(b" ", 2)[1])
+
+    async def burst() -> list[int | BaseException]:
+        return await asyncio.wait_for(asyncio.gather(*(fetch() for _ in range(500)), return_exceptions=True), 60)
+
+    answers = asyncio.run(burst())
+    assert answers == [200] * 500
+
+
+@pytest.fixture
+def quick_timeouts(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """A server in this process whose request deadline is half a second, not ten."""
+    assert run_feeds("build", cwd=project).returncode == 0
+    monkeypatch.setattr(serve, "REQUEST_SECONDS", 0.5)
+    server = serve.start_server(project / "out", "127.0.0.1", 0, "no-cache")
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_idle_and_slow_connections_are_closed_after_the_request_deadline(quick_timeouts: int) -> None:
+    idle = socket.create_connection(("127.0.0.1", quick_timeouts), timeout=5)
+    slow = socket.create_connection(("127.0.0.1", quick_timeouts), timeout=5)
+    started = time.monotonic()
+    for piece in (b"GET /all.atom HTTP/1.1\r\n", b"Host: x\r\n", b"X-Slow: 1\r\n", b"X-Slow: 2\r\n"):
+        try:
+            slow.sendall(piece)
+        except OSError:
+            break
+        time.sleep(0.3)  # each piece well within a per-read timeout; all of them past the deadline
+    assert idle.recv(1024) == b"" and slow.recv(1024) == b""  # closed by the server, not answered
+    assert time.monotonic() - started < 3
+    idle.close()
+    slow.close()
+
+
+def test_healthz_answers_the_status_check_verdict_as_json(served: Served) -> None:
+    status, headers, body = served.request("GET", "/healthz")
+    verdict = json.loads(body)
+    assert status == 200 and headers["content-type"] == "application/json; charset=utf-8"
+    assert verdict["healthy"] is True and verdict["problems"] == [] and headers["cache-control"] == "no-store"
+    (served.project / "seeds/006_binary.txt").write_bytes(b"\x00\x01" * 10)
+    assert run_feeds("build", cwd=served.project).returncode == 0
+    status, _, body = served.request("GET", "/healthz")
+    assert status == 503 and json.loads(body)["problems"] == ["1 file rejected"]

@@ -1,0 +1,257 @@
+"""Nothing stops the publisher: every bad input of the README's "When things go wrong" is held back
+alone, with its reason, and everything else of the same run is published."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import BASE, check_atom, dump, run_unprivileged
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feeds import build as build_module
+from feeds import render
+from feeds.store import Store
+from feeds.timing import KAZAKHSTAN
+
+GOV = "https://www.gov.kz/memleket/entities/{}/press/news/details/{}?lang=kk"
+FUTURE_NS = 9_300_000_000 * 10**9  # the year 2264: past what 64 bits of nanoseconds hold
+
+
+def good(n: int, body: str = "A good body.") -> tuple[str, str]:
+    return (f"Good article {n:03d} 03.03.2026", body)
+
+
+def titles(out: Path, feed: str = "all.atom") -> list[str]:
+    return [entry.title for entry in feedparser.parse(str(out / feed)).entries]
+
+
+def write_every_bad_input(seeds: Path) -> list[str]:
+    """One file of each kind of bad input the README lists; returns the good titles among them."""
+    (seeds / "010_big_body.txt").write_text(dump(("Huge body 03.03.2026", "Big body. " * 1_000_000), good(10)))
+    agency = "a" * 300
+    (seeds / "011_long_agency.txt").write_text(dump(("Long agency 03.03.2026", f"Body.Source : {GOV.format(agency, 5)}"), good(11)))
+    with open(os.fsencode(seeds) + b"/012_\xff\xfe name.txt", "w") as stream:
+        stream.write(dump(good(12), ("Script link 03.03.2026", "Body.Source : javascript:x")))
+    unreadable = seeds / "013_unreadable.txt"
+    unreadable.write_text(dump(("Unreadable article 03.03.2026", "Body.")))
+    unreadable.chmod(0)
+    future = seeds / "014_future.txt"
+    future.write_text(dump(good(14)))
+    os.utime(future, ns=(FUTURE_NS, FUTURE_NS))
+    (seeds / "015_far_date.txt").write_text(dump(("From the year 9999 01.01.9999", "Body."), good(15)))
+    ancient = seeds / "016_before_1970.txt"
+    ancient.write_text(dump(good(16)))
+    os.utime(ancient, (-86_400 * 365, -86_400 * 365))
+    (seeds / "017_binary.txt").write_bytes(b"\x00\x01PK\x03\x04" * 100)
+    with open(seeds / "018_huge.txt", "wb") as stream:
+        stream.truncate(33 * 1024 * 1024)
+    (seeds / "019_backtracking.txt").write_text(dump(
+        ("Spaces 03.03.2026", " " * 200_000 + "x"), ("Sources 03.03.2026", "Source:" * 30_000 + " end"),
+        ("Spaced sources 03.03.2026", "Source : " * 25_000 + "x y"), good(19)))
+    (seeds / "020_long_title.txt").write_text(dump(("Long title " * 500 + "03.03.2026", "Body."), good(20)))
+    (seeds / "021_control\n\x1b[31mname.txt").write_text(dump(good(21), ("Script link 03.03.2026", "Body.Source : javascript:x")))
+    (seeds / "022_folder.txt").mkdir()
+    (seeds / "023_dangling.txt").symlink_to(seeds / "nowhere")
+    (seeds / "024_empty.txt").write_bytes(b"")
+    (seeds / "025_no_header.txt").write_text("Title 03.03.2026\nBody.")
+    (seeds / "026_utf16.txt").write_bytes(dump(good(26)).encode("utf-16"))
+    (seeds / "027_long_section.txt").write_text(dump(good(27), section="Section " * 200))
+    (seeds / "028_bad_urls.txt").write_text(dump(("Bad port 03.03.2026", "Body.Source : https://www.gov.kz:99999/x"),
+                                                 ("Long URL 03.03.2026", "Body.Source : https://gov.kz/" + "x" * 5000), good(28)))
+    os.mkfifo(seeds / "029_fifo.txt")
+    return ["Good article 010", "Huge body", "Long agency", "Good article 011", "Good article 012", "Good article 014",
+            "Good article 015", "Good article 016", "Spaces", "Sources", "Spaced sources", "Good article 019",
+            "Good article 020", "Good article 021", "Good article 026", "Good article 027", "Bad port", "Long URL",
+            "Good article 028"]
+
+
+@pytest.mark.slow
+def test_a_run_over_every_bad_input_at_once_publishes_every_good_article(project: Path) -> None:
+    wanted = write_every_bad_input(project / "seeds")
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 500"))
+    result = run_unprivileged("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    published = titles(project / "out")
+    assert set(wanted) <= set(published) and len(published) == 39 + len(wanted) + 2  # and a long title, cut, and the script link (one article in two dumps)
+    err = result.stderr
+    for expected in (
+        "010_big_body.txt:6: warning: body of 9,999,999 characters cut to 99,999 at a sentence end",
+        "012_\\xff\\xfe name.txt:8: warning: source URL 'javascript:x' dropped",
+        "013_unreadable.txt: file rejected: cannot be read: Permission denied",
+        "014_future.txt: warning: modification time 2264-",
+        "015_far_date.txt:5: record skipped: implausible date 01.01.9999: later than tomorrow",
+        "016_before_1970.txt: warning: modification time before 1970",
+        "017_binary.txt: file rejected: holds NUL bytes",
+        "018_huge.txt: file rejected: larger than the 32 MiB a dump may have",
+        "020_long_title.txt:5: warning: title of 5,499 characters cut to 500",
+        "021_control\\n\\x1b[31mname.txt:8: warning: source URL 'javascript:x' dropped",
+        "025_no_header.txt:1: file rejected: no header",
+        "027_long_section.txt:3: warning: section name of 1,599 characters cut to 200",
+        "028_bad_urls.txt:8: warning: source URL",
+    ):
+        assert expected in err, expected
+    assert "\x1b" not in err
+    # Every name that became a path is short; the 300-letter agency has a feed of its own.
+    out = project / "out"
+    assert all(len(part.split(".")[0]) <= 60 for path in out.rglob("*") for part in path.relative_to(out).parts)
+    assert len(list((project / "out/agency").glob("aaaa*-*.atom"))) == 1
+    everything = feedparser.parse(str(project / "out/all.atom"))
+    tomorrow = datetime.now(KAZAKHSTAN) + timedelta(days=2)
+    assert datetime.fromisoformat(everything.feed.updated) < tomorrow
+    check_atom(project / "out/all.atom", BASE + "all.atom")
+    status = run_unprivileged("status", cwd=project)
+    assert status.returncode == 0 and "013_unreadable.txt: file rejected" in status.stdout
+    check = run_unprivileged("status", "--check", cwd=project)
+    assert check.returncode == 1 and check.stdout.count("\n") == 1 and check.stdout.startswith("UNHEALTHY: 5 files rejected; 1 record skipped")
+    (project / "seeds/013_unreadable.txt").chmod(0o644)  # fixed: its ctime changes, so it is read again
+    again = run_unprivileged("build", cwd=project)
+    assert again.returncode == 0 and again.stderr == "" and "Unreadable article" in titles(project / "out")
+
+
+def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_changes(
+        project: Path, feeds, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
+    classify = build_module.to_article
+
+    def failing(record, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if record.title == "Poison pill":
+            raise RuntimeError("nobody foresaw this")
+        return classify(record, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "to_article", failing)
+    first = feeds("build", cwd=project)
+    assert first.code == 0
+    assert "005_poison.txt:7: record skipped: could not be classified (RuntimeError: nobody foresaw this)" in first.err
+    assert {"Good article 001", "Good article 002"} <= set(titles(project / "out")) and "Poison pill" not in titles(project / "out")
+    assert "005_poison.txt:7: record skipped" in feeds("status", cwd=project).out
+    assert feeds("build", cwd=project).err == ""  # logged once per change, not on every run
+    monkeypatch.setattr(build_module, "to_article", classify)
+    monkeypatch.setattr(build_module, "__version__", "99.0")  # an upgrade: held-back files are read again
+    assert feeds("build", cwd=project).code == 0
+    assert "Poison pill" in titles(project / "out")
+
+
+def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, feeds, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
+    insert = Store._insert
+
+    def failing(self, article, *args):  # type: ignore[no-untyped-def]
+        if article.title == "Poison pill":
+            raise sqlite3.IntegrityError("CHECK constraint failed")
+        return insert(self, article, *args)
+
+    monkeypatch.setattr(Store, "_insert", failing)
+    result = feeds("build", cwd=project)
+    assert result.code == 0
+    assert "005_poison.txt:7: record skipped: could not be stored (IntegrityError: CHECK constraint failed)" in result.err
+    assert {"Good article 001", "Good article 002"} <= set(titles(project / "out")) and len(titles(project / "out")) == 41
+
+
+def test_a_failing_database_stops_the_run_naming_the_store(project: Path, feeds, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "seeds/005_new.txt").write_text(dump(good(1)))
+
+    def broken(self, *args):  # type: ignore[no-untyped-def]
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Store, "_insert", broken)
+    result = feeds("build", cwd=project)
+    assert result.code == 4 and "Traceback" not in result.err
+    assert f"state error: the store {project / 'state/feeds.sqlite3'} cannot be used: disk I/O error" in result.err
+
+
+def published_text(out: Path) -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in out.rglob("*") if path.suffix in (".atom", ".rss", ".json", ".html"))
+
+
+def test_an_article_that_cannot_be_rendered_is_quarantined_out_of_every_feed(
+        project: Path, feeds, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert feeds("build", cwd=project).code == 0
+    (project / "seeds/005_poison.txt").write_text(dump(
+        good(1), ("Poison pill 03.03.2026", f"Body.Source : {GOV.format('mfa', 9)}"), good(2)))
+    content = render.content_html
+
+    def failing(entry):  # type: ignore[no-untyped-def]
+        if entry.title == "Poison pill":
+            raise ValueError("cannot render this")
+        return content(entry)
+
+    monkeypatch.setattr(render, "content_html", failing)
+    result = feeds("build", cwd=project)
+    assert result.code == 0
+    assert "article quarantined: 'Poison pill': could not be rendered (ValueError: cannot render this)" in result.err
+    assert "1 articles quarantined" in result.out
+    out = project / "out"
+    assert "Poison pill" not in published_text(out)
+    assert {"Good article 001", "Good article 002"} <= set(titles(out))
+    for feed in ("all.atom", "lang/en.atom", "category/world.atom", "category/world/en.atom"):
+        check_atom(out / feed, BASE + feed)
+    status = feeds("status", cwd=project)
+    assert "quarantined articles: 1" in status.out and "'Poison pill': could not be rendered" in status.out
+    assert feeds("build", cwd=project).err == ""  # logged once
+    check = feeds("status", "--check", cwd=project)
+    assert check.code == 1 and "1 article quarantined" in check.out
+    monkeypatch.setattr(render, "content_html", content)
+    monkeypatch.setattr(build_module, "__version__", "99.0")  # the fix ships: quarantined articles are tried again
+    assert feeds("build", cwd=project).code == 0
+    assert "Poison pill" in titles(out) and "Poison pill" in titles(out, "agency/mfa.atom")
+    assert feeds("status", "--check", cwd=project).code == 0
+
+
+def test_a_feed_that_cannot_be_written_is_named_and_every_other_feed_published(project: Path, feeds) -> None:
+    (project / "out").mkdir()
+    (project / "out/lang").write_text("a file where a folder of feeds goes")
+    result = feeds("build", cwd=project)
+    assert result.code == 0 and "Traceback" not in result.err
+    assert "lang/en: feed not written: could not be written (NotADirectoryError: Not a directory); retried next run" in result.err
+    assert (project / "out/all.atom").exists() and (project / "out/category/world.atom").exists()
+    assert "feeds not written: 2" in feeds("status", cwd=project).out
+    (project / "out/lang").unlink()
+    assert feeds("build", cwd=project).code == 0 and (project / "out/lang/en.atom").exists()
+    assert "feeds not written: 0" in feeds("status", cwd=project).out
+
+
+BUILD_EXAMPLES = settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow,
+                                                                                   HealthCheck.function_scoped_fixture])
+
+
+@BUILD_EXAMPLES
+@given(st.binary(max_size=2000))
+def test_any_bytes_in_a_dump_leave_the_other_dumps_published(tmp_path_factory: pytest.TempPathFactory, feeds,
+                                                              data: bytes) -> None:
+    folder = tmp_path_factory.mktemp("bytes")
+    (folder / "seeds").mkdir()
+    (folder / "seeds/001_good.txt").write_text(dump(good(1), good(2)))
+    (folder / "seeds/002_any.txt").write_bytes(data)
+    result = feeds("build", "--seeds", "seeds", "--out", "out", "--state", "state.sqlite3", cwd=write_config(folder))
+    assert result.code == 0
+    assert {"Good article 001", "Good article 002"} <= set(titles(folder / "out"))
+
+
+@BUILD_EXAMPLES
+@given(st.binary(min_size=1, max_size=60).filter(lambda name: b"/" not in name and b"\x00" not in name))
+def test_any_bytes_in_a_file_name_are_read_and_reported_printably(tmp_path_factory: pytest.TempPathFactory, feeds,
+                                                                  name: bytes) -> None:
+    folder = tmp_path_factory.mktemp("names")
+    (folder / "seeds").mkdir()
+    (folder / "seeds/001_good.txt").write_text(dump(good(1)))
+    weird = os.fsencode(folder / "seeds") + b"/" + name + b".txt"
+    with open(weird, "w") as stream:
+        stream.write("Not a dump")
+    result = feeds("build", "--seeds", "seeds", "--out", "out", "--state", "state.sqlite3", cwd=write_config(folder))
+    assert result.code == 0 and "Good article 001" in titles(folder / "out")
+    if not name.startswith(b"."):
+        (line,) = [line for line in result.err.splitlines() if "file rejected: no header" in line]
+        assert line.isprintable()
+
+
+def write_config(folder: Path) -> Path:
+    (folder / "config.yaml").write_text("feeds:\n  base_url: http://127.0.0.1:8080/\nwatch:\n  settle_seconds: 0\n")
+    return folder
