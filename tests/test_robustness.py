@@ -198,6 +198,12 @@ def test_an_article_that_cannot_be_rendered_is_quarantined_out_of_every_feed(
     assert feeds("build", cwd=project).err == ""  # logged once
     check = feeds("status", "--check", cwd=project)
     assert check.code == 1 and "1 article quarantined" in check.out
+    poison = project / "seeds/005_poison.txt"
+    poison.write_text(poison.read_text().replace("Poison pill", "Antidote"))  # the input is fixed
+    assert feeds("build", cwd=project).code == 0
+    assert "Antidote" in titles(out) and "quarantined articles: 0" in feeds("status", cwd=project).out
+    poison.write_text(poison.read_text().replace("Antidote", "Poison pill"))
+    assert "article quarantined: 'Poison pill'" in feeds("build", cwd=project).err
     monkeypatch.setattr(render, "content_html", content)
     monkeypatch.setattr(build_module, "__version__", "99.0")  # the fix ships: quarantined articles are tried again
     assert feeds("build", cwd=project).code == 0

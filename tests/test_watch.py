@@ -332,3 +332,18 @@ def test_lowering_max_articles_prunes_at_the_next_run_without_new_articles(proje
     assert result.returncode == 0 and "9 removed by retention" in result.stdout and len(titles(project)) == 30
     again = run_feeds("build", cwd=project)
     assert "0 removed by retention" in again.stdout and "output files: 0 written" in again.stdout
+
+
+def test_watch_ticks_over_hostile_dumps_keep_publishing(project: Path) -> None:
+    job, clock = publisher(project)
+    (project / "seeds/005_big.txt").write_text(dump(("Huge body 03.03.2026", "Big body. " * 1_000_000)))
+    (project / "seeds/006_far.txt").write_text(dump(("From 9999 01.01.9999", "Body."), ("Near 03.03.2026", "Body.")))
+    (project / "seeds/007_spaces.txt").write_text(dump(("Spaces 03.03.2026", " " * 200_000 + "x")))
+    with open(os.fsencode(project / "seeds") + b"/008_\xff.txt", "w") as stream:
+        stream.write(dump(("Odd name 03.03.2026", "Body.")))
+    first = job.tick()
+    assert first is not None and first.articles_new == 39 + 4 and first.records_skipped == 1
+    assert {"Huge body", "Near", "Spaces", "Odd name"} <= set(titles(project))
+    clock.offset += 60
+    second = job.tick()
+    assert second is not None and second.files_unchanged == 6 and second.problems == []
