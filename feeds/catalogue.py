@@ -1,19 +1,21 @@
-"""The feed catalogue: which feeds an article belongs to, and what each feed is called and where it lives.
+"""The feed catalogue: which feeds an article belongs to, and what each feed is called. Pure.
 
-Feed paths are relative to `out/` without a suffix: `all`, `lang/en`, `category/world`,
-`category/world/en`, `agency/mfa`, `topic/sport`. Every segment is a slug made by `classify.slug`,
-a language code, or an agency or topic slug matched by `[a-z0-9_-]+`, so no path can leave `out/`;
-`classify.bounded` keeps each at most 60 characters, unique and stable, so every file name fits.
+Built once per run from the settings. Every path segment is a slug made by `classify.slug`, a
+language code, or an agency or topic slug matched by `[a-z0-9_-]+`, so no path can leave `out/`;
+`layout.bounded` keeps each at most 60 characters, unique and stable, so every file name fits.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from feeds.classify import agency_matches, bounded
+from feeds import layout
+from feeds.classify import agency_matches
 from feeds.identity import ID_NAMESPACE
-from feeds.settings import Settings
+from feeds.models import FeedKey
+from feeds.settings import AgencySettings, Settings
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 # A language feed speaks its own language, titles included.
@@ -22,25 +24,31 @@ LANGUAGE_TITLES = {
     "ru": ("новости на русском языке", "Все статьи на русском языке, сначала новые."),
     "kk": ("қазақ тіліндегі жаңалықтар", "Қазақ тіліндегі барлық мақалалар, жаңалары алдымен."),
 }
-SUFFIXES = {"atom": ".atom", "json": ".json", "rss": ".rss"}
-ARCHIVE_FOLDER = "archive"
+ORIGIN = "each linking to its gov.kz original"
 
 
 @dataclass(frozen=True)
-class FeedKey:
-    """A feed as the store keeps it: `label` is the section's own name for category feeds."""
+class Site:
+    """What every document shows besides its own feed: the site, its author, the hub, and the
+    English names of topics (for entries' `category` labels)."""
 
-    path: str
-    kind: str
-    value: str
-    label: str = ""
+    base_url: str
+    url: str
+    name: str
+    author: str
+    hub: str | None
+    topic_labels: Mapping[str, str]
 
     @property
-    def language(self) -> str | None:
-        """The one language of a language or category×language feed."""
-        if self.kind == "lang":
-            return self.value
-        return self.value.rsplit("/", 1)[1] if self.kind == "category-lang" else None
+    def category_scheme(self) -> str:
+        return f"{self.base_url}category/"
+
+    @property
+    def topic_scheme(self) -> str:
+        return f"{self.base_url}topic/"
+
+    def topic_label(self, slug: str) -> str:
+        return self.topic_labels.get(slug, slug)
 
 
 @dataclass(frozen=True)
@@ -53,85 +61,86 @@ class FeedDocument:
     title: str
     subtitle: str
     language: str | None
-    base_url: str
-    category_scheme: str
-    topic_scheme: str
+    site: Site
 
     def url(self, form: str = "atom") -> str:
-        return f"{self.base_url}{self.path}{SUFFIXES[form]}"
+        return f"{self.site.base_url}{layout.feed_file(self.path, form)}"
 
     def archive_url(self, page: int) -> str:
-        return f"{self.base_url}{archive_path(self.path, page)}"
+        return f"{self.site.base_url}{layout.archive_file(self.path, page)}"
 
 
-def archive_path(path: str, page: int) -> str:
-    """Archive page `page` (0-based) of a feed, as a path under `out/`; files count from 1."""
-    return f"{ARCHIVE_FOLDER}/{path}/{page + 1}.atom"
+@dataclass(frozen=True)
+class Catalogue:
+    site: Site
+    agencies: Mapping[str, AgencySettings]
+    topic_names: Mapping[str, Mapping[str, str]]  # slug -> language -> label
 
+    @classmethod
+    def of(cls, settings: Settings) -> Catalogue:
+        names = {topic.slug: {language: topic.labels.text(language) for language in LANGUAGE_NAMES}
+                 for topic in settings.topics}
+        site = Site(str(settings.feeds.base_url), str(settings.site.url), settings.site.name, settings.site.author,
+                    str(settings.websub.hub) if settings.websub.hub else None,
+                    {slug: labels["en"] for slug, labels in names.items()})
+        return cls(site, dict(settings.agencies), names)
 
-def feed_keys(language: str, category: str, category_label: str, agency: str | None, topics: tuple[str, ...],
-              settings: Settings) -> list[FeedKey]:
-    """Every feed an article with these traits belongs to."""
-    keys = [
-        FeedKey("all", "all", ""),
-        FeedKey(f"lang/{language}", "lang", language),
-        FeedKey(f"category/{bounded(category)}", "category", category, category_label),
-        FeedKey(f"category/{bounded(category)}/{language}", "category-lang", f"{category}/{language}", category_label),
-    ]
-    if agency:
-        keys.append(FeedKey(f"agency/{bounded(agency)}", "agency", agency))
-        keys.extend(
-            FeedKey(f"agency/{bounded(parent)}", "agency", parent)
-            for parent, named in sorted(settings.agencies.items())
-            if parent != agency and agency_matches(agency, named.includes)
+    def feed_keys(self, language: str, category: str, category_label: str, agency: str | None,
+                  topics: Sequence[str]) -> list[FeedKey]:
+        """Every feed an article with these traits belongs to."""
+        bounded = layout.bounded
+        keys = [
+            FeedKey("all", "all", ""),
+            FeedKey(f"lang/{language}", "lang", language),
+            FeedKey(f"category/{bounded(category)}", "category", category, category_label),
+            FeedKey(f"category/{bounded(category)}/{language}", "category-lang", f"{category}/{language}", category_label),
+        ]
+        if agency:
+            keys.append(FeedKey(f"agency/{bounded(agency)}", "agency", agency))
+            keys.extend(
+                FeedKey(f"agency/{bounded(parent)}", "agency", parent)
+                for parent, named in sorted(self.agencies.items())
+                if parent != agency and agency_matches(agency, named.includes)
+            )
+        keys.extend(FeedKey(f"topic/{bounded(topic)}", "topic", topic) for topic in topics)
+        return keys
+
+    def agency_name(self, slug: str, language: str = "en") -> str:
+        named = self.agencies.get(slug)
+        return named.name.text(language) if named else slug
+
+    def topic_label(self, slug: str, language: str = "en") -> str:
+        return self.topic_names.get(slug, {}).get(language, slug)
+
+    def describe(self, feed: FeedKey) -> FeedDocument:
+        site = self.site.name
+        language = feed.language
+        if feed.kind == "lang":
+            name, subtitle = LANGUAGE_TITLES[feed.value]
+            title = f"{site}: {name}"
+        elif feed.kind == "category":
+            title = f"{site}: {feed.label}"
+            subtitle = f"Every article in the section {feed.label}, newest first, {ORIGIN}."
+        elif feed.kind == "category-lang" and language:
+            title = f"{site}: {feed.label} · {LANGUAGE_NAMES[language]}"
+            subtitle = f"Every article in the section {feed.label} in {LANGUAGE_NAMES[language]}, newest first, {ORIGIN}."
+        elif feed.kind == "agency":
+            name = self.agency_name(feed.value)
+            title = f"{site}: {name}"
+            subtitle = f"Every press release of {name} ({feed.value} on gov.kz), newest first, {ORIGIN}."
+        elif feed.kind == "topic":
+            name = self.topic_label(feed.value)
+            title = f"{site}: {name}"
+            subtitle = f"Every article on the topic {name}, newest first, {ORIGIN}."
+        else:
+            title = f"{site}: all news"
+            subtitle = f"Every article of {site}, in every language and section, newest first, {ORIGIN}."
+        return FeedDocument(
+            path=feed.path,
+            kind=feed.kind,
+            id=f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, 'feed|' + feed.path)}",
+            title=title,
+            subtitle=subtitle,
+            language=language,
+            site=self.site,
         )
-    keys.extend(FeedKey(f"topic/{bounded(topic)}", "topic", topic) for topic in topics)
-    return keys
-
-
-def agency_name(slug: str, settings: Settings, language: str = "en") -> str:
-    named = settings.agencies.get(slug)
-    return named.name.text(language) if named else slug
-
-
-def topic_label(slug: str, settings: Settings, language: str = "en") -> str:
-    topic = next((topic for topic in settings.topics if topic.slug == slug), None)
-    return topic.labels.text(language) if topic else slug
-
-
-def describe(feed: FeedKey, settings: Settings) -> FeedDocument:
-    site = settings.site.name
-    base = str(settings.feeds.base_url)
-    language = feed.language
-    origin = "each linking to its gov.kz original"
-    if feed.kind == "lang":
-        name, subtitle = LANGUAGE_TITLES[feed.value]
-        title = f"{site}: {name}"
-    elif feed.kind == "category":
-        title = f"{site}: {feed.label}"
-        subtitle = f"Every article in the section {feed.label}, newest first, {origin}."
-    elif feed.kind == "category-lang" and language:
-        title = f"{site}: {feed.label} · {LANGUAGE_NAMES[language]}"
-        subtitle = f"Every article in the section {feed.label} in {LANGUAGE_NAMES[language]}, newest first, {origin}."
-    elif feed.kind == "agency":
-        name = agency_name(feed.value, settings)
-        title = f"{site}: {name}"
-        subtitle = f"Every press release of {name} ({feed.value} on gov.kz), newest first, {origin}."
-    elif feed.kind == "topic":
-        name = topic_label(feed.value, settings)
-        title = f"{site}: {name}"
-        subtitle = f"Every article on the topic {name}, newest first, {origin}."
-    else:
-        title = f"{site}: all news"
-        subtitle = f"Every article of {site}, in every language and section, newest first, {origin}."
-    return FeedDocument(
-        path=feed.path,
-        kind=feed.kind,
-        id=f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, 'feed|' + feed.path)}",
-        title=title,
-        subtitle=subtitle,
-        language=language,
-        base_url=base,
-        category_scheme=f"{base}category/",
-        topic_scheme=f"{base}topic/",
-    )

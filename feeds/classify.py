@@ -12,14 +12,13 @@ from anyascii import anyascii
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from slugify import slugify
 
-from feeds import identity, prose
+from feeds import identity, layout, prose
 from feeds.models import Article, Record
 from feeds.settings import FeedSettings, TopicSettings, compile_pattern
 
 LANGUAGES = {Language.ENGLISH: "en", Language.RUSSIAN: "ru", Language.KAZAKH: "kk"}
 # Long bodies say nothing more about their language than their first thousand characters do.
 SAMPLE_CHARS = 1500
-SLUG_CHARS = 60
 
 
 @cache
@@ -42,21 +41,8 @@ def slug(name: str) -> str:
     that could climb out of a folder (`/`, `..`) flattened, never empty, never too long."""
     made = slugify(anyascii(name))
     if made:
-        return bounded(made, name)
-    return "x-" + _digest(name)
-
-
-def bounded(segment: str, name: str | None = None) -> str:
-    """A path segment of at most `SLUG_CHARS` characters: a longer one keeps its readable start
-    and ends in a hash of the whole `name` (default: the segment), so it stays unique and stable."""
-    if len(segment) <= SLUG_CHARS:
-        return segment
-    digest = _digest(segment if name is None else name)
-    return f"{segment[: SLUG_CHARS - len(digest) - 1].rstrip('-_')}-{digest}"
-
-
-def _digest(name: str) -> str:
-    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        return layout.bounded(made, name)
+    return "x-" + layout.digest_of(name)
 
 
 @cache

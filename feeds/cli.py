@@ -6,21 +6,19 @@ import argparse
 import json
 import logging
 import os
-import sqlite3
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from feeds import logs
-from feeds.build import build, check_output
+from feeds.daemon import serve, watch
 from feeds.health import verdict
 from feeds.lock import Busy, LockError
-from feeds.serve import start_server
+from feeds.logs import log_problem
+from feeds.run import build, status
 from feeds.settings import ConfigError, Settings, load_settings
-from feeds.store import Store, StoreError
-from feeds.watch import Daemon, log_problem, stop_on_signals, wait, watch
+from feeds.store import StoreError
 from feeds.write import OutputError
 
 EXIT_OK = 0
@@ -86,8 +84,8 @@ def _main(args: argparse.Namespace) -> int:
                 raise ConfigError("--interval: must be greater than 0")
             if args.command == "watch":
                 return watch(settings, interval)
-            return _serve(settings, args.host or settings.serve.host,
-                          settings.serve.port if args.port is None else args.port, interval if args.watch else None)
+            return serve(settings, args.host or settings.serve.host,
+                         settings.serve.port if args.port is None else args.port, interval if args.watch else None)
         if args.command == "status":
             return _status(settings, args.json, args.check)
         report = build(settings, on_problem=log_problem)
@@ -110,78 +108,40 @@ def _main(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve(settings: Settings, host: str, port: int, interval: float | None) -> int:
-    """Serve until SIGTERM or SIGINT; with an interval, publish in the same process as well."""
-    check_output(settings.paths.out)
-    stop = stop_on_signals()
-    try:
-        server = start_server(settings.paths.out, host, port, settings.serve.cache_control, lambda: _health(settings))
-    except OSError as exc:
-        raise ConfigError(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    daemon = Daemon(settings, interval, stop) if interval is not None else None
-    if daemon:
-        daemon.start()
-    wait(stop)
-    if daemon:
-        daemon.stop()
-    server.shutdown()
-    server.server_close()
-    log.info("stopped")
-    return EXIT_OK
-
-
 def _status(settings: Settings, as_json: bool, check: bool) -> int:
     if not settings.paths.state.exists():
         raise ConfigError(f"paths.state: {settings.paths.state} does not exist yet; run `feeds build` first")
-    status = read_status(settings)
-    health = verdict(status, time.time(), settings.watch.stale_after)
+    held = status(settings)
+    health = verdict(held, time.time(), settings.watch.stale_after)
     if check:
         print(health.line())
         return EXIT_OK if health.healthy else EXIT_UNHEALTHY
     if as_json:
-        print(json.dumps(status | {"health": health.as_json()}, ensure_ascii=False, indent=2))
+        print(json.dumps(held | {"health": health.as_json()}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    lines = [f"store: {settings.paths.state}", f"articles: {status['articles']} from {status['seed_files']} seed files"]
+    lines = [f"store: {settings.paths.state}", f"articles: {held['articles']} from {held['seed_files']} seed files"]
     for title, key in (("by language", "by_language"), ("by category", "by_category")):
-        counts = status[key]
+        counts = held[key]
         assert isinstance(counts, dict)
         lines.append(f"{title}: " + (", ".join(f"{name} {count}" for name, count in counts.items()) or "none"))
-    last = status["last_run"]
+    last = held["last_run"]
     if isinstance(last, dict):
         when = datetime.fromtimestamp(float(last["finished_at"]), UTC).isoformat(timespec="seconds")
         lines.append(f"last run: {when}: " + (f"FAILED: {last['error']}" if last["error"] else last["summary"]))
     else:
         lines.append("last run: none")
-    problems = status["files_with_problems"]
+    problems = held["files_with_problems"]
     lines.append(f"files with problems: {len(problems)}")
     lines.extend(f"  {message}" for messages in problems.values() for message in messages)
-    quarantined = status["quarantined_articles"]
+    quarantined = held["quarantined_articles"]
     lines.append(f"quarantined articles: {len(quarantined)}")
-    lines.extend(f"  {held['id']}: {held['title']!r}: {held['reason']}" for held in quarantined)
-    unwritten = status["feeds_not_written"]
+    lines.extend(f"  {item['id']}: {item['title']!r}: {item['reason']}" for item in quarantined)
+    unwritten = held["feeds_not_written"]
     lines.append(f"feeds not written: {len(unwritten)}")
     lines.extend(f"  {path}: {reason}" for path, reason in unwritten.items())
     lines.append(f"health: {health.line()}")
     print("\n".join(lines))
     return EXIT_OK
-
-
-def _health(settings: Settings) -> dict[str, Any]:
-    """`/healthz`: the verdict of `feeds status --check`; a store that cannot be read is unhealthy."""
-    if not settings.paths.state.is_file():
-        return {"healthy": False, "problems": [f"no store at {settings.paths.state}: no run yet"], "facts": []}
-    try:
-        return verdict(read_status(settings), time.time(), settings.watch.stale_after).as_json()
-    except (StoreError, sqlite3.Error) as exc:
-        return {"healthy": False, "problems": [f"the store cannot be read: {exc}"], "facts": []}
-
-
-def read_status(settings: Settings) -> dict[str, Any]:
-    store = Store(settings.paths.state, settings)
-    try:
-        return store.status()
-    finally:
-        store.close()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from feeds.models import Problem
+
 # Attributes every LogRecord has; anything else was passed through `extra=` and belongs in JSON.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -36,8 +38,18 @@ def configure(verbosity: int, log_format: str) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
     level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Ours replaces the one a previous call added (the command called twice in one process);
+    # anyone else's handler (a test's, an embedding application's) stays.
+    root.handlers[:] = [other for other in root.handlers if not getattr(other, "feeds_cli", False)]
+    handler.feeds_cli = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
     root.setLevel(level)
     # Third-party chatter (APScheduler announces every job run) only when asked for with -v.
     for noisy in ("apscheduler", "watchdog", "filelock"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbosity > 1 else logging.WARNING)
+
+
+def log_problem(problem: Problem) -> None:
+    """One line per bad thing, with its parts as fields for JSON logs."""
+    logging.getLogger("feeds.problems").warning(
+        str(problem), extra={"file": problem.file, "line": problem.line, "outcome": problem.outcome})

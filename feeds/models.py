@@ -1,4 +1,6 @@
-"""Plain data passed between the stages: dump records, classified articles, problems, feed entries."""
+"""Plain data passed between the stages: dump records, classified articles, problems, feeds, entries.
+
+Every other module may import this one; it imports none of them."""
 
 from __future__ import annotations
 
@@ -90,3 +92,51 @@ class Entry:
     category: str
     category_label: str
     topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SeedFile:
+    """What the store remembers of a seed file: its fingerprint and what was wrong with it."""
+
+    name: str
+    size: int
+    mtime_ns: int
+    sha256: str  # empty when the file could not be read
+    problems: tuple[Problem, ...]
+    ctime_ns: int = 0
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class FeedKey:
+    """A feed: its path under `out/` without suffix, its kind, the value it selects, and for
+    category feeds the section's own name."""
+
+    path: str
+    kind: str
+    value: str
+    label: str = ""
+
+    @property
+    def language(self) -> str | None:
+        """The one language of a language or category×language feed."""
+        if self.kind == "lang":
+            return self.value
+        return self.value.rsplit("/", 1)[1] if self.kind == "category-lang" else None
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed as the store knows it, with what its last render left behind."""
+
+    key: FeedKey
+    entry_count: int
+    dirty: bool
+    archived_before: int
+    rendered_with: str
+    latest_title: str
+    latest_published: int
+
+    @property
+    def path(self) -> str:
+        return self.key.path

@@ -1,6 +1,6 @@
 """The site around the feeds: index pages per interface language, the OPML list, static assets.
 
-Pure: from the store's feed rows and the settings to {path under out/: bytes}. The index is static
+Pure: from the feeds' states, the catalogue and the interface wording to {path under out/: bytes}. The index is static
 and accessible: no external resources, no JavaScript, every feed address in a read-only text field
 ready to copy, and `<link rel="alternate">` tags so browsers and readers discover the main feeds.
 """
@@ -9,34 +9,41 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from importlib.resources import files
 
 from lxml import etree
 
-from feeds.catalogue import LANGUAGE_NAMES, FeedDocument, agency_name, describe, topic_label
-from feeds.models import Entry
-from feeds.settings import Labels, Settings
-from feeds.store import Feed
+from feeds import layout
+from feeds.catalogue import LANGUAGE_NAMES, Catalogue, FeedDocument
+from feeds.layout import INDEX_FILES, OPML_FILE
+from feeds.models import Entry, FeedState
+from feeds.settings import InterfaceSettings, Labels
 from feeds.timing import to_datetime
 
 INTERFACE_LANGUAGES = ("en", "ru", "kk")
-INDEX_FILES = {"en": "index.html", "ru": "index.ru.html", "kk": "index.kk.html"}
-OPML_FILE = "feeds.opml"
-ASSETS = ("feed.xsl", "widget.js")
-EMBED_FOLDER = "embed"
 EMBED_HEADLINES = 10
 GROUPS = ("lang", "category", "agency", "topic")
-def wording(key: str, language: str, settings: Settings) -> str:
-    labels: Labels = getattr(settings.interface, key)
-    return labels.text(language).replace("{site}", settings.site.name)
 
 
-def feed_label(feed: Feed, settings: Settings, language: str) -> str:
+@dataclass(frozen=True)
+class Wording:
+    """The interface's words in one language, `{site}` filled in."""
+
+    interface: InterfaceSettings
+    site: str
+    language: str
+
+    def __call__(self, key: str) -> str:
+        labels: Labels = getattr(self.interface, key)
+        return labels.text(self.language).replace("{site}", self.site)
+
+
+def feed_label(feed: FeedState, catalogue: Catalogue, words: Wording) -> str:
     """A feed's name on the index, in the interface language where the config gives one."""
     key = feed.key
     if key.kind == "all":
-        return wording("all", language, settings)
+        return words("all")
     if key.kind == "lang" and key.language:
         return LANGUAGE_NAMES[key.language]
     if key.kind == "category":
@@ -44,31 +51,34 @@ def feed_label(feed: Feed, settings: Settings, language: str) -> str:
     if key.kind == "category-lang" and key.language:
         return f"{key.label} · {LANGUAGE_NAMES[key.language]}"
     if key.kind == "agency":
-        return agency_name(key.value, settings, language)
-    return topic_label(key.value, settings, language)
+        return catalogue.agency_name(key.value, words.language)
+    return catalogue.topic_label(key.value, words.language)
 
 
-def group_of(feed: Feed) -> str:
+def group_of(feed: FeedState) -> str:
     return {"all": "lang", "category-lang": "category"}.get(feed.key.kind, feed.key.kind)
 
 
-def site_files(feeds: Sequence[Feed], settings: Settings) -> dict[str, bytes]:
+def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: InterfaceSettings) -> dict[str, bytes]:
     listed = sorted(feeds, key=lambda feed: (GROUPS.index(group_of(feed)), feed.key.kind != "all", feed.path))
-    result = {INDEX_FILES[language]: index_page(listed, settings, language) for language in INTERFACE_LANGUAGES}
-    result[OPML_FILE] = opml(listed, settings)
-    for asset in ASSETS:
-        result[f"assets/{asset}"] = files("feeds").joinpath("assets", asset).read_bytes()
+    result = {INDEX_FILES[language]: index_page(listed, catalogue, Wording(interface, catalogue.site.name, language))
+              for language in INTERFACE_LANGUAGES}
+    result[OPML_FILE] = opml(listed, catalogue, Wording(interface, catalogue.site.name, "en"))
+    for asset in layout.ASSETS:
+        result[f"{layout.ASSETS_FOLDER}/{asset}"] = layout.asset(asset)
     return result
 
 
-def index_page(feeds: Sequence[Feed], settings: Settings, language: str) -> bytes:
+def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> bytes:
+    language = words.language
+
     def t(key: str) -> str:
-        return html.escape(wording(key, language, settings))
+        return html.escape(words(key))
 
     e = html.escape
     main = [feed for feed in feeds if feed.key.kind in ("all", "lang")]
     discovery = "\n".join(
-        f'  <link rel="alternate" type="application/atom+xml" title="{e(describe(feed.key, settings).title)}" href="{e(feed.path)}.atom">'
+        f'  <link rel="alternate" type="application/atom+xml" title="{e(catalogue.describe(feed.key).title)}" href="{e(feed.path)}.atom">'
         for feed in main
     )
     switch = " · ".join(
@@ -82,14 +92,14 @@ def index_page(feeds: Sequence[Feed], settings: Settings, language: str) -> byte
             continue
         rows = []
         for feed in members:
-            document = describe(feed.key, settings)
+            document = catalogue.describe(feed.key)
             url = document.url("atom")
             rows.append(
                 f'      <tr id="{e(feed.path.replace("/", "-"))}">\n'
-                f'        <th scope="row"><a href="{e(feed.path)}.atom">{e(feed_label(feed, settings, language))}</a></th>\n'
+                f'        <th scope="row"><a href="{e(feed.path)}.atom">{e(feed_label(feed, catalogue, words))}</a></th>\n'
                 f"        <td>{feed.entry_count}</td>\n"
                 f"        <td>{e(feed.latest_title)}</td>\n"
-                f'        <td><input type="text" readonly value="{e(url)}" aria-label="{t("address")}: {e(feed_label(feed, settings, language))}" size="40"></td>\n'
+                f'        <td><input type="text" readonly value="{e(url)}" aria-label="{t("address")}: {e(feed_label(feed, catalogue, words))}" size="40"></td>\n'
                 f'        <td><a href="{e(feed.path)}.rss">RSS</a> <a href="{e(feed.path)}.json">JSON</a></td>\n'
                 f"      </tr>"
             )
@@ -133,26 +143,26 @@ def index_page(feeds: Sequence[Feed], settings: Settings, language: str) -> byte
     return page.encode("utf-8")
 
 
-def opml(feeds: Sequence[Feed], settings: Settings) -> bytes:
+def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> bytes:
     """OPML 2.0: one outline per feed (its Atom address), grouped as on the index."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = wording("page_title", "en", settings)
+    etree.SubElement(head, "title").text = words("page_title")
     newest = max((feed.latest_published for feed in feeds), default=0)
     if newest:
         etree.SubElement(head, "dateModified").text = _rfc822(to_datetime(newest))
-    etree.SubElement(head, "ownerName").text = settings.site.author
+    etree.SubElement(head, "ownerName").text = catalogue.site.author
     etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = etree.SubElement(root, "body")
     for group in GROUPS:
         members = [feed for feed in feeds if group_of(feed) == group]
         if not members:
             continue
-        folder = etree.SubElement(body, "outline", text=wording(group, "en", settings))
+        folder = etree.SubElement(body, "outline", text=words(group))
         for feed in members:
-            document = describe(feed.key, settings)
+            document = catalogue.describe(feed.key)
             attributes = {"type": "rss", "text": document.title, "title": document.title,
-                          "xmlUrl": document.url("atom"), "htmlUrl": str(settings.site.url)}
+                          "xmlUrl": document.url("atom"), "htmlUrl": catalogue.site.url}
             if document.language:
                 attributes["language"] = document.language
             etree.SubElement(folder, "outline", attrib=attributes)
@@ -162,10 +172,6 @@ def opml(feeds: Sequence[Feed], settings: Settings) -> bytes:
 
 def _rfc822(moment: datetime) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S %z")
-
-
-def embed_path(feed_path: str) -> str:
-    return f"{EMBED_FOLDER}/{feed_path}.html"
 
 
 def embed_page(document: FeedDocument, entries: Sequence[Entry]) -> bytes:

@@ -1,11 +1,10 @@
-"""Store -> files in `out/`: each changed feed's subscription document, its RSS and JSON twins and
-the archive pages that changed; then the site pages (index, OPML, stylesheet) when anything did.
+"""Store -> files in `out/`: each changed feed's subscription document, its RSS and JSON twins, its
+embed page and the archive pages that changed (planned by `archive`); then the site pages (index,
+OPML, assets) when anything did.
 
-Archives follow RFC 5005 with fixed-size pages of sequence numbers (see `store`): page k holds the
-feed's entries numbered [k*P, (k+1)*P) that have left the subscription document. A page that is
-full never gains an entry again, so it is never rewritten unless an entry on it was removed (by
-retention, or because a changed entry moved to the head). Per run, only the pages around the
-archive boundary and those that lost entries are rendered.
+One feed is one unit of failure: a feed that cannot be written is named and left marked to do; an
+article that cannot be rendered, even alone, is quarantined and its feeds are written without it.
+Only `out/` itself failing (`OutputError`) or the store failing (`StoreError`) stops publishing.
 """
 
 from __future__ import annotations
@@ -13,19 +12,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from feeds import __version__, pages
-from feeds.catalogue import ARCHIVE_FOLDER, SUFFIXES, FeedDocument, archive_path, describe
-from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, Entry, Problem
+from feeds import __version__, archive, layout, pages, websub
+from feeds.catalogue import Catalogue, FeedDocument
+from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, Entry, FeedState, Problem
 from feeds.render import Links, render_atom, render_json, render_rss
-from feeds.settings import Settings
-from feeds.store import Feed, Store, is_store_failure
-from feeds.write import OutputError, is_global_failure, write_if_changed
+from feeds.settings import InterfaceSettings, Settings
+from feeds.store import FEED, Store, StoreError
+from feeds.timing import SECOND
+from feeds.write import OutputError, is_global_failure, remove, write_if_changed
 
 SITE_KEY = "site_signature"
 SITE_SUBJECT = "site pages"  # index pages, OPML and assets, as one unit of failure
-PASSES = 3
+PASSES = 3  # a quarantine marks other feeds to re-render: a further pass writes them
 
 
 @dataclass
@@ -36,17 +37,29 @@ class PublishReport:
     stopped_early: bool = False
     problems: list[Problem] = field(default_factory=list)
 
-    @staticmethod
-    def changed_feed_urls(base_url: str, written: list[str]) -> list[str]:
-        """Self URLs of the subscription documents among `written`: what a WebSub hub is told."""
-        return [f"{base_url}{relative}" for relative in written
-                if relative.endswith(tuple(SUFFIXES.values())) and not relative.startswith(f"{ARCHIVE_FOLDER}/")]
-
     def wrote(self, relative: str, changed: bool) -> None:
         if changed:
             self.written.append(relative)
         else:
             self.unchanged += 1
+
+
+@dataclass(frozen=True)
+class Target:
+    """What publishing needs from the settings: where, how much, named how, rendered under what."""
+
+    out: Path
+    catalogue: Catalogue
+    interface: InterfaceSettings
+    max_entries: int
+    page_size: int
+    feed_signature: str
+    site_signature: str
+
+    @classmethod
+    def of(cls, settings: Settings, catalogue: Catalogue) -> Target:
+        return cls(settings.paths.out, catalogue, settings.interface, settings.feeds.max_entries,
+                   settings.feeds.archive_page_size, feed_signature(settings), site_signature(settings))
 
 
 def _signature(settings: Settings, fields: dict[str, object]) -> str:
@@ -68,108 +81,167 @@ def site_signature(settings: Settings) -> str:
                                  "feeds": {"base_url"}})
 
 
-def classification_signature(settings: Settings) -> str:
-    """Memberships computed under other topic or agency rules are computed again."""
-    return hashlib.sha256(settings.model_dump_json(include={"agencies", "topics"}).encode("utf-8")).hexdigest()[:16]
-
-
-def publish(store: Store, settings: Settings, should_stop: Callable[[], bool], now: float) -> PublishReport:
-    """Write what changed, one feed at a time. A feed that fails is left marked to do and named;
-    an article that cannot be rendered is quarantined and its feeds are written without it.
-    Raises `OutputError` only when `out/` itself cannot be written."""
+def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float) -> PublishReport:
+    """Write what changed, one feed at a time; then the site pages. Raises `OutputError` only when
+    `out/` itself cannot be written, `StoreError` when the store fails."""
     report = PublishReport()
-    out = settings.paths.out
-    signature = feed_signature(settings)
     failed: set[str] = set()
-    # A quarantine marks the article's other feeds to re-render: a further pass writes them.
     for _ in range(PASSES):
-        due = [feed for feed in store.feeds() if feed.path not in failed and _due(feed, signature, out)]
+        due = [feed for feed in store.feeds() if feed.path not in failed and _due(feed, target)]
         if not due:
             break
-        quarantined = len(report.problems)
+        before = len(report.problems)
         for feed in due:
             if should_stop():
                 report.stopped_early = True
                 return report
-            if not _publish_guarded(store, settings, feed, signature, report, now):
+            if not _publish_guarded(store, target, feed, report, now):
                 failed.add(feed.path)
-        if not any(p.outcome == ARTICLE_QUARANTINED for p in report.problems[quarantined:]):
+        if not any(p.outcome == ARTICLE_QUARANTINED for p in report.problems[before:]):
             break
-    _publish_site(store, settings, report, now)
+    _publish_site(store, target, report, now)
     return report
 
 
-def _due(feed: Feed, signature: str, out: Path) -> bool:
-    current = feed.rendered_with == signature and (out / f"{feed.path}{SUFFIXES['atom']}").exists()
-    return feed.dirty or not current
+def _due(feed: FeedState, target: Target) -> bool:
+    return feed.dirty or not _current(feed, target)
 
 
-def _publish_guarded(store: Store, settings: Settings, feed: Feed, signature: str, report: PublishReport,
-                     now: float) -> bool:
+def _current(feed: FeedState, target: Target) -> bool:
+    """Rendered under today's settings and still on disk: only what changed needs writing."""
+    return feed.rendered_with == target.feed_signature and (target.out / layout.feed_file(feed.path)).exists()
+
+
+def _publish_guarded(store: Store, target: Target, feed: FeedState, report: PublishReport, now: float) -> bool:
     """One feed as one unit of failure; False when it could not be written (it stays to do)."""
-    out = settings.paths.out
     written = len(report.written)
     try:
         with store.transaction():
-            _publish_one(store, settings, feed, signature, report)
+            _publish_feed(store, target, feed, report)
         return True
     except Unrenderable as exc:
         with store.transaction():
             for entry, reason in exc.culprits:
-                if store.quarantine_article(entry.id, reason, __version__, now):
+                if store.hold_article(entry.id, reason, __version__, now):
                     report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {reason}", ARTICLE_QUARANTINED))
         return True
-    except Exception as exc:
-        if is_store_failure(exc):
-            raise
-        if isinstance(exc, OSError) and is_global_failure(exc, out):
-            raise OutputError(f"cannot write into {out}: {exc.strerror or exc} ({exc.filename})") from None
-        reason = f"{type(exc).__name__}: {exc.strerror or exc}" if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (whatever it is, it is this feed's alone, unless out/ itself failed)
         del report.written[written:]
-        with store.transaction():
-            if store.feed_not_written(feed.path, reason, __version__, now):
-                report.problems.append(Problem(feed.path, None, f"could not be written ({reason}); retried next run",
-                                               FEED_NOT_WRITTEN))
+        _feed_failed(store, target, feed.path, exc, report, now)
         return False
 
 
-def _publish_one(store: Store, settings: Settings, feed: Feed, signature: str, report: PublishReport) -> None:
-    out = settings.paths.out
+def _feed_failed(store: Store, target: Target, subject: str, exc: Exception, report: PublishReport, now: float) -> None:
+    if isinstance(exc, OSError) and is_global_failure(exc, target.out):
+        raise OutputError(f"cannot write into {target.out}: {exc.strerror or exc} ({exc.filename})") from None
+    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+    reason = f"{type(exc).__name__}: {detail}"
+    with store.transaction():
+        if store.hold(subject, FEED, reason, __version__, now):
+            report.problems.append(Problem(subject, None, f"could not be written ({reason}); retried next run",
+                                           FEED_NOT_WRITTEN))
+
+
+def _publish_feed(store: Store, target: Target, feed: FeedState, report: PublishReport) -> None:
+    out = target.out
     if feed.entry_count == 0:
-        _withdraw(out, feed.path)
+        _withdraw(out, feed.path, report)
         store.forget_feed(feed.path)
-        report.removed.append(feed.path)
         return
+    full = not _current(feed, target)
     store.sequence_pending(feed.path)
     written = len(report.written)
-    current = feed.rendered_with == signature and (out / f"{feed.path}{SUFFIXES['atom']}").exists()
-    _publish_feed(store, settings, feed, full=not current, signature=signature, report=report)
-    if settings.websub.hub:
+    size = target.page_size
+    document = target.catalogue.describe(feed.key)
+    head, boundary = store.head(feed.path, target.max_entries)
+    if full:
+        occupied = store.occupied(feed.path, size, boundary)
+        wanted = set(occupied)
+        _remove_stale_pages(out, feed.path, wanted, report)
+    else:
+        wanted = archive.candidates(boundary, feed.archived_before, store.removed_seqs(feed.path), size)
+        wanted = archive.with_neighbours(wanted, _occupied_near(store, feed.path, wanted, size, boundary))
+        occupied = _occupied_near(store, feed.path, wanted, size, boundary)
+    for page in archive.plan(wanted, occupied, size, boundary):
+        _publish_page(store, target, document, page, report)
+    prev_archive = document.archive_url(occupied[-1]) if occupied else None
+    for form, render in (("atom", render_atom), ("rss", render_rss)):
+        links = Links(file=layout.feed_file(feed.path, form), self_url=document.url(form), prev_archive=prev_archive)
+        report.wrote(links.file, write_if_changed(out / links.file, rendered(partial(render, document, links=links), head)))
+    json_file = layout.feed_file(feed.path, "json")
+    report.wrote(json_file, write_if_changed(out / json_file, rendered(lambda some: render_json(document, some), head)))
+    embed = layout.embed_file(feed.path)
+    report.wrote(embed, write_if_changed(out / embed, rendered(lambda some: pages.embed_page(document, some), head)))
+    latest = head[0]
+    store.feed_rendered(feed.path, target.feed_signature, boundary, latest.title,
+                        int(latest.published.timestamp() * SECOND))
+    if document.site.hub:
         # Queued with the feed's own transaction, so no committed change goes unannounced.
-        store.websub_enqueue(report.changed_feed_urls(str(settings.feeds.base_url), report.written[written:]))
+        websub.announce(store, document.site.base_url, report.written[written:])
 
 
-def _publish_site(store: Store, settings: Settings, report: PublishReport, now: float) -> None:
+def _occupied_near(store: Store, path: str, pages: set[int], size: int, boundary: int) -> list[int]:
+    """The occupied pages among `pages`, their nearest occupied neighbours, and the newest archive
+    page (the subscription document's `prev-archive`), from one query."""
+    seqs = store.seqs_near(path, [*archive.ranges(pages, size), (boundary, boundary)], boundary)
+    return archive.occupied_pages(seqs, size)
+
+
+def _publish_page(store: Store, target: Target, document: FeedDocument, page: archive.Page, report: PublishReport) -> None:
+    relative = layout.archive_file(document.path, page.number)
+    target_file = target.out / relative
+    if not page.occupied:
+        if remove(target_file):
+            report.removed.append(relative)
+        return
+    entries = store.page(document.path, page.first, page.end)
+    links = Links(
+        file=relative,
+        self_url=document.archive_url(page.number),
+        prev_archive=None if page.prev is None else document.archive_url(page.prev),
+        next_archive=None if page.next is None else document.archive_url(page.next),
+        current=document.url("atom"),
+    )
+    report.wrote(relative, write_if_changed(target_file, rendered(lambda some: render_atom(document, some, links), entries)))
+
+
+def _remove_stale_pages(out: Path, path: str, wanted: set[int], report: PublishReport) -> None:
+    """A full re-render leaves no file in the feed's archive folder but the pages it wants."""
+    folder = out / layout.archive_folder(path)
+    if folder.is_dir():
+        for old in folder.glob("*.atom"):
+            if not old.stem.isdigit() or int(old.stem) - 1 not in wanted:
+                old.unlink()
+
+
+def _withdraw(out: Path, path: str, report: PublishReport) -> None:
+    """A feed with no entries left is removed with its twins and archive, not left stale."""
+    for relative in layout.feed_files(path):
+        remove(out / relative)
+    # Only this feed's pages: `archive/category/world/` also holds the folder of `category/world/en`.
+    for page in (out / layout.archive_folder(path)).glob("*.atom"):
+        page.unlink()
+    report.removed.append(path)
+
+
+def _publish_site(store: Store, target: Target, report: PublishReport, now: float) -> None:
     """The index pages, OPML and assets, when any feed changed or their settings did."""
-    out = settings.paths.out
-    site = site_signature(settings)
-    if not (report.written or report.removed or store.meta(SITE_KEY) != site or not (out / pages.INDEX_FILES["en"]).exists()):
+    out = target.out
+    if not (report.written or report.removed or store.meta(SITE_KEY) != target.site_signature
+            or not (out / layout.INDEX_FILES["en"]).exists()):
         return
     try:
-        for relative, data in pages.site_files(store.feeds(), settings).items():
+        for relative, data in pages.site_files(store.feeds(), target.catalogue, target.interface).items():
             report.wrote(relative, write_if_changed(out / relative, data))
-    except Exception as exc:
-        if is_store_failure(exc):
-            raise
-        if isinstance(exc, OSError) and is_global_failure(exc, out):
-            raise OutputError(f"cannot write into {out}: {exc.strerror or exc} ({exc.filename})") from None
-        with store.transaction():
-            if store.feed_not_written(SITE_SUBJECT, f"{type(exc).__name__}: {exc}", __version__, now):
-                report.problems.append(Problem(SITE_SUBJECT, None, f"could not be written ({type(exc).__name__}: {exc}); "
-                                               "retried next run", FEED_NOT_WRITTEN))
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (the site pages are one unit of failure)
+        _feed_failed(store, target, SITE_SUBJECT, exc, report, now)
         return
     with store.transaction():
-        store.set_meta(SITE_KEY, site)
+        store.set_meta(SITE_KEY, target.site_signature)
         store.release(SITE_SUBJECT)
 
 
@@ -196,87 +268,3 @@ def rendered(render: Callable[[Sequence[Entry]], bytes], entries: Sequence[Entry
         if culprits:
             raise Unrenderable(culprits) from None
         raise
-
-
-def _publish_feed(store: Store, settings: Settings, feed: Feed, full: bool, signature: str, report: PublishReport) -> None:
-    out = settings.paths.out
-    size = settings.feeds.archive_page_size
-    document = describe(feed.key, settings)
-    head, boundary = store.head(feed.path, settings.feeds.max_entries)
-    newest_seq = store.seq_before(feed.path, boundary)
-    newest_page = None if newest_seq is None else newest_seq // size
-    if full:
-        candidates = _all_pages(store, feed.path, boundary, size)
-        stale = out / ARCHIVE_FOLDER / feed.path
-        if stale.is_dir():
-            for old in stale.glob("*.atom"):
-                if not old.stem.isdigit() or int(old.stem) - 1 not in candidates:
-                    old.unlink()
-    else:
-        low, high = min(boundary, feed.archived_before), max(boundary, feed.archived_before)
-        candidates = set(range(max(0, low // size - 1), (max(high, 1) - 1) // size + 1))
-        candidates |= {seq // size for seq in store.removed_seqs(feed.path)}
-        for page in list(candidates):
-            # A page that lost its last entry takes its neighbours' links with it.
-            candidates |= {neighbour for neighbour in _neighbours(store, feed.path, page, size, boundary) if neighbour is not None}
-    for page in sorted(candidates):
-        _publish_page(store, settings, document, page, boundary, report)
-    prev_archive = None if newest_page is None else document.archive_url(newest_page)
-    links = Links(file=f"{feed.path}{SUFFIXES['atom']}", self_url=document.url("atom"), prev_archive=prev_archive)
-    report.wrote(links.file, write_if_changed(out / links.file, rendered(lambda some: render_atom(document, some, settings, links), head)))
-    rss_links = Links(file=f"{feed.path}{SUFFIXES['rss']}", self_url=document.url("rss"), prev_archive=prev_archive)
-    report.wrote(rss_links.file, write_if_changed(out / rss_links.file,
-                                                 rendered(lambda some: render_rss(document, some, settings, rss_links), head)))
-    json_file = f"{feed.path}{SUFFIXES['json']}"
-    report.wrote(json_file, write_if_changed(out / json_file, rendered(lambda some: render_json(document, some, settings), head)))
-    embed = pages.embed_path(feed.path)
-    report.wrote(embed, write_if_changed(out / embed, rendered(lambda some: pages.embed_page(document, some), head)))
-    store.feed_rendered(feed.path, signature, boundary, head[0])
-
-
-def _neighbours(store: Store, path: str, page: int, size: int, boundary: int) -> tuple[int | None, int | None]:
-    """The nearest non-empty archive pages before and after `page`."""
-    before, after = store.seq_before(path, page * size), store.seq_from(path, (page + 1) * size, boundary)
-    return (None if before is None else before // size, None if after is None else after // size)
-
-
-def _all_pages(store: Store, path: str, boundary: int, size: int) -> set[int]:
-    found: set[int] = set()
-    seq = store.seq_from(path, 0, boundary)
-    while seq is not None:
-        page = seq // size
-        found.add(page)
-        seq = store.seq_from(path, (page + 1) * size, boundary)
-    return found
-
-
-def _publish_page(store: Store, settings: Settings, document: FeedDocument, page: int, boundary: int,
-                  report: PublishReport) -> None:
-    size = settings.feeds.archive_page_size
-    relative = archive_path(document.path, page)
-    target = settings.paths.out / relative
-    entries = store.page(document.path, page * size, min((page + 1) * size, boundary))
-    if not entries:
-        if target.exists():
-            target.unlink()
-            report.removed.append(relative)
-        return
-    before, after = _neighbours(store, document.path, page, size, boundary)
-    links = Links(
-        file=relative,
-        self_url=document.archive_url(page),
-        prev_archive=None if before is None else document.archive_url(before),
-        next_archive=None if after is None else document.archive_url(after),
-        current=document.url("atom"),
-    )
-    report.wrote(relative, write_if_changed(target, rendered(lambda some: render_atom(document, some, settings, links), entries)))
-
-
-def _withdraw(out: Path, path: str) -> None:
-    """A feed with no entries left is removed with its twins and archive, not left stale."""
-    for suffix in SUFFIXES.values():
-        (out / f"{path}{suffix}").unlink(missing_ok=True)
-    (out / pages.embed_path(path)).unlink(missing_ok=True)
-    # Only this feed's pages: `archive/category/world/` also holds the folder of `category/world/en`.
-    for page in (out / ARCHIVE_FOLDER / path).glob("*.atom"):
-        page.unlink()

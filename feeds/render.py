@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,15 +18,14 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feeds import __version__
-from feeds.catalogue import FeedDocument, topic_label
+from feeds.catalogue import FeedDocument
+from feeds.layout import stylesheet_href
 from feeds.models import Entry
-from feeds.settings import Settings
 
 ATOM = "http://www.w3.org/2005/Atom"
 HISTORY = "http://purl.org/syndication/history/1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "enbekshi-feeds"
-STYLESHEET = "assets/feed.xsl"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
@@ -52,11 +50,7 @@ def content_html(entry: Entry) -> str:
     return "".join(f"<p>{html.escape(paragraph, quote=False)}</p>" for paragraph in paragraphs)
 
 
-def _stylesheet_href(file: str) -> str:
-    return posixpath.relpath(STYLESHEET, posixpath.dirname(file) or ".")
-
-
-def _generator(document: FeedDocument, entries: Sequence[Entry], settings: Settings, links: Links) -> FeedGenerator:
+def _generator(document: FeedDocument, entries: Sequence[Entry], links: Links) -> FeedGenerator:
     """The parts Atom and RSS share; RSS takes the last link given as its channel link."""
     generator = FeedGenerator()
     generator.id(document.id)
@@ -66,10 +60,11 @@ def _generator(document: FeedDocument, entries: Sequence[Entry], settings: Setti
     for rel, href in (("prev-archive", links.prev_archive), ("next-archive", links.next_archive), ("current", links.current)):
         if href:
             generator.link(href=href, rel=rel, type="application/atom+xml")
-    if settings.websub.hub and not links.is_archive:
-        generator.link(href=str(settings.websub.hub), rel="hub")
-    generator.link(href=str(settings.site.url), rel="alternate", type="text/html")
-    generator.author({"name": settings.site.author, "uri": str(settings.site.url)})
+    site = document.site
+    if site.hub and not links.is_archive:
+        generator.link(href=site.hub, rel="hub")
+    generator.link(href=site.url, rel="alternate", type="text/html")
+    generator.author({"name": site.author, "uri": site.url})
     generator.generator(GENERATOR, version=__version__)
     if document.language:
         generator.language(document.language)
@@ -90,23 +85,23 @@ def _generator(document: FeedDocument, entries: Sequence[Entry], settings: Setti
         if entry.paragraphs or not entry.source_url:
             # Without a link, an entry must carry content (RFC 4287 4.1.1.1): the title at least.
             item.content(content_html(entry), type="html")
-        item.category(term=entry.category, scheme=document.category_scheme, label=entry.category_label)
+        item.category(term=entry.category, scheme=site.category_scheme, label=entry.category_label)
         for topic in entry.topics:
-            item.category(term=topic, scheme=document.topic_scheme, label=topic_label(topic, settings))
+            item.category(term=topic, scheme=site.topic_scheme, label=site.topic_label(topic))
     return generator
 
 
 def _serialise(root: etree._Element, file: str) -> bytes:
     """Declaration, the stylesheet instruction that makes browsers show a readable page, the feed."""
     etree.indent(root, space="  ")
-    instruction = etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{_stylesheet_href(file)}"')
+    instruction = etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{stylesheet_href(file)}"')
     return b"".join((b"<?xml version='1.0' encoding='utf-8'?>\n", etree.tostring(instruction), b"\n",
                      etree.tostring(root, encoding="utf-8"), b"\n"))
 
 
-def render_atom(document: FeedDocument, entries: Sequence[Entry], settings: Settings, links: Links) -> bytes:
+def render_atom(document: FeedDocument, entries: Sequence[Entry], links: Links) -> bytes:
     """An RFC 4287 feed document: the subscription document or one RFC 5005 archive page."""
-    root = etree.fromstring(_generator(document, entries, settings, links).atom_str(pretty=False))
+    root = etree.fromstring(_generator(document, entries, links).atom_str(pretty=False))
     if links.is_archive:
         root.insert(0, etree.Element(f"{{{HISTORY}}}archive", nsmap={"fh": HISTORY}))
         root = _with_history_namespace(root)
@@ -126,37 +121,37 @@ def _with_history_namespace(root: etree._Element) -> etree._Element:
     return rebuilt
 
 
-def render_rss(document: FeedDocument, entries: Sequence[Entry], settings: Settings, links: Links) -> bytes:
+def render_rss(document: FeedDocument, entries: Sequence[Entry], links: Links) -> bytes:
     """RSS 2.0 with `atom:link rel="self"`, `guid isPermaLink="false"` and the language: the
     channel's where the feed has one, else `dc:language` on every item."""
-    generator = _generator(document, entries, settings, links)
+    generator = _generator(document, entries, links)
     if not document.language:
         generator.load_extension("dc", atom=False, rss=True)
         for item, entry in zip(generator.entry(), entries, strict=True):
             item.dc.dc_language(entry.language)
     root = etree.fromstring(generator.rss_str(pretty=False))
-    if settings.websub.hub:
+    if document.site.hub:
         # feedgen writes only the self link into RSS; WebSub subscribers look for the hub beside it.
         self_link = root.find(f"channel/{{{ATOM}}}link")
-        hub = etree.Element(f"{{{ATOM}}}link", href=str(settings.websub.hub), rel="hub")
+        hub = etree.Element(f"{{{ATOM}}}link", href=document.site.hub, rel="hub")
         self_link.addnext(hub)
     return _serialise(root, links.file)
 
 
-def render_json(document: FeedDocument, entries: Sequence[Entry], settings: Settings) -> bytes:
+def render_json(document: FeedDocument, entries: Sequence[Entry]) -> bytes:
     """JSON Feed 1.1 with the same entries, order and ids as the Atom document."""
     feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": document.title,
-        "home_page_url": str(settings.site.url),
+        "home_page_url": document.site.url,
         "feed_url": document.url("json"),
         "description": document.subtitle,
-        "authors": [{"name": settings.site.author, "url": str(settings.site.url)}],
+        "authors": [{"name": document.site.author, "url": document.site.url}],
     }
     if document.language:
         feed["language"] = document.language
-    if settings.websub.hub:
-        feed["hubs"] = [{"type": "WebSub", "url": str(settings.websub.hub)}]
+    if document.site.hub:
+        feed["hubs"] = [{"type": "WebSub", "url": document.site.hub}]
     items = []
     for entry in entries:
         item: dict[str, object] = {"id": entry.id}
@@ -169,7 +164,7 @@ def render_json(document: FeedDocument, entries: Sequence[Entry], settings: Sett
             "summary": entry.summary or entry.title,
             "date_published": entry.published.isoformat(),
             "date_modified": entry.updated.isoformat(),
-            "tags": [entry.category_label, *(topic_label(topic, settings) for topic in entry.topics)],
+            "tags": [entry.category_label, *(document.site.topic_label(topic) for topic in entry.topics)],
             "language": entry.language,
         })
         items.append(item)

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib.resources import files
 from pathlib import Path
 from socket import socket
 from typing import Any
@@ -33,21 +32,9 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from feeds.layout import CONTENT_TYPES, FEED_DOCUMENTS, asset
+
 log = logging.getLogger("feeds.serve")
-CONTENT_TYPES = {
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".json": "application/feed+json; charset=utf-8",
-    ".opml": "text/x-opml; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".xsl": "text/xsl; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-}
-# Browsers show application/atom+xml and rss+xml as plain text, and Chromium is removing XSLT:
-# a request that prefers HTML and names no feed type gets the feed already turned into a page by
-# the same stylesheet the feed points to, so it reads well in any browser.
-FEED_SUFFIXES = {".atom", ".rss"}
 PAGE_TYPE = "text/html; charset=utf-8"
 # Readers and other sites fetch these from anywhere; pages and scripts are only embedded or opened.
 CROSS_ORIGIN = {".atom", ".rss", ".json", ".opml"}
@@ -93,7 +80,7 @@ class FeedServer(ThreadingHTTPServer):
         """A feed as the HTML page its stylesheet makes of it."""
         transform = getattr(self.stylesheets, "feed", None)
         if transform is None:
-            transform = etree.XSLT(etree.XML(files("feeds").joinpath("assets", "feed.xsl").read_bytes()))
+            transform = etree.XSLT(etree.XML(asset("feed.xsl")))
             self.stylesheets.feed = transform
         return bytes(transform(etree.fromstring(feed)))
 
@@ -174,7 +161,7 @@ class FeedRequest(BaseHTTPRequestHandler):
             self._not_found(send_body)
             return
         encoding = "gzip" if accepts_gzip(self.headers.get("Accept-Encoding", "")) and len(data) >= GZIP_MIN_BYTES else None
-        as_page = target.suffix in FEED_SUFFIXES and wants_page(self.headers.get("Accept", ""))
+        as_page = target.suffix in FEED_DOCUMENTS and wants_page(self.headers.get("Accept", ""))
         digest = hashlib.sha256(data).hexdigest()[:32] + ("-page" if as_page else "") + ("-gzip" if encoding else "")
         etag = f'"{digest}"'
         headers = {
@@ -182,7 +169,7 @@ class FeedRequest(BaseHTTPRequestHandler):
             "ETag": etag,
             "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
             "Cache-Control": self.server.cache_control,
-            "Vary": "Accept, Accept-Encoding" if target.suffix in FEED_SUFFIXES else "Accept-Encoding",
+            "Vary": "Accept, Accept-Encoding" if target.suffix in FEED_DOCUMENTS else "Accept-Encoding",
         }
         if target.suffix in CROSS_ORIGIN:
             headers["Access-Control-Allow-Origin"] = "*"

@@ -1,14 +1,16 @@
-"""The article store: one SQLite database (WAL) holding every article, seed file and feed state.
+"""The article store: one SQLite database (WAL), and only that: schema and migrations,
+transactions, typed reads and writes. No rules live here; `ingest` and `publish` decide, the store
+remembers. No `sqlite3` exception leaves this module: a failure of the database itself is
+`StoreError` (the run stops, naming the path), a value one article cannot store is `RecordError`
+(that article is skipped).
 
-Everything that must survive a crash lives here: which seed files were read (size, mtime, hash),
-every article with the instants it was given, which feeds each article is in, and which feeds
-still need writing. Each seed file is ingested in one transaction, so a run that dies half-way
-leaves nothing half-done for the next one.
+Everything that must survive a crash lives here: which seed files were read (size, times, hash,
+problems), every article with the instants it was given, which feeds each article is in, which
+feeds still need writing, what is held back, the WebSub queue and the last runs.
 
 Feed membership is a log per feed: a new or changed article joins `pending`; when the feed is next
 rendered, pending articles get the feed's next sequence numbers in publication order and move to
-`members`. Archive pages are fixed ranges of sequence numbers, so a full page never gains an entry
-again; triggers keep every feed's entry count and dirty flag, and remember the sequence numbers
+`members`. Triggers keep every feed's entry count and dirty flag, and remember the sequence numbers
 removed from a feed, so only the archive pages they were on are rewritten.
 """
 
@@ -16,18 +18,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from feeds import identity, timing
-from feeds.catalogue import FeedKey, feed_keys
-from feeds.classify import match_topics
-from feeds.models import FILE_REJECTED, RECORD_SKIPPED, Article, Entry, Problem
-from feeds.settings import Settings
+from feeds.models import Article, Entry, FeedKey, FeedState, Problem, SeedFile
+from feeds.timing import to_datetime
 
 SCHEMA_VERSION = 2
 # Each step takes a store from the version before it to the next one.
@@ -154,32 +153,19 @@ END;
 RUNS_KEPT = 100
 ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, "
                  "a.language, a.category, a.category_label, a.topics")
-CLASSIFICATION_KEY = "classification"
-LAST_DUMP_KEY = "last_new_dump_at"  # when a new or changed dump was last read (epoch seconds)
-
-
 SQLITE_INTEGER = (-(2**63), 2**63 - 1)
-QUARANTINED_ARTICLE = "article"
-UNWRITTEN_FEED = "feed"
+ARTICLE = "article"  # kinds of things held back in the quarantine table
+FEED = "feed"
 
 
 class StoreError(Exception):
-    """The store cannot be used (missing folder, not a database, damaged, read-only): the message
+    """The store cannot be used (not a database, damaged, read-only, a folder, I/O): the message
     names its path. Stops the run; nothing about one article or file ever raises it."""
 
 
-def is_store_failure(exc: BaseException) -> bool:
-    """Whether an exception says the database itself failed (I/O, damage, read-only, locked)
-    rather than that one article's values could not be stored."""
-    return isinstance(exc, sqlite3.Error) and not isinstance(
-        exc, (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError))
-
-
-def failure_message(path: Path, exc: BaseException) -> str:
-    text = str(exc)
-    hint = ("not an SQLite database" if "not a database" in text else "damaged" if "malformed" in text
-            else "read-only" if "readonly" in text else "")
-    return f"the store {path} cannot be used: {text}" + (f" ({hint})" if hint else "")
+class RecordError(Exception):
+    """One article's values could not be stored (a constraint, a number too large): that article
+    alone is skipped."""
 
 
 def storable(number: int) -> int:
@@ -188,40 +174,42 @@ def storable(number: int) -> int:
 
 
 @dataclass(frozen=True)
-class SeedFile:
-    name: str
-    size: int
-    mtime_ns: int
-    sha256: str  # empty when the file could not be read
-    problems: tuple[Problem, ...]
-    ctime_ns: int = 0
-    version: str = ""
+class StoredVersion:
+    """What a revision of an article is compared with."""
+
+    content_hash: str
+    published_us: int
+    updated_us: int
 
 
 @dataclass(frozen=True)
-class Feed:
-    """A feed the store knows of, with what the last render left behind."""
+class Traits:
+    """What decides which feeds a stored article is in."""
 
-    key: FeedKey
-    entry_count: int
-    dirty: bool
-    archived_before: int
-    rendered_with: str
-    latest_title: str
-    latest_published: int
-
-    @property
-    def path(self) -> str:
-        return self.key.path
+    id: str
+    title: str
+    paragraphs: tuple[str, ...]
+    agency: str | None
+    language: str
+    category: str
+    category_label: str
+    topics: tuple[str, ...]
 
 
-@dataclass
-class IngestCounts:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    failed: list[tuple[Article, str]] = field(default_factory=list)
+@dataclass(frozen=True)
+class Held:
+    subject: str
+    kind: str
+    reason: str
+    since: float
+    title: str | None
+
+
+@dataclass(frozen=True)
+class Run:
+    finished_at: float
+    summary: str
+    error: str | None
 
 
 def _problems(name: str, stored: str) -> tuple[Problem, ...]:
@@ -230,8 +218,8 @@ def _problems(name: str, stored: str) -> tuple[Problem, ...]:
 
 def _entry(row: sqlite3.Row) -> Entry:
     return Entry(
-        id=row["id"], title=row["title"], published=timing.to_datetime(row["published_us"]),
-        updated=timing.to_datetime(row["updated_us"]), paragraphs=tuple(json.loads(row["paragraphs"])),
+        id=row["id"], title=row["title"], published=to_datetime(row["published_us"]),
+        updated=to_datetime(row["updated_us"]), paragraphs=tuple(json.loads(row["paragraphs"])),
         summary=row["summary"], source_url=row["source_url"], language=row["language"],
         category=row["category"], category_label=row["category_label"], topics=tuple(json.loads(row["topics"])),
     )
@@ -241,12 +229,15 @@ def _newest_first(entries: list[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda entry: (entry.published, entry.id), reverse=True)
 
 
-class Store:
-    """A connection to the database with the queries the stages need."""
+def _json(values: Sequence[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
 
-    def __init__(self, path: Path, settings: Settings) -> None:
+
+class Store:
+    """A connection to the database and the statements the stages need, nothing more."""
+
+    def __init__(self, path: Path) -> None:
         """Open (creating or migrating) the store; `StoreError` names the path when it cannot be used."""
-        self.settings = settings
         self.path = path
         if path.is_dir():
             raise StoreError(f"the store {path} is a folder, not a database file")
@@ -254,15 +245,13 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder of the store {path}: {exc.strerror or exc}") from None
-        try:
+        with self._guard():
             self.db = sqlite3.connect(path, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA busy_timeout = 10000")
             self._migrate(self.db.execute("PRAGMA user_version").fetchone()[0])
-        except sqlite3.Error as exc:
-            raise StoreError(failure_message(path, exc)) from None
 
     def _migrate(self, version: int) -> None:
         if version == 0:
@@ -273,31 +262,73 @@ class Store:
         for step in range(version + 1, SCHEMA_VERSION + 1) if version else ():
             self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[step]} PRAGMA user_version = {step}; COMMIT;")
 
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """sqlite3's exceptions, told apart: one article's values, or the database itself."""
+        try:
+            yield
+        except (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
+                OverflowError) as exc:
+            raise RecordError(f"{type(exc).__name__}: {exc}") from None
+        except sqlite3.Error as exc:
+            text = str(exc)
+            hint = ("not an SQLite database" if "not a database" in text else "damaged" if "malformed" in text
+                    else "read-only" if "readonly" in text else "")
+            raise StoreError(f"the store {self.path} cannot be used: {text}" + (f" ({hint})" if hint else "")) from None
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._guard():
+            return self.db.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        with self._guard():
+            return self.db.execute(sql, params).fetchone()
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with self._guard():
+            return self.db.execute(sql, params).rowcount
+
+    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._guard():
+            self.db.executemany(sql, rows)
+
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Commits on success and rolls back on any exception, so a file is stored whole or not at all."""
-        self.db.execute("BEGIN IMMEDIATE")
+        self._run("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._run("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        self._run("COMMIT")
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a transaction: everything in the block is undone alone if it raises."""
+        self._run("SAVEPOINT one")
+        try:
+            yield
+        except BaseException:
+            self._run("ROLLBACK TO one")
+            raise
+        finally:
+            self._run("RELEASE one")
 
     # Seed files -----------------------------------------------------------------------------
 
     def seed_file(self, name: str) -> SeedFile | None:
-        row = self.db.execute("SELECT * FROM seed_files WHERE name = ?", (name,)).fetchone()
+        row = self._one("SELECT * FROM seed_files WHERE name = ?", (name,))
         if row is None:
             return None
         return SeedFile(row["name"], row["size"], row["mtime_ns"], row["sha256"], _problems(row["name"], row["problems"]),
                         row["ctime_ns"], row["version"])
 
     def record_seed_file(self, seed: SeedFile) -> None:
-        self.db.execute(
+        self._run(
             "INSERT INTO seed_files (name, size, mtime_ns, sha256, problems, ctime_ns, version) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
             "sha256 = excluded.sha256, problems = excluded.problems, ctime_ns = excluded.ctime_ns, version = excluded.version",
@@ -307,300 +338,227 @@ class Store:
         )
 
     def forget_seed_files_except(self, names: set[str]) -> None:
-        gone = [row[0] for row in self.db.execute("SELECT name FROM seed_files") if row[0] not in names]
-        self.db.executemany("DELETE FROM seed_files WHERE name = ?", [(name,) for name in gone])
+        gone = [row[0] for row in self._rows("SELECT name FROM seed_files") if row[0] not in names]
+        self._many("DELETE FROM seed_files WHERE name = ?", [(name,) for name in gone])
+
+    def seed_file_problems(self) -> dict[str, tuple[Problem, ...]]:
+        """Every seed file that had problems, by name."""
+        return {row["name"]: _problems(row["name"], row["problems"])
+                for row in self._rows("SELECT name, problems FROM seed_files WHERE problems != '[]' ORDER BY name")}
 
     # Articles -------------------------------------------------------------------------------
 
-    def ingest(self, articles: Sequence[Article], revised_at: int) -> IngestCounts:
-        """Store one dump's articles (listing order). New ones get instants by the rule in
-        `timing`; changed ones keep `published`, get `updated` = `revised_at` (or the next free
-        microsecond) and move to the head of their feeds; a source-less translation of a stored
-        release is merged into it."""
-        counts = IngestCounts()
-        orders = timing.order_ids([a.news_id for a in articles])
-        newcomers: dict[date, list[tuple[int, int, Article]]] = {}
-        pending: dict[str, Article] = {}
-        for position, (article, order_id) in enumerate(zip(articles, orders, strict=True)):
-            if article.id in pending:
-                counts.merged += 1
-                continue
-            with self._one_article(article, counts):
-                known_id = self._resolve(article, pending.values())
-                if known_id is None:
-                    pending[article.id] = article
-                    newcomers.setdefault(article.published, []).append((order_id, -position, article))
-                elif known_id != article.id:
-                    counts.merged += 1
-                elif self._revise(article, revised_at):
-                    counts.updated += 1
-                else:
-                    counts.unchanged += 1
-        for day, items in sorted(newcomers.items()):
-            items.sort(key=lambda item: (item[0], item[1]))
-            taken = [(row["order_id"], row["published_us"]) for row in
-                     self.db.execute("SELECT order_id, published_us FROM articles WHERE day = ?", (day.isoformat(),))]
-            instants = timing.place(day, taken, [order_id for order_id, _, _ in items])
-            for (order_id, _, article), instant in zip(items, instants, strict=True):
-                with self._one_article(article, counts):
-                    self._insert(article, order_id, self._free_instant(instant))
-                    counts.new += 1
-        return counts
+    def resolve(self, article_id: str) -> str | None:
+        """The id an article is stored under: its own, or the article an alias of it points to."""
+        row = self._one("SELECT id FROM articles WHERE id = ? UNION ALL SELECT article_id FROM aliases WHERE id = ?",
+                        (article_id, article_id))
+        return None if row is None else str(row[0])
 
-    @contextmanager
-    def _one_article(self, article: Article, counts: IngestCounts) -> Iterator[None]:
-        """One article's writes, undone alone if anything about it fails (a savepoint): the rest of
-        its dump is stored. A failure of the database itself still stops the run."""
-        self.db.execute("SAVEPOINT article")
-        try:
-            yield
-        except Exception as exc:
-            if is_store_failure(exc):
-                raise
-            self.db.execute("ROLLBACK TO article")
-            counts.failed.append((article, f"could not be stored ({type(exc).__name__}: {exc})"))
-        finally:
-            self.db.execute("RELEASE article")
-
-    def _revise(self, article: Article, revised_at: int) -> bool:
-        old = self.db.execute("SELECT content_hash, published_us, updated_us FROM articles WHERE id = ?",
-                              (article.id,)).fetchone()
-        if old["content_hash"] == article.content_hash:
-            return False
-        # Changed text releases a quarantined article: it is tried again like any revision.
-        self.db.execute("DELETE FROM quarantine WHERE subject = ?", (article.id,))
-        # `updated` only ever moves forward, even when a dump with an older mtime arrives later.
-        updated = self._free_instant(max(revised_at, old["updated_us"] + 1, old["published_us"] + 1))
-        self.db.execute(
-            "UPDATE articles SET title = ?, paragraphs = ?, summary = ?, source_url = ?, agency = ?, news_id = ?, "
-            "language = ?, category = ?, category_label = ?, topics = ?, updated_us = ?, content_hash = ? WHERE id = ?",
-            (article.title, json.dumps(article.paragraphs, ensure_ascii=False), article.summary, article.source_url,
-             article.agency, article.news_id, article.language, article.category, article.category_label,
-             json.dumps(article.topics), updated, article.content_hash, article.id),
-        )
-        # A changed entry moves to the head of its feeds, where subscribers see it again.
-        self._leave_feeds(article.id)
-        self._join_feeds(article.id, self._keys(article.language, article.category, article.category_label,
-                                                article.agency, article.topics))
-        return True
-
-    def _resolve(self, article: Article, pending: Iterable[Article]) -> str | None:
-        """The id this article is stored (or about to be stored) under, if any: its own, a recorded
-        alias, or, having no source, that of a translation of the same release: a source-less
-        article of the same day and language, stored or earlier in this dump, sharing most words."""
-        row = self.db.execute(
-            "SELECT id FROM articles WHERE id = ? UNION ALL SELECT article_id FROM aliases WHERE id = ?",
-            (article.id, article.id),
-        ).fetchone()
-        if row is not None:
-            return str(row[0])
-        if article.source_url is not None:
-            return None
-        body = " ".join(article.paragraphs)
-        stored = self.db.execute(
+    def sourceless(self, day: date, language: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Ids and paragraphs of the stored articles of a day and language that have no source."""
+        return [(row["id"], tuple(json.loads(row["paragraphs"]))) for row in self._rows(
             "SELECT id, paragraphs FROM articles WHERE day = ? AND language = ? AND source_url IS NULL",
-            (article.published.isoformat(), article.language),
-        )
-        candidates = [(r["id"], " ".join(json.loads(r["paragraphs"]))) for r in stored] + [
-            (p.id, " ".join(p.paragraphs)) for p in pending
-            if p.published == article.published and p.language == article.language and p.source_url is None
-        ]
-        for candidate_id, candidate_body in candidates:
-            if identity.same_release(body, candidate_body):
-                self.db.execute("INSERT INTO aliases (id, article_id) VALUES (?, ?)", (article.id, candidate_id))
-                return str(candidate_id)
-        return None
+            (day.isoformat(), language))]
 
-    def _free_instant(self, instant: int) -> int:
-        """`updated` is unique across the store, so no feed ever has two entries sharing one."""
-        while self.db.execute("SELECT 1 FROM articles WHERE updated_us = ?", (instant,)).fetchone():
-            instant += 1
-        return instant
+    def add_alias(self, alias: str, article_id: str) -> None:
+        self._run("INSERT INTO aliases (id, article_id) VALUES (?, ?)", (alias, article_id))
 
-    def _insert(self, article: Article, order_id: int, instant: int) -> None:
-        self.db.execute(
+    def stored_version(self, article_id: str) -> StoredVersion:
+        row = self._one("SELECT content_hash, published_us, updated_us FROM articles WHERE id = ?", (article_id,))
+        assert row is not None, article_id
+        return StoredVersion(row["content_hash"], row["published_us"], row["updated_us"])
+
+    def instants_on(self, day: date) -> list[tuple[int, int]]:
+        """(order id, published instant) of every article stored for a day."""
+        return [(row[0], row[1]) for row in self._rows("SELECT order_id, published_us FROM articles WHERE day = ?",
+                                                       (day.isoformat(),))]
+
+    def updated_taken(self, instant: int) -> bool:
+        return self._one("SELECT 1 FROM articles WHERE updated_us = ?", (instant,)) is not None
+
+    def insert_article(self, article: Article, order_id: int, instant: int) -> None:
+        self._run(
             "INSERT INTO articles (id, title, day, paragraphs, summary, source_url, agency, news_id, order_id, language, "
             "category, category_label, topics, published_us, updated_us, content_hash, first_file, first_line) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.id, article.title, article.published.isoformat(), json.dumps(article.paragraphs, ensure_ascii=False),
+            (article.id, article.title, article.published.isoformat(), _json(article.paragraphs),
              article.summary, article.source_url, article.agency, article.news_id, order_id, article.language,
              article.category, article.category_label, json.dumps(article.topics), instant, instant,
              article.content_hash, article.file, article.line),
         )
-        self._join_feeds(article.id, self._keys(article.language, article.category, article.category_label,
-                                                article.agency, article.topics))
+
+    def update_article(self, article: Article, updated: int) -> None:
+        self._run(
+            "UPDATE articles SET title = ?, paragraphs = ?, summary = ?, source_url = ?, agency = ?, news_id = ?, "
+            "language = ?, category = ?, category_label = ?, topics = ?, updated_us = ?, content_hash = ? WHERE id = ?",
+            (article.title, _json(article.paragraphs), article.summary, article.source_url,
+             article.agency, article.news_id, article.language, article.category, article.category_label,
+             json.dumps(article.topics), updated, article.content_hash, article.id),
+        )
+
+    def traits_after(self, last_id: str, limit: int) -> list[Traits]:
+        """The next `limit` articles by id after `last_id`, quarantined ones left out."""
+        return [self._traits(row) for row in self._rows(
+            "SELECT id, title, paragraphs, agency, language, category, category_label, topics FROM articles "
+            "WHERE id > ? AND id NOT IN (SELECT subject FROM quarantine) ORDER BY id LIMIT ?", (last_id, limit))]
+
+    def traits(self, article_id: str) -> Traits | None:
+        row = self._one("SELECT id, title, paragraphs, agency, language, category, category_label, topics FROM articles "
+                        "WHERE id = ?", (article_id,))
+        return None if row is None else self._traits(row)
+
+    @staticmethod
+    def _traits(row: sqlite3.Row) -> Traits:
+        return Traits(row["id"], row["title"], tuple(json.loads(row["paragraphs"])), row["agency"], row["language"],
+                      row["category"], row["category_label"], tuple(json.loads(row["topics"])))
+
+    def set_topics(self, article_id: str, topics: Sequence[str]) -> None:
+        self._run("UPDATE articles SET topics = ? WHERE id = ?", (json.dumps(list(topics)), article_id))
+
+    def is_empty(self) -> bool:
+        return self._one("SELECT 1 FROM articles LIMIT 1") is None
 
     # Feed membership ------------------------------------------------------------------------
 
-    def _keys(self, language: str, category: str, label: str, agency: str | None, topics: Sequence[str]) -> list[FeedKey]:
-        return feed_keys(language, category, label, agency, tuple(topics), self.settings)
-
-    def _join_feeds(self, article_id: str, keys: Sequence[FeedKey]) -> None:
-        self.db.executemany(
+    def join_feeds(self, article_id: str, keys: Sequence[FeedKey]) -> None:
+        """The article joins these feeds at their head (as pending, sequenced at the next render)."""
+        self._many(
             "INSERT INTO feeds (path, kind, value, label) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET label = CASE WHEN excluded.label = '' THEN label ELSE excluded.label END",
             [(key.path, key.kind, key.value, key.label) for key in keys],
         )
-        self.db.executemany("INSERT OR IGNORE INTO pending (feed, article_id) VALUES (?, ?)",
-                            [(key.path, article_id) for key in keys])
+        self._many("INSERT OR IGNORE INTO pending (feed, article_id) VALUES (?, ?)", [(key.path, article_id) for key in keys])
 
-    def _leave_feeds(self, article_id: str, paths: Sequence[str] | None = None) -> None:
+    def leave_feeds(self, article_id: str, paths: Sequence[str] | None = None) -> None:
+        """The article leaves these feeds (all of them when `paths` is None)."""
         for table in ("members", "pending"):
             if paths is None:
-                self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+                self._run(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
             else:
-                self.db.executemany(f"DELETE FROM {table} WHERE article_id = ? AND feed = ?", [(article_id, p) for p in paths])
+                self._many(f"DELETE FROM {table} WHERE article_id = ? AND feed = ?", [(article_id, p) for p in paths])
 
-    def _feeds_of(self, article_id: str) -> set[str]:
-        return {row[0] for row in self.db.execute(
+    def feeds_of(self, article_id: str) -> set[str]:
+        return {row[0] for row in self._rows(
             "SELECT feed FROM members WHERE article_id = ? UNION SELECT feed FROM pending WHERE article_id = ?",
             (article_id, article_id))}
 
-    def reclassify(self, signature: str, batch: int = 2000) -> int:
-        """After topic or agency rules change: recompute every article's topics and feeds, moving
-        only the memberships that differ. Runs once per change of rules; returns articles changed."""
-        stored = self.meta(CLASSIFICATION_KEY)
-        if stored == signature or (stored is None and self._empty()):
-            # Unchanged rules, or a new store whose articles will be classified as they arrive.
-            self.set_meta(CLASSIFICATION_KEY, signature)
-            return 0
-        changed = 0
-        last = ""
-        while True:
-            rows = self.db.execute(
-                "SELECT id, title, paragraphs, agency, language, category, category_label, topics FROM articles "
-                "WHERE id > ? AND id NOT IN (SELECT subject FROM quarantine) ORDER BY id LIMIT ?", (last, batch)).fetchall()
-            if not rows:
-                break
-            for row in rows:
-                topics = match_topics(row["title"], json.loads(row["paragraphs"]), row["agency"], self.settings.topics)
-                keys = self._keys(row["language"], row["category"], row["category_label"], row["agency"], topics)
-                wanted, current = {key.path for key in keys}, self._feeds_of(row["id"])
-                if wanted == current and list(topics) == json.loads(row["topics"]):
-                    continue
-                changed += 1
-                self.db.execute("UPDATE articles SET topics = ? WHERE id = ?", (json.dumps(topics), row["id"]))
-                self._leave_feeds(row["id"], sorted(current - wanted))
-                self._join_feeds(row["id"], [key for key in keys if key.path not in current])
-            last = rows[-1]["id"]
-        self.set_meta(CLASSIFICATION_KEY, signature)
-        return changed
+    # What is held back ----------------------------------------------------------------------
 
-    # Quarantine --------------------------------------------------------------------------
-
-    def quarantine_article(self, article_id: str, reason: str, version: str, now: float) -> bool:
-        """Hold a stored article out of every feed (its feeds are marked to re-render without it).
-        True when this is news: the article was not held, or was held for another reason."""
-        old = self.db.execute("SELECT reason FROM quarantine WHERE subject = ?", (article_id,)).fetchone()
-        self._leave_feeds(article_id)
-        self._hold(article_id, QUARANTINED_ARTICLE, reason, version, now)
+    def hold(self, subject: str, kind: str, reason: str, version: str, now: float) -> bool:
+        """Remember why `subject` (an article id or a feed path) is held back; True when this is
+        news: it was not held, or was held for another reason."""
+        old = self._one("SELECT reason FROM quarantine WHERE subject = ?", (subject,))
+        self._run("INSERT INTO quarantine (subject, kind, reason, version, since) VALUES (?, ?, ?, ?, ?) "
+                  "ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason, version = excluded.version",
+                  (subject, kind, reason, version, now))
         return old is None or old[0] != reason
 
-    def release_quarantined(self, version: str) -> int:
-        """Articles held by another version of the program are tried again: they rejoin their feeds."""
-        rows = self.db.execute(
-            "SELECT a.id, a.language, a.category, a.category_label, a.agency, a.topics FROM quarantine q "
-            "JOIN articles a ON a.id = q.subject WHERE q.kind = ? AND q.version != ?", (QUARANTINED_ARTICLE, version)).fetchall()
-        for row in rows:
-            self.db.execute("DELETE FROM quarantine WHERE subject = ?", (row["id"],))
-            self._join_feeds(row["id"], self._keys(row["language"], row["category"], row["category_label"], row["agency"],
-                                                   json.loads(row["topics"])))
-        return len(rows)
-
-    def feed_not_written(self, path: str, reason: str, version: str, now: float) -> bool:
-        """Remember why a feed could not be written; True when this is news."""
-        old = self.db.execute("SELECT reason FROM quarantine WHERE subject = ?", (path,)).fetchone()
-        self._hold(path, UNWRITTEN_FEED, reason, version, now)
-        return old is None or old[0] != reason
+    def hold_article(self, article_id: str, reason: str, version: str, now: float) -> bool:
+        """Quarantine a stored article: it leaves every feed (they re-render without it) and is
+        held with its reason; True when this is news."""
+        self.leave_feeds(article_id)
+        return self.hold(article_id, ARTICLE, reason, version, now)
 
     def release(self, subject: str) -> None:
-        self.db.execute("DELETE FROM quarantine WHERE subject = ?", (subject,))
+        self._run("DELETE FROM quarantine WHERE subject = ?", (subject,))
 
-    def _hold(self, subject: str, kind: str, reason: str, version: str, now: float) -> None:
-        self.db.execute(
-            "INSERT INTO quarantine (subject, kind, reason, version, since) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason, version = excluded.version",
-            (subject, kind, reason, version, now))
+    def held_articles_not_of(self, version: str) -> list[str]:
+        """Quarantined articles held by another version of the program."""
+        return [row[0] for row in self._rows("SELECT q.subject FROM quarantine q JOIN articles a ON a.id = q.subject "
+                                             "WHERE q.kind = ? AND q.version != ?", (ARTICLE, version))]
 
-    def _empty(self) -> bool:
-        return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+    def held(self) -> list[Held]:
+        return [Held(row["subject"], row["kind"], row["reason"], row["since"], row["title"]) for row in self._rows(
+            "SELECT q.subject, q.kind, q.reason, q.since, a.title FROM quarantine q "
+            "LEFT JOIN articles a ON a.id = q.subject ORDER BY q.kind, q.subject")]
+
+    # Meta -----------------------------------------------------------------------------------
 
     def meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        (key, value))
+        self._run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                  (key, value))
 
     # Feeds ----------------------------------------------------------------------------------
 
-    def feeds(self) -> list[Feed]:
+    def feeds(self) -> list[FeedState]:
         return [
-            Feed(FeedKey(r["path"], r["kind"], r["value"], r["label"]), r["entry_count"], bool(r["dirty"]),
-                 r["archived_before"], r["rendered_with"], r["latest_title"], r["latest_published"])
-            for r in self.db.execute("SELECT * FROM feeds ORDER BY path")
+            FeedState(FeedKey(r["path"], r["kind"], r["value"], r["label"]), r["entry_count"], bool(r["dirty"]),
+                      r["archived_before"], r["rendered_with"], r["latest_title"], r["latest_published"])
+            for r in self._rows("SELECT * FROM feeds ORDER BY path")
         ]
 
     def sequence_pending(self, path: str) -> None:
         """Give a feed's pending articles its next sequence numbers, oldest publication first."""
-        start = self.db.execute("SELECT next_seq FROM feeds WHERE path = ?", (path,)).fetchone()[0]
-        rows = self.db.execute(
+        start = self._one("SELECT next_seq FROM feeds WHERE path = ?", (path,))[0]  # type: ignore[index]
+        rows = self._rows(
             "SELECT p.article_id FROM pending p JOIN articles a ON a.id = p.article_id WHERE p.feed = ? "
-            "ORDER BY a.published_us, a.id", (path,)).fetchall()
+            "ORDER BY a.published_us, a.id", (path,))
         if not rows:
             return
-        self.db.executemany("INSERT INTO members (feed, seq, article_id) VALUES (?, ?, ?)",
-                            [(path, start + offset, row[0]) for offset, row in enumerate(rows)])
-        self.db.execute("DELETE FROM pending WHERE feed = ?", (path,))
-        self.db.execute("UPDATE feeds SET next_seq = ? WHERE path = ?", (start + len(rows), path))
+        self._many("INSERT INTO members (feed, seq, article_id) VALUES (?, ?, ?)",
+                   [(path, start + offset, row[0]) for offset, row in enumerate(rows)])
+        self._run("DELETE FROM pending WHERE feed = ?", (path,))
+        self._run("UPDATE feeds SET next_seq = ? WHERE path = ?", (start + len(rows), path))
 
     def head(self, path: str, limit: int) -> tuple[list[Entry], int]:
         """The subscription document's entries (the `limit` highest sequence numbers), newest
         first, and the sequence number below which entries are archived."""
-        rows = self.db.execute(
+        rows = self._rows(
             f"SELECT m.seq, {ENTRY_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
-            "WHERE m.feed = ? ORDER BY m.seq DESC LIMIT ?", (path, limit)).fetchall()
+            "WHERE m.feed = ? ORDER BY m.seq DESC LIMIT ?", (path, limit))
         boundary = rows[-1]["seq"] if len(rows) == limit else 0
         return _newest_first([_entry(row) for row in rows]), boundary
 
     def page(self, path: str, first: int, end: int) -> list[Entry]:
         """Archived entries with sequence numbers in [first, end), newest first."""
-        rows = self.db.execute(
+        rows = self._rows(
             f"SELECT {ENTRY_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
             "WHERE m.feed = ? AND m.seq >= ? AND m.seq < ?", (path, first, end))
         return _newest_first([_entry(row) for row in rows])
 
-    def seq_before(self, path: str, seq: int) -> int | None:
-        """The highest sequence number below `seq`, to find the previous non-empty archive page."""
-        return self.db.execute("SELECT max(seq) FROM members WHERE feed = ? AND seq < ?", (path, seq)).fetchone()[0]
+    def seqs_near(self, path: str, ranges: Sequence[tuple[int, int]], below: int) -> list[int]:
+        """In one query: for each [first, end) range, below `below`, the highest sequence number
+        before it, the lowest one from its end, and whether it holds any (its lowest)."""
+        if not ranges:
+            return []
+        values = ", ".join("(?, ?)" for _ in ranges)
+        rows = self._rows(
+            f"WITH r(first, end_) AS (VALUES {values}) SELECT DISTINCT seq FROM ("
+            "SELECT (SELECT max(seq) FROM members WHERE feed = ? AND seq < r.first) AS seq FROM r UNION ALL "
+            "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.end_ AND seq < ?) FROM r UNION ALL "
+            "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.first AND seq < min(r.end_, ?)) FROM r"
+            ") WHERE seq IS NOT NULL ORDER BY seq",
+            [*(bound for pair in ranges for bound in pair), path, path, below, path, below])
+        return [row[0] for row in rows]
 
-    def seq_from(self, path: str, seq: int, below: int) -> int | None:
-        """The lowest sequence number in [seq, below), to find the next non-empty archive page."""
-        return self.db.execute("SELECT min(seq) FROM members WHERE feed = ? AND seq >= ? AND seq < ?",
-                               (path, seq, below)).fetchone()[0]
+    def occupied(self, path: str, size: int, below: int) -> list[int]:
+        """Every archive page (sequence numbers below `below`, in pages of `size`) that holds an entry."""
+        return [row[0] for row in self._rows("SELECT DISTINCT seq / ? FROM members WHERE feed = ? AND seq < ? ORDER BY 1",
+                                             (size, path, below))]
 
     def removed_seqs(self, path: str) -> list[int]:
-        return [row[0] for row in self.db.execute("SELECT seq FROM removed WHERE feed = ?", (path,))]
+        return [row[0] for row in self._rows("SELECT seq FROM removed WHERE feed = ?", (path,))]
 
-    def feed_rendered(self, path: str, signature: str, archived_before: int, latest: Entry) -> None:
-        self.db.execute(
+    def feed_rendered(self, path: str, signature: str, archived_before: int, latest_title: str, latest_published: int) -> None:
+        self._run(
             "UPDATE feeds SET dirty = 0, rendered_with = ?, archived_before = ?, latest_title = ?, latest_published = ? "
-            "WHERE path = ?",
-            (signature, archived_before, latest.title, int(latest.published.timestamp() * timing.SECOND), path),
-        )
-        self.db.execute("DELETE FROM removed WHERE feed = ?", (path,))
-        self.db.execute("DELETE FROM quarantine WHERE subject = ?", (path,))
+            "WHERE path = ?", (signature, archived_before, latest_title, latest_published, path))
+        self._run("DELETE FROM removed WHERE feed = ?", (path,))
+        self.release(path)
 
     def forget_feed(self, path: str) -> None:
-        self.db.execute("DELETE FROM removed WHERE feed = ?", (path,))
-        self.db.execute("DELETE FROM feeds WHERE path = ?", (path,))
-        self.db.execute("DELETE FROM quarantine WHERE subject = ?", (path,))
+        self._run("DELETE FROM removed WHERE feed = ?", (path,))
+        self._run("DELETE FROM feeds WHERE path = ?", (path,))
+        self.release(path)
 
-    # Retention and runs ---------------------------------------------------------------------
+    # Retention ------------------------------------------------------------------------------
 
     def has_articles_before(self, published_before: int) -> bool:
-        return self.db.execute("SELECT 1 FROM articles WHERE published_us < ? LIMIT 1", (published_before,)).fetchone() is not None
+        return self._one("SELECT 1 FROM articles WHERE published_us < ? LIMIT 1", (published_before,)) is not None
 
     def prune(self, published_before: int | None, max_articles: int | None) -> int:
         """Remove articles published before the cutoff or beyond the newest `max_articles`, with
@@ -617,56 +575,48 @@ class Store:
         where = " OR ".join(conditions) or "0"
         doomed = f"SELECT id FROM articles WHERE {where}"
         for table in ("members", "pending"):
-            self.db.execute(f"DELETE FROM {table} WHERE article_id IN ({doomed})", params)
-        self.db.execute(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
-        self.db.execute(f"DELETE FROM quarantine WHERE subject IN ({doomed})", params)
-        return int(self.db.execute(f"DELETE FROM articles WHERE {where}", params).rowcount)
+            self._run(f"DELETE FROM {table} WHERE article_id IN ({doomed})", params)
+        self._run(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
+        self._run(f"DELETE FROM quarantine WHERE subject IN ({doomed})", params)
+        return self._run(f"DELETE FROM articles WHERE {where}", params)
+
+    # WebSub queue ---------------------------------------------------------------------------
 
     def websub_enqueue(self, urls: Sequence[str]) -> None:
         """A changed feed is due at once, even if an earlier ping for it is waiting to be retried."""
-        self.db.executemany("INSERT INTO websub_queue (url) VALUES (?) ON CONFLICT (url) DO UPDATE SET due_at = 0",
-                            [(url,) for url in urls])
+        self._many("INSERT INTO websub_queue (url) VALUES (?) ON CONFLICT (url) DO UPDATE SET due_at = 0",
+                   [(url,) for url in urls])
 
     def websub_due(self, now: float) -> list[tuple[str, int]]:
         return [(row[0], row[1]) for row in
-                self.db.execute("SELECT url, attempts FROM websub_queue WHERE due_at <= ? ORDER BY url", (now,))]
+                self._rows("SELECT url, attempts FROM websub_queue WHERE due_at <= ? ORDER BY url", (now,))]
 
     def websub_retry(self, url: str, attempts: int, due_at: float) -> None:
-        self.db.execute("UPDATE websub_queue SET attempts = ?, due_at = ? WHERE url = ?", (attempts, due_at, url))
+        self._run("UPDATE websub_queue SET attempts = ?, due_at = ? WHERE url = ?", (attempts, due_at, url))
 
     def websub_done(self, url: str) -> None:
-        self.db.execute("DELETE FROM websub_queue WHERE url = ?", (url,))
+        self._run("DELETE FROM websub_queue WHERE url = ?", (url,))
+
+    # Runs and counts ------------------------------------------------------------------------
 
     def record_run(self, finished_at: float, summary: str, error: str | None = None) -> None:
-        self.db.execute("INSERT INTO runs (finished_at, summary, error) VALUES (?, ?, ?)", (finished_at, summary, error))
-        self.db.execute("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs) - ?", (RUNS_KEPT,))
+        self._run("INSERT INTO runs (finished_at, summary, error) VALUES (?, ?, ?)", (finished_at, summary, error))
+        self._run("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs) - ?", (RUNS_KEPT,))
 
-    # What an operator asks ------------------------------------------------------------------
+    def last_run(self) -> Run | None:
+        row = self._one("SELECT finished_at, summary, error FROM runs ORDER BY id DESC LIMIT 1")
+        return None if row is None else Run(row["finished_at"], row["summary"], row["error"])
 
-    def status(self) -> dict[str, Any]:
-        """Articles per language and category, the last run, and files with problems."""
+    def counts(self) -> dict[str, Any]:
+        """Articles in all, per language and per category; feeds; seed files."""
         def grouped(column: str) -> dict[str, int]:
-            query = f"SELECT {column} AS key, count(*) AS n FROM articles GROUP BY {column} ORDER BY {column}"
-            return {row["key"]: row["n"] for row in self.db.execute(query)}
+            return {row[0]: row[1] for row in self._rows(
+                f"SELECT {column}, count(*) FROM articles GROUP BY {column} ORDER BY {column}")}
 
-        last = self.db.execute("SELECT finished_at, summary, error FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-        troubled = {row["name"]: _problems(row["name"], row["problems"]) for row in
-                    self.db.execute("SELECT name, problems FROM seed_files WHERE problems != '[]' ORDER BY name")}
-        held = self.db.execute("SELECT q.subject, q.kind, q.reason, q.since, a.title FROM quarantine q "
-                               "LEFT JOIN articles a ON a.id = q.subject ORDER BY q.kind, q.subject").fetchall()
         return {
-            "articles": self.db.execute("SELECT count(*) FROM articles").fetchone()[0],
+            "articles": self._one("SELECT count(*) FROM articles")[0],  # type: ignore[index]
             "by_language": grouped("language"),
             "by_category": grouped("category"),
-            "feeds": self.db.execute("SELECT count(*) FROM feeds").fetchone()[0],
-            "seed_files": self.db.execute("SELECT count(*) FROM seed_files").fetchone()[0],
-            "last_run": None if last is None else {"finished_at": last["finished_at"], "summary": last["summary"],
-                                                   "error": last["error"]},
-            "last_new_dump_at": float(self.meta(LAST_DUMP_KEY) or 0) or None,
-            "quarantined_articles": [{"id": r["subject"], "title": r["title"], "reason": r["reason"], "since": r["since"]}
-                                     for r in held if r["kind"] == QUARANTINED_ARTICLE],
-            "feeds_not_written": {r["subject"]: r["reason"] for r in held if r["kind"] == UNWRITTEN_FEED},
-            "files_with_problems": {name: [str(problem) for problem in found] for name, found in troubled.items()},
-            "files_rejected": sum(any(p.outcome == FILE_REJECTED for p in found) for found in troubled.values()),
-            "records_skipped": sum(p.outcome == RECORD_SKIPPED for found in troubled.values() for p in found),
+            "feeds": self._one("SELECT count(*) FROM feeds")[0],  # type: ignore[index]
+            "seed_files": self._one("SELECT count(*) FROM seed_files")[0],  # type: ignore[index]
         }

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import http.client
 import logging
-import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
-from feeds.settings import Settings
-from feeds.store import Store
+from feeds.layout import is_subscription_document
+from feeds.settings import WebSubSettings
+from feeds.store import Store, StoreError
 
 log = logging.getLogger("feeds.websub")
 FIRST_RETRY_SECONDS = 30
@@ -56,26 +56,32 @@ def retry_delay(attempts: int) -> float:
     return float(min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_RETRY_SECONDS))
 
 
-def deliver(store: Store, settings: Settings, now: float) -> Delivery:
+def announce(store: Store, base_url: str, written: list[str]) -> None:
+    """Queue a ping for every subscription document among the files just written (paths under
+    `out/`); archive pages are never announced."""
+    store.websub_enqueue([f"{base_url}{relative}" for relative in written if is_subscription_document(relative)])
+
+
+def deliver(store: Store, settings: WebSubSettings, now: float) -> Delivery:
     """Ping the hub for every queued URL that is due. The first failure ends the round: the hub is
     down or slow, so every URL still due waits for the same backoff and counts the attempt."""
     delivery = Delivery()
-    hub = settings.websub.hub
+    hub = settings.hub
     if hub is None:
         return delivery
     try:
         _deliver(store, settings, str(hub), now, delivery)
-    except sqlite3.OperationalError as exc:
+    except StoreError as exc:
         # Another run holds the store for long: the queue is intact, the next run delivers it.
         log.warning("WebSub: queue unavailable (%s); pings wait for the next run", exc)
     return delivery
 
 
-def _deliver(store: Store, settings: Settings, hub: str, now: float, delivery: Delivery) -> None:
+def _deliver(store: Store, settings: WebSubSettings, hub: str, now: float, delivery: Delivery) -> None:
     due = store.websub_due(now)
     for position, (url, attempts) in enumerate(due):
         try:
-            ping(hub, url, settings.websub.timeout_seconds)
+            ping(hub, url, settings.timeout_seconds)
         except HubError as exc:
             _postpone(store, settings, due[position:], now, delivery)
             log.warning("WebSub: %s; %d feed(s) to retry in %g s or later, %d given up", exc, delivery.deferred,
@@ -87,11 +93,11 @@ def _deliver(store: Store, settings: Settings, hub: str, now: float, delivery: D
         log.info("WebSub: notified %s of %d changed feed(s)", hub, len(delivery.sent))
 
 
-def _postpone(store: Store, settings: Settings, waiting: list[tuple[str, int]], now: float, delivery: Delivery) -> None:
+def _postpone(store: Store, settings: WebSubSettings, waiting: list[tuple[str, int]], now: float, delivery: Delivery) -> None:
     for url, attempts in waiting:
         attempts += 1
-        if attempts >= settings.websub.max_attempts:
-            log.error("WebSub: gave up notifying %s of %s after %d attempts", settings.websub.hub, url, attempts)
+        if attempts >= settings.max_attempts:
+            log.error("WebSub: gave up notifying %s of %s after %d attempts", settings.hub, url, attempts)
             store.websub_done(url)
             delivery.given_up.append(url)
         else:

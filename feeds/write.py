@@ -12,7 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
-TEMP_PREFIX = ".tmp-"
+from feeds.layout import TEMP_PREFIX
+
 # Errors that no other file in the folder would escape: the disk, the file system, the quota.
 FOLDER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
@@ -64,3 +65,12 @@ def remove_stale_temporaries(folder: Path) -> int:
         stale.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+def remove(path: Path) -> bool:
+    """Remove a published file; False when there was none."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True

@@ -1,14 +1,16 @@
-"""Small fixtures: the bundled seeds, the shared schemas, a dump writer and a real `feeds` process."""
+"""Small fixtures: the bundled seeds, the shared schemas, a dump writer, and the `feeds` command run in
+this process (most tests) or as a real child process (the few that need signals, pipes or privileges)."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import feedparser
@@ -38,9 +40,24 @@ def dump(*records: tuple[str, str], section: str = "World", site: str = "Enbeksh
 
 
 def run_feeds(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The `feeds` command's entry function, called in this process from `cwd` with its output
+    captured: what the console script runs, without a child process's start-up."""
+    out, err = io.StringIO(), io.StringIO()
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(previous)
+    return subprocess.CompletedProcess(["feeds", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, cwd: Path, prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
     """The real command in a child process, as a user or cron would run it."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([sys.executable, "-m", "feeds", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run([*prefix, sys.executable, "-m", "feeds", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
 
 
 def new_project(folder: Path) -> Path:
@@ -84,28 +101,6 @@ def check_atom(path: Path, self_url: str) -> None:
     assert published == sorted(published, reverse=True), path
 
 
-@dataclass
-class Ran:
-    """What a `feeds` command did: exit code, standard output, standard error."""
-
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def feeds(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
-    """The `feeds` command called in this process (its entry function, as the console script
-    calls it) from `cwd`: as faithful as a child process for everything but signals and pipes."""
-    def run(*args: str, cwd: Path) -> Ran:
-        monkeypatch.chdir(cwd)
-        capsys.readouterr()
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Ran(code, captured.out, captured.err)
-    return run
-
-
 def unprivileged() -> list[str]:
     """A command prefix that makes file permissions bind even when the tests run as root (as in
     CI): without CAP_DAC_OVERRIDE, root is refused what its mode bits refuse."""
@@ -118,6 +113,4 @@ def unprivileged() -> list[str]:
 
 
 def run_unprivileged(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([*unprivileged(), sys.executable, "-m", "feeds", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return run_process(*args, cwd=cwd, prefix=unprivileged())

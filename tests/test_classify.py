@@ -9,8 +9,9 @@ import pytest
 from conftest import ROOT, SEED_000, SEED_002, SEEDS, dump
 
 from feeds import identity
-from feeds.catalogue import feed_keys
-from feeds.classify import bounded, detect_language, match_topics, slug, to_article
+from feeds.catalogue import Catalogue
+from feeds.classify import detect_language, match_topics, slug, to_article
+from feeds.layout import bounded
 from feeds.parse import decode, parse_dump
 from feeds.settings import FeedSettings, Labels, TopicSettings, load_settings
 
@@ -104,7 +105,7 @@ def test_every_name_that_becomes_a_path_is_short_unique_and_stable() -> None:
     assert bounded(long_agency) != bounded(other_agency)
     section = "Section of a great length " * 20
     assert len(slug(section)) <= 60 and slug(section) != slug(section + "!") and slug(section) == slug(section)
-    keys = feed_keys("en", slug(section), section, long_agency, ("t" * 100,), load_settings(ROOT / "config.yaml"))
+    keys = Catalogue.of(load_settings(ROOT / "config.yaml")).feed_keys("en", slug(section), section, long_agency, ("t" * 100,))
     assert all(len(part) <= 60 for key in keys for part in key.path.split("/"))
 
 

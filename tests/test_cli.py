@@ -136,33 +136,33 @@ def test_a_misspelt_interface_key_or_an_agency_slug_with_a_slash_is_refused(proj
     assert result.returncode == 2 and "agencies.../evil" in result.stderr
 
 
-def test_a_store_that_is_not_an_sqlite_database_is_named_with_exit_4(project: Path, feeds) -> None:
+def test_a_store_that_is_not_an_sqlite_database_is_named_with_exit_4(project: Path) -> None:
     (project / "state").mkdir()
     (project / "state/feeds.sqlite3").write_bytes(b"this is not a database, " * 100)
-    result = feeds("build", cwd=project)
-    assert result.code == 4 and "Traceback" not in result.err and "lock" not in result.err
-    assert f"the store {project / 'state/feeds.sqlite3'} cannot be used: file is not a database (not an SQLite database)" in result.err
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 4 and "Traceback" not in result.stderr and "lock" not in result.stderr
+    assert f"the store {project / 'state/feeds.sqlite3'} cannot be used: file is not a database (not an SQLite database)" in result.stderr
 
 
-def test_a_truncated_store_is_named_with_exit_4(project: Path, feeds) -> None:
-    assert feeds("build", cwd=project).code == 0
+def test_a_truncated_store_is_named_with_exit_4(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
     store = project / "state/feeds.sqlite3"
     for sidecar in ("-wal", "-shm"):
         Path(f"{store}{sidecar}").unlink(missing_ok=True)
     data = store.read_bytes()
     store.write_bytes(data[: len(data) // 3])
     (project / "seeds/005_new.txt").write_text(dump(("New article 03.03.2026", "Body.")))
-    result = feeds("build", cwd=project)
-    assert result.code == 4 and "Traceback" not in result.err
-    assert f"the store {store} cannot be used: database disk image is malformed (damaged)" in result.err
-    status = feeds("status", cwd=project)
-    assert status.code == 4 and str(store) in status.err
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 4 and "Traceback" not in result.stderr
+    assert f"the store {store} cannot be used: database disk image is malformed (damaged)" in result.stderr
+    status = run_feeds("status", cwd=project)
+    assert status.returncode == 4 and str(store) in status.stderr
 
 
-def test_a_store_path_that_is_a_folder_is_named_with_exit_4(project: Path, feeds) -> None:
+def test_a_store_path_that_is_a_folder_is_named_with_exit_4(project: Path) -> None:
     (project / "state").mkdir()
-    result = feeds("build", "--state", "state", cwd=project)
-    assert result.code == 4 and f"the store {project / 'state'} is a folder, not a database file" in result.err
+    result = run_feeds("build", "--state", "state", cwd=project)
+    assert result.returncode == 4 and f"the store {project / 'state'} is a folder, not a database file" in result.stderr
 
 
 @pytest.mark.slow
@@ -196,44 +196,44 @@ def test_a_read_only_store_or_lock_folder_is_named_never_taken_for_another_run(p
     ("feeds:\n  base_url: https://feeds.example.org/#top\n", "must not have a query (?...) or a fragment"),
     ("feeds:\n  base_url: http://x/\npaths:\n  seeds: public\n  out: public\n", "paths.seeds: "),
 ])
-def test_any_config_file_is_exit_2_with_a_message(project: Path, feeds, text: str, message: str) -> None:
+def test_any_config_file_is_exit_2_with_a_message(project: Path, text: str, message: str) -> None:
     (project / "public").mkdir()
     (project / "config.yaml").write_bytes(text.encode("utf-8", "surrogateescape") if "\xff" not in text else
                                           text.encode("latin-1"))
-    result = feeds("build", cwd=project)
-    assert result.code == 2 and "Traceback" not in result.err
-    assert message in result.err
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr
 
 
-def test_status_check_is_one_line_and_exit_1_when_anything_is_wrong(project: Path, feeds) -> None:
-    assert feeds("build", cwd=project).code == 0
-    healthy = feeds("status", "--check", cwd=project)
-    assert healthy.code == 0 and re.fullmatch(r"OK: 39 articles in 29 feeds; last run \d+ min ago; last new dump \d+ min ago\n", healthy.out)
+def test_status_check_is_one_line_and_exit_1_when_anything_is_wrong(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
+    healthy = run_feeds("status", "--check", cwd=project)
+    assert healthy.returncode == 0 and re.fullmatch(r"OK: 39 articles in 29 feeds; last run \d+ min ago; last new dump \d+ min ago\n", healthy.stdout)
     (project / "seeds/006_binary.txt").write_bytes(b"\x00\x01" * 10)
-    feeds("build", cwd=project)
-    rejected = feeds("status", "--check", cwd=project)
-    assert rejected.code == 1 and rejected.out == "UNHEALTHY: 1 file rejected (details: `feeds status`)\n"
+    run_feeds("build", cwd=project)
+    rejected = run_feeds("status", "--check", cwd=project)
+    assert rejected.returncode == 1 and rejected.stdout == "UNHEALTHY: 1 file rejected (details: `feeds status`)\n"
     (project / "seeds/006_binary.txt").unlink()
-    feeds("build", cwd=project)
-    assert feeds("status", "--check", cwd=project).code == 0
+    run_feeds("build", cwd=project)
+    assert run_feeds("status", "--check", cwd=project).returncode == 0
     config = project / "config.yaml"
     config.write_text(config.read_text().replace("stale_after: 24", "stale_after: 0.0001"))
     time.sleep(0.5)
-    stale = feeds("status", "--check", cwd=project)
-    assert stale.code == 1 and stale.out.startswith("UNHEALTHY: no new dump for 0 min (watch.stale_after is 0.0001 h)")
+    stale = run_feeds("status", "--check", cwd=project)
+    assert stale.returncode == 1 and stale.stdout.startswith("UNHEALTHY: no new dump for 0 min (watch.stale_after is 0.0001 h)")
 
 
-def test_status_check_reports_a_failed_last_run(project: Path, feeds) -> None:
-    assert feeds("build", cwd=project).code == 0
+def test_status_check_reports_a_failed_last_run(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
     (project / "out").rename(project / "published")
     (project / "out").write_text("a file where the output folder should be")
-    assert feeds("build", cwd=project).code == 3
-    check = feeds("status", "--check", cwd=project)
-    assert check.code == 1
-    assert check.out.startswith(f"UNHEALTHY: the last run failed: cannot create the output folder {project / 'out'}: File exists")
+    assert run_feeds("build", cwd=project).returncode == 3
+    check = run_feeds("status", "--check", cwd=project)
+    assert check.returncode == 1
+    assert check.stdout.startswith(f"UNHEALTHY: the last run failed: cannot create the output folder {project / 'out'}: File exists")
     (project / "out").unlink()
     (project / "published").rename(project / "out")
-    assert feeds("build", cwd=project).code == 0 and feeds("status", "--check", cwd=project).code == 0
+    assert run_feeds("build", cwd=project).returncode == 0 and run_feeds("status", "--check", cwd=project).returncode == 0
 
 
 @pytest.mark.slow

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feeds.catalogue import FeedKey, describe
+from feeds.catalogue import Catalogue
 from feeds.classify import to_article
-from feeds.models import Entry
+from feeds.models import Entry, FeedKey
 from feeds.parse import NotText, decode, parse_dump, title_line
 from feeds.render import Links, render_atom, render_json, render_rss
 from feeds.settings import load_settings
@@ -79,19 +79,19 @@ def paragraphs_of(content: str) -> list[str]:
 @given(title=LINE.filter(lambda t: t.strip()), body=LINE)
 def test_any_article_text_renders_valid_documents_holding_the_text_exactly(title: str, body: str) -> None:
     entry = entry_of(title, body)
-    document = describe(FeedKey("all", "all", ""), SETTINGS)
-    atom = render_atom(document, [entry], SETTINGS, Links("all.atom", document.url("atom")))
+    document = Catalogue.of(SETTINGS).describe(FeedKey("all", "all", ""))
+    atom = render_atom(document, [entry], Links("all.atom", document.url("atom")))
     root = etree.fromstring(atom)
     if RELAX_NG is not None:
         assert RELAX_NG.validate(etree.ElementTree(root)), RELAX_NG.error_log
     (element,) = root.iterfind(f"{ATOM}entry")
     assert element.findtext(f"{ATOM}title") == entry.title
     assert paragraphs_of(element.findtext(f"{ATOM}content")) == list(entry.paragraphs or (entry.title,))
-    rss = render_rss(document, [entry], SETTINGS, Links("all.rss", document.url("rss")))
+    rss = render_rss(document, [entry], Links("all.rss", document.url("rss")))
     item = etree.fromstring(rss).find("channel/item")
     assert item.findtext("title") == entry.title
     assert not feedparser.parse(rss).bozo
-    data = json.loads(render_json(document, [entry], SETTINGS))
+    data = json.loads(render_json(document, [entry]))
     assert data["items"][0]["title"] == entry.title
     assert paragraphs_of(data["items"][0]["content_html"]) == list(entry.paragraphs or (entry.title,))
     assert to_datetime(0).tzinfo == KAZAKHSTAN

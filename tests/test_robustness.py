@@ -10,12 +10,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import BASE, check_atom, dump, run_unprivileged
+from conftest import BASE, check_atom, dump, run_feeds, run_unprivileged
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds import build as build_module
-from feeds import render
+from feeds import ingest, render
+from feeds import store as store_module
 from feeds.store import Store
 from feeds.timing import KAZAKHSTAN
 
@@ -117,54 +117,55 @@ def test_a_run_over_every_bad_input_at_once_publishes_every_good_article(project
 
 
 def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_changes(
-        project: Path, feeds, monkeypatch: pytest.MonkeyPatch) -> None:
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
-    classify = build_module.to_article
+    classify = ingest.to_article
 
     def failing(record, *args, **kwargs):  # type: ignore[no-untyped-def]
         if record.title == "Poison pill":
             raise RuntimeError("nobody foresaw this")
         return classify(record, *args, **kwargs)
 
-    monkeypatch.setattr(build_module, "to_article", failing)
-    first = feeds("build", cwd=project)
-    assert first.code == 0
-    assert "005_poison.txt:7: record skipped: could not be classified (RuntimeError: nobody foresaw this)" in first.err
+    monkeypatch.setattr(ingest, "to_article", failing)
+    first = run_feeds("build", cwd=project)
+    assert first.returncode == 0
+    assert "005_poison.txt:7: record skipped: could not be classified (RuntimeError: nobody foresaw this)" in first.stderr
     assert {"Good article 001", "Good article 002"} <= set(titles(project / "out")) and "Poison pill" not in titles(project / "out")
-    assert "005_poison.txt:7: record skipped" in feeds("status", cwd=project).out
-    assert feeds("build", cwd=project).err == ""  # logged once per change, not on every run
-    monkeypatch.setattr(build_module, "to_article", classify)
-    monkeypatch.setattr(build_module, "__version__", "99.0")  # an upgrade: held-back files are read again
-    assert feeds("build", cwd=project).code == 0
+    assert "005_poison.txt:7: record skipped" in run_feeds("status", cwd=project).stdout
+    assert run_feeds("build", cwd=project).stderr == ""  # logged once per change, not on every run
+    monkeypatch.setattr(ingest, "to_article", classify)
+    monkeypatch.setattr(ingest, "__version__", "99.0")  # an upgrade: held-back files are read again
+    assert run_feeds("build", cwd=project).returncode == 0
     assert "Poison pill" in titles(project / "out")
 
 
-def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, feeds, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
-    insert = Store._insert
+    insert = Store.insert_article
 
     def failing(self, article, *args):  # type: ignore[no-untyped-def]
         if article.title == "Poison pill":
-            raise sqlite3.IntegrityError("CHECK constraint failed")
+            raise store_module.RecordError("IntegrityError: CHECK constraint failed")
         return insert(self, article, *args)
 
-    monkeypatch.setattr(Store, "_insert", failing)
-    result = feeds("build", cwd=project)
-    assert result.code == 0
-    assert "005_poison.txt:7: record skipped: could not be stored (IntegrityError: CHECK constraint failed)" in result.err
+    monkeypatch.setattr(Store, "insert_article", failing)
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0
+    assert "005_poison.txt:7: record skipped: could not be stored (IntegrityError: CHECK constraint failed)" in result.stderr
     assert {"Good article 001", "Good article 002"} <= set(titles(project / "out")) and len(titles(project / "out")) == 41
 
 
-def test_a_failing_database_stops_the_run_naming_the_store(project: Path, feeds, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_database_stops_the_run_naming_the_store(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_new.txt").write_text(dump(good(1)))
 
     def broken(self, *args):  # type: ignore[no-untyped-def]
-        raise sqlite3.OperationalError("disk I/O error")
+        with self._guard():
+            raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(Store, "_insert", broken)
-    result = feeds("build", cwd=project)
-    assert result.code == 4 and "Traceback" not in result.err
-    assert f"state error: the store {project / 'state/feeds.sqlite3'} cannot be used: disk I/O error" in result.err
+    monkeypatch.setattr(Store, "insert_article", broken)
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 4 and "Traceback" not in result.stderr
+    assert f"state error: the store {project / 'state/feeds.sqlite3'} cannot be used: disk I/O error" in result.stderr
 
 
 def published_text(out: Path) -> str:
@@ -172,8 +173,8 @@ def published_text(out: Path) -> str:
 
 
 def test_an_article_that_cannot_be_rendered_is_quarantined_out_of_every_feed(
-        project: Path, feeds, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert feeds("build", cwd=project).code == 0
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
     (project / "seeds/005_poison.txt").write_text(dump(
         good(1), ("Poison pill 03.03.2026", f"Body.Source : {GOV.format('mfa', 9)}"), good(2)))
     content = render.content_html
@@ -184,44 +185,44 @@ def test_an_article_that_cannot_be_rendered_is_quarantined_out_of_every_feed(
         return content(entry)
 
     monkeypatch.setattr(render, "content_html", failing)
-    result = feeds("build", cwd=project)
-    assert result.code == 0
-    assert "article quarantined: 'Poison pill': could not be rendered (ValueError: cannot render this)" in result.err
-    assert "1 articles quarantined" in result.out
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0
+    assert "article quarantined: 'Poison pill': could not be rendered (ValueError: cannot render this)" in result.stderr
+    assert "1 articles quarantined" in result.stdout
     out = project / "out"
     assert "Poison pill" not in published_text(out)
     assert {"Good article 001", "Good article 002"} <= set(titles(out))
     for feed in ("all.atom", "lang/en.atom", "category/world.atom", "category/world/en.atom"):
         check_atom(out / feed, BASE + feed)
-    status = feeds("status", cwd=project)
-    assert "quarantined articles: 1" in status.out and "'Poison pill': could not be rendered" in status.out
-    assert feeds("build", cwd=project).err == ""  # logged once
-    check = feeds("status", "--check", cwd=project)
-    assert check.code == 1 and "1 article quarantined" in check.out
+    status = run_feeds("status", cwd=project)
+    assert "quarantined articles: 1" in status.stdout and "'Poison pill': could not be rendered" in status.stdout
+    assert run_feeds("build", cwd=project).stderr == ""  # logged once
+    check = run_feeds("status", "--check", cwd=project)
+    assert check.returncode == 1 and "1 article quarantined" in check.stdout
     poison = project / "seeds/005_poison.txt"
     poison.write_text(poison.read_text().replace("Poison pill", "Antidote"))  # the input is fixed
-    assert feeds("build", cwd=project).code == 0
-    assert "Antidote" in titles(out) and "quarantined articles: 0" in feeds("status", cwd=project).out
+    assert run_feeds("build", cwd=project).returncode == 0
+    assert "Antidote" in titles(out) and "quarantined articles: 0" in run_feeds("status", cwd=project).stdout
     poison.write_text(poison.read_text().replace("Antidote", "Poison pill"))
-    assert "article quarantined: 'Poison pill'" in feeds("build", cwd=project).err
+    assert "article quarantined: 'Poison pill'" in run_feeds("build", cwd=project).stderr
     monkeypatch.setattr(render, "content_html", content)
-    monkeypatch.setattr(build_module, "__version__", "99.0")  # the fix ships: quarantined articles are tried again
-    assert feeds("build", cwd=project).code == 0
+    monkeypatch.setattr(ingest, "__version__", "99.0")  # the fix ships: quarantined articles are tried again
+    assert run_feeds("build", cwd=project).returncode == 0
     assert "Poison pill" in titles(out) and "Poison pill" in titles(out, "agency/mfa.atom")
-    assert feeds("status", "--check", cwd=project).code == 0
+    assert run_feeds("status", "--check", cwd=project).returncode == 0
 
 
-def test_a_feed_that_cannot_be_written_is_named_and_every_other_feed_published(project: Path, feeds) -> None:
+def test_a_feed_that_cannot_be_written_is_named_and_every_other_feed_published(project: Path) -> None:
     (project / "out").mkdir()
     (project / "out/lang").write_text("a file where a folder of feeds goes")
-    result = feeds("build", cwd=project)
-    assert result.code == 0 and "Traceback" not in result.err
-    assert "lang/en: feed not written: could not be written (NotADirectoryError: Not a directory); retried next run" in result.err
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "lang/en: feed not written: could not be written (NotADirectoryError: Not a directory); retried next run" in result.stderr
     assert (project / "out/all.atom").exists() and (project / "out/category/world.atom").exists()
-    assert "feeds not written: 2" in feeds("status", cwd=project).out
+    assert "feeds not written: 2" in run_feeds("status", cwd=project).stdout
     (project / "out/lang").unlink()
-    assert feeds("build", cwd=project).code == 0 and (project / "out/lang/en.atom").exists()
-    assert "feeds not written: 0" in feeds("status", cwd=project).out
+    assert run_feeds("build", cwd=project).returncode == 0 and (project / "out/lang/en.atom").exists()
+    assert "feeds not written: 0" in run_feeds("status", cwd=project).stdout
 
 
 BUILD_EXAMPLES = settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow,
@@ -230,20 +231,20 @@ BUILD_EXAMPLES = settings(deadline=None, max_examples=12, suppress_health_check=
 
 @BUILD_EXAMPLES
 @given(st.binary(max_size=2000))
-def test_any_bytes_in_a_dump_leave_the_other_dumps_published(tmp_path_factory: pytest.TempPathFactory, feeds,
+def test_any_bytes_in_a_dump_leave_the_other_dumps_published(tmp_path_factory: pytest.TempPathFactory,
                                                               data: bytes) -> None:
     folder = tmp_path_factory.mktemp("bytes")
     (folder / "seeds").mkdir()
     (folder / "seeds/001_good.txt").write_text(dump(good(1), good(2)))
     (folder / "seeds/002_any.txt").write_bytes(data)
-    result = feeds("build", "--seeds", "seeds", "--out", "out", "--state", "state.sqlite3", cwd=write_config(folder))
-    assert result.code == 0
+    result = run_feeds("build", "--seeds", "seeds", "--out", "out", "--state", "state.sqlite3", cwd=write_config(folder))
+    assert result.returncode == 0
     assert {"Good article 001", "Good article 002"} <= set(titles(folder / "out"))
 
 
 @BUILD_EXAMPLES
 @given(st.binary(min_size=1, max_size=60).filter(lambda name: b"/" not in name and b"\x00" not in name))
-def test_any_bytes_in_a_file_name_are_read_and_reported_printably(tmp_path_factory: pytest.TempPathFactory, feeds,
+def test_any_bytes_in_a_file_name_are_read_and_reported_printably(tmp_path_factory: pytest.TempPathFactory,
                                                                   name: bytes) -> None:
     folder = tmp_path_factory.mktemp("names")
     (folder / "seeds").mkdir()
@@ -251,10 +252,10 @@ def test_any_bytes_in_a_file_name_are_read_and_reported_printably(tmp_path_facto
     weird = os.fsencode(folder / "seeds") + b"/" + name + b".txt"
     with open(weird, "w") as stream:
         stream.write("Not a dump")
-    result = feeds("build", "--seeds", "seeds", "--out", "out", "--state", "state.sqlite3", cwd=write_config(folder))
-    assert result.code == 0 and "Good article 001" in titles(folder / "out")
+    result = run_feeds("build", "--seeds", "seeds", "--out", "out", "--state", "state.sqlite3", cwd=write_config(folder))
+    assert result.returncode == 0 and "Good article 001" in titles(folder / "out")
     if not name.startswith(b"."):
-        (line,) = [line for line in result.err.splitlines() if "file rejected: no header" in line]
+        (line,) = [line for line in result.stderr.splitlines() if "file rejected: no header" in line]
         assert line.isprintable()
 
 

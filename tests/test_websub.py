@@ -15,7 +15,7 @@ import pytest
 from conftest import ATOM, BASE, dump, run_feeds
 from lxml import etree
 
-from feeds.build import build
+from feeds.run import build
 from feeds.settings import load_settings
 
 

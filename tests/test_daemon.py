@@ -18,7 +18,7 @@ from filelock import FileLock
 
 from feeds.lock import lock_path
 from feeds.settings import load_settings
-from feeds.watch import Daemon, Publisher
+from feeds.daemon import Daemon, Publisher
 
 NEW_DUMP = dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "The consulate will serve citizens in western Japan."))
 

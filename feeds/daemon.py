@@ -1,6 +1,7 @@
-"""`feeds watch`: the long-running publisher. APScheduler runs one interval job; file events from
-watchdog (inotify on Linux) pull the next run forward, so a new dump is published within seconds,
-with polling every `interval` as the fallback and the upper bound on latency.
+"""The long-running publisher of `feeds watch` and `feeds serve --watch`: scheduler, file events,
+signals. APScheduler runs one interval job; file events from watchdog (inotify on Linux) pull the
+next run forward, so a new dump is published within seconds, with polling every `interval` as the
+fallback and the upper bound on latency.
 
 Signals only set an event: the main thread waits for it, then stops the observer and shuts the
 scheduler down, waiting for the current run, which itself stops at the next file or feed boundary.
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -23,21 +25,20 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from feeds.build import BuildReport, build, is_seed
+from feeds.health import verdict
+from feeds.ingest import is_seed
 from feeds.lock import Busy, LockError
-from feeds.models import Problem
+from feeds.logs import log_problem
+from feeds.run import BuildReport, build, check_output, status
+from feeds.serve import start_server
 from feeds.settings import ConfigError, Settings
 from feeds.store import StoreError
 from feeds.write import OutputError
 
-log = logging.getLogger("feeds.watch")
+log = logging.getLogger("feeds.daemon")
 JOB_ID = "publish"
 # After a file event, wait for the dump to settle, plus a little for the last write to land.
 EVENT_MARGIN_SECONDS = 0.2
-
-
-def log_problem(problem: Problem) -> None:
-    log.warning(str(problem), extra={"file": problem.file, "line": problem.line, "outcome": problem.outcome})
 
 
 class Publisher:
@@ -197,3 +198,33 @@ def watch(settings: Settings, interval: float) -> int:
     daemon.stop()
     log.info("stopped")
     return 0
+
+
+def serve(settings: Settings, host: str, port: int, interval: float | None) -> int:
+    """Serve `out/` until SIGTERM or SIGINT; with an interval, publish in the same process as well."""
+    check_output(settings.paths.out)
+    stop = stop_on_signals()
+    try:
+        server = start_server(settings.paths.out, host, port, settings.serve.cache_control, lambda: health(settings))
+    except OSError as exc:
+        raise ConfigError(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    daemon = Daemon(settings, interval, stop) if interval is not None else None
+    if daemon:
+        daemon.start()
+    wait(stop)
+    if daemon:
+        daemon.stop()
+    server.shutdown()
+    server.server_close()
+    log.info("stopped")
+    return 0
+
+
+def health(settings: Settings) -> dict[str, Any]:
+    """`/healthz`: the verdict of `feeds status --check`; a store that cannot be read is unhealthy."""
+    if not settings.paths.state.is_file():
+        return {"healthy": False, "problems": [f"no store at {settings.paths.state}: no run yet"], "facts": []}
+    try:
+        return verdict(status(settings), time.time(), settings.watch.stale_after).as_json()
+    except StoreError as exc:
+        return {"healthy": False, "problems": [f"the store cannot be read: {exc}"], "facts": []}

@@ -1,0 +1,386 @@
+"""Seed files -> the store: find, read and hash dumps; parse and classify them; merge translations;
+place entry times; decide feed memberships; and reclassify the store when the rules change.
+
+One bad thing is one bad thing: a file that cannot be read, decoded or parsed is rejected, a record
+that cannot be classified or stored is skipped (a savepoint per article), each with its reason,
+and the rest is stored. Only a failure of the store itself (`StoreError`) goes further.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from feeds import __version__, identity, timing
+from feeds.catalogue import Catalogue
+from feeds.classify import match_topics, to_article
+from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Article, FeedKey, Problem, SeedFile
+from feeds.parse import NotText, decode, parse_dump
+from feeds.settings import ConfigError, Settings
+from feeds.store import RecordError, Store, StoreError, Traits
+from feeds.timing import SECOND, to_datetime
+
+SEED_PATTERN = "*.txt"
+# A dump still being written or left by an editor is never read.
+IGNORED_SUFFIXES = (".part", ".tmp", "~")
+CLOCK_SKEW_SECONDS = 1
+MAX_FILE_BYTES = 32 * 1024 * 1024  # the seed dumps are 50 kB; see README, "When things go wrong"
+LAST_DUMP_KEY = "last_new_dump_at"  # when a new or changed dump was last read (epoch seconds)
+CLASSIFICATION_KEY = "classification"
+RECLASSIFY_BATCH = 2000
+log = logging.getLogger("feeds.ingest")
+
+
+@dataclass
+class IngestReport:
+    """What reading the seeds folder did, for the run's summary."""
+
+    files_seen: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_deferred: int = 0
+    files_rejected: int = 0
+    articles_new: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    articles_merged: int = 0
+    records_skipped: int = 0
+    stopped_early: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    failed: list[tuple[Article, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A file in the seeds folder: its path, its name as people can read it, its stat."""
+
+    path: Path
+    name: str
+    stat: os.stat_result
+
+
+def printable(name: str) -> str:
+    """A file name as a log line and the store can carry it: bytes that are not UTF-8 as `\\xff`,
+    control characters escaped, a backslash doubled, so two names never print alike."""
+    shown = []
+    for char in name:
+        if 0xDC80 <= ord(char) <= 0xDCFF:  # an undecodable byte, as os.fsdecode keeps it
+            shown.append(f"\\x{ord(char) - 0xDC00:02x}")
+        elif char == "\\":
+            shown.append("\\\\")
+        elif not char.isprintable():
+            shown.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            shown.append(char)
+    return "".join(shown)
+
+
+def is_seed(path: Path) -> bool:
+    """Dump files only: `*.txt`, neither hidden nor named like a temporary or backup file."""
+    return path.match(SEED_PATTERN) and not path.name.startswith(".") and not path.name.endswith(IGNORED_SUFFIXES)
+
+
+def seed_files(folder: Path) -> list[Candidate]:
+    """Dump files with their stat, oldest mtime first, so later content revises earlier. A file
+    that vanishes while being listed is simply not there."""
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError as exc:
+        raise ConfigError(f"paths.seeds: {folder} cannot be listed: {exc.strerror or exc}") from None
+    for entry in entries:
+        path = Path(entry.path)
+        if not is_seed(path):
+            continue
+        try:
+            if not entry.is_file():
+                continue
+            stat = entry.stat()
+        except OSError:
+            continue
+        found.append(Candidate(path, printable(entry.name), stat))
+    return sorted(found, key=lambda seed: (seed.stat.st_mtime_ns, seed.name))
+
+
+def written_at(mtime_ns: int, now: float) -> tuple[int, str | None]:
+    """When a dump was written, in microseconds, and why its mtime was not believed, if it was
+    not: an mtime before 1970 or more than a second ahead of the clock says nothing about when
+    the dump was written, so the time it was read stands in for it."""
+    now_us = int(now * SECOND)
+    if mtime_ns < 0:
+        return now_us, "modification time before 1970: taken as the time it was read"
+    if mtime_ns > (now + CLOCK_SKEW_SECONDS) * 1e9:
+        return now_us, f"modification time {_when(mtime_ns)} is in the future: taken as the time it was read"
+    return mtime_ns // 1000, None
+
+
+def _when(ns: int) -> str:
+    try:
+        return to_datetime(ns // 1000).isoformat(timespec="seconds")
+    except (OverflowError, ValueError, OSError):
+        return f"{ns // 10**9} s after 1970"
+
+
+def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, refusing (ValueError) a file over the limit without reading it."""
+    with open(path, "rb") as stream:
+        if os.fstat(stream.fileno()).st_size > limit:
+            raise ValueError(f"larger than the {limit // 2**20} MiB a dump may have")
+        data = stream.read(limit + 1)  # it may have grown since
+    if len(data) > limit:
+        raise ValueError(f"larger than the {limit // 2**20} MiB a dump may have")
+    return data
+
+
+class Ingest:
+    """Seeds into the store, for one run: the settings, the catalogue and the store it writes to."""
+
+    def __init__(self, store: Store, settings: Settings, catalogue: Catalogue) -> None:
+        self.store = store
+        self.settings = settings
+        self.catalogue = catalogue
+
+    def seeds(self, report: IngestReport, now: float, should_stop: Callable[[], bool],
+              on_problem: Callable[[Problem], None]) -> None:
+        """Read every new or changed dump that has settled, one file at a time."""
+        present = seed_files(self.settings.paths.seeds)
+        # A dump that is gone leaves its articles published; only its bookkeeping goes.
+        self.store.forget_seed_files_except({seed.name for seed in present})
+        for seed in present:
+            report.files_seen += 1
+            if should_stop():
+                report.stopped_early = True
+                return
+            try:
+                problems = list(self._consider(seed, report, now))
+            except StoreError:
+                raise
+            except Exception as exc:
+                log.debug("ingesting %s failed", seed.name, exc_info=True)
+                problems = [Problem(seed.name, None, f"could not be ingested ({type(exc).__name__}: {exc})", FILE_REJECTED)]
+                self.store.record_seed_file(_fingerprint(seed, "", problems))
+            report.files_rejected += any(p.outcome == FILE_REJECTED for p in problems)
+            report.records_skipped += sum(p.outcome == RECORD_SKIPPED for p in problems)
+            for problem in problems:
+                report.problems.append(problem)
+                on_problem(problem)
+
+    def _consider(self, seed: Candidate, report: IngestReport, now: float) -> Iterator[Problem]:
+        """Read one seed file if it is new or changed and has settled; yield what was wrong with it."""
+        known = self.store.seed_file(seed.name)
+        fresh = _fingerprint(seed, "", [])
+        # A file held back by another version of the program is read again: the new one may take it.
+        retry = known is not None and bool(known.problems) and known.version != __version__
+        if known and (known.size, known.mtime_ns, known.ctime_ns) == (fresh.size, fresh.mtime_ns, fresh.ctime_ns) and not retry:
+            report.files_unchanged += 1
+            return
+        mtime = seed.stat.st_mtime_ns
+        if (now - self.settings.watch.settle_seconds) * 1e9 < mtime <= (now + CLOCK_SKEW_SECONDS) * 1e9:
+            # Written to within the settle period: perhaps still being written. Next run. (A mtime
+            # further in the future says nothing about writing, only about another clock.)
+            report.files_deferred += 1
+            return
+        try:
+            data = read_bounded(seed.path)
+        except (OSError, ValueError) as exc:
+            reason = f"cannot be read: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else str(exc)
+            problem = Problem(seed.name, None, reason, FILE_REJECTED)
+            self.store.record_seed_file(_fingerprint(seed, "", [problem]))
+            yield problem
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if known and known.sha256 == digest and not retry:
+            self.store.record_seed_file(replace(fresh, sha256=digest, problems=known.problems))
+            report.files_unchanged += 1
+            return
+        if known:
+            report.files_changed += 1
+        else:
+            report.files_new += 1
+        yield from self.file(replace(fresh, sha256=digest), data, report, now)
+
+    def file(self, seed: SeedFile, data: bytes, report: IngestReport, now: float) -> list[Problem]:
+        """One seed file into the store in one transaction, with its fingerprint and its problems:
+        a record that cannot be classified or stored is skipped alone."""
+        revised_at, distrust = written_at(seed.mtime_ns, now)
+        problems = [Problem(seed.name, None, distrust, WARNING)] if distrust else []
+        # A record dated after tomorrow (in Kazakhstan) cannot be news yet, and would pin every feed's
+        # `updated` in the future. Judged against the clock, not the mtime: a file copied with its
+        # times kept from a machine with a wrong clock can look older than what it holds.
+        latest = to_datetime(int(now * SECOND)).date() + timedelta(days=1)
+        counts = Counts()
+        with self.store.transaction():
+            try:
+                dump = parse_dump(decode(data), seed.name, latest)
+            except NotText as exc:
+                problems.append(Problem(seed.name, None, str(exc), FILE_REJECTED))
+            else:
+                problems.extend(dump.problems)
+                if dump.section and not dump.records and not dump.problems:
+                    problems.append(Problem(seed.name, None, "no records found", WARNING))
+                articles = []
+                for record in dump.records:
+                    try:
+                        articles.append(to_article(record, dump.section, self.settings.feeds, self.settings.topics))
+                    except Exception as exc:  # noqa: BLE001 (whatever it is, it is this record's alone)
+                        problems.append(Problem(seed.name, record.line, f"could not be classified ({type(exc).__name__}: {exc})"))
+                counts = self.articles(articles, revised_at)
+                problems.extend(Problem(seed.name, article.line, reason) for article, reason in counts.failed)
+            self.store.record_seed_file(replace(seed, problems=tuple(problems)))
+            self.store.set_meta(LAST_DUMP_KEY, repr(now))
+        # Counted only once the transaction committed, so a failed file adds nothing to the report.
+        report.articles_new += counts.new
+        report.articles_updated += counts.updated
+        report.articles_unchanged += counts.unchanged
+        report.articles_merged += counts.merged
+        return problems
+
+    def articles(self, articles: Sequence[Article], revised_at: int) -> Counts:
+        """Store one dump's articles (listing order). New ones get instants by the rule in
+        `timing`; changed ones keep `published`, get `updated` = `revised_at` (or the next free
+        microsecond) and move to the head of their feeds; a source-less translation of a stored
+        release is merged into it."""
+        counts = Counts()
+        orders = timing.order_ids([a.news_id for a in articles])
+        newcomers: dict[date, list[tuple[int, int, Article]]] = {}
+        pending: dict[str, Article] = {}
+        for position, (article, order_id) in enumerate(zip(articles, orders, strict=True)):
+            if article.id in pending:
+                counts.merged += 1
+                continue
+            with self._one_article(article, counts):
+                known_id = self._resolve(article, pending.values())
+                if known_id is None:
+                    pending[article.id] = article
+                    newcomers.setdefault(article.published, []).append((order_id, -position, article))
+                elif known_id != article.id:
+                    counts.merged += 1
+                elif self._revise(article, revised_at):
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+        for day, items in sorted(newcomers.items()):
+            items.sort(key=lambda item: (item[0], item[1]))
+            instants = timing.place(day, self.store.instants_on(day), [order_id for order_id, _, _ in items])
+            for (order_id, _, article), instant in zip(items, instants, strict=True):
+                with self._one_article(article, counts):
+                    self.store.insert_article(article, order_id, self._free_instant(instant))
+                    self.store.join_feeds(article.id, self._keys(article))
+                    counts.new += 1
+        return counts
+
+    @contextmanager
+    def _one_article(self, article: Article, counts: Counts) -> Iterator[None]:
+        """One article's writes, undone alone if anything about it fails (a savepoint): the rest of
+        its dump is stored. A failure of the store itself still stops the run."""
+        try:
+            with self.store.savepoint():
+                yield
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (whatever it is, it is this article's alone)
+            reason = exc if isinstance(exc, RecordError) else f"{type(exc).__name__}: {exc}"
+            counts.failed.append((article, f"could not be stored ({reason})"))
+
+    def _resolve(self, article: Article, pending: Iterable[Article]) -> str | None:
+        """The id this article is stored (or about to be stored) under, if any: its own, a recorded
+        alias, or, having no source, that of a translation of the same release: a source-less
+        article of the same day and language, stored or earlier in this dump, sharing most words."""
+        known = self.store.resolve(article.id)
+        if known is not None or article.source_url is not None:
+            return known
+        body = " ".join(article.paragraphs)
+        candidates = [(stored_id, " ".join(paragraphs)) for stored_id, paragraphs in
+                      self.store.sourceless(article.published, article.language)] + [
+            (p.id, " ".join(p.paragraphs)) for p in pending
+            if p.published == article.published and p.language == article.language and p.source_url is None
+        ]
+        for candidate_id, candidate_body in candidates:
+            if identity.same_release(body, candidate_body):
+                self.store.add_alias(article.id, candidate_id)
+                return candidate_id
+        return None
+
+    def _revise(self, article: Article, revised_at: int) -> bool:
+        old = self.store.stored_version(article.id)
+        if old.content_hash == article.content_hash:
+            return False
+        # Changed text releases a quarantined article: it is tried again like any revision.
+        self.store.release(article.id)
+        # `updated` only ever moves forward, even when a dump with an older mtime arrives later.
+        updated = self._free_instant(max(revised_at, old.updated_us + 1, old.published_us + 1))
+        self.store.update_article(article, updated)
+        # A changed entry moves to the head of its feeds, where subscribers see it again.
+        self.store.leave_feeds(article.id)
+        self.store.join_feeds(article.id, self._keys(article))
+        return True
+
+    def _free_instant(self, instant: int) -> int:
+        """`updated` is unique across the store, so no feed ever has two entries sharing one."""
+        while self.store.updated_taken(instant):
+            instant += 1
+        return instant
+
+    def _keys(self, article: Article | Traits, topics: Sequence[str] | None = None) -> list[FeedKey]:
+        return self.catalogue.feed_keys(article.language, article.category, article.category_label, article.agency,
+                                        article.topics if topics is None else topics)
+
+    def reclassify(self, signature: str) -> int:
+        """After topic or agency rules change: recompute every article's topics and feeds, moving
+        only the memberships that differ. Runs once per change of rules; returns articles changed."""
+        stored = self.store.meta(CLASSIFICATION_KEY)
+        if stored == signature or (stored is None and self.store.is_empty()):
+            # Unchanged rules, or a new store whose articles will be classified as they arrive.
+            self.store.set_meta(CLASSIFICATION_KEY, signature)
+            return 0
+        changed = 0
+        last = ""
+        while batch := self.store.traits_after(last, RECLASSIFY_BATCH):
+            for article in batch:
+                topics = match_topics(article.title, article.paragraphs, article.agency, self.settings.topics)
+                keys = self._keys(article, topics)
+                wanted, current = {key.path for key in keys}, self.store.feeds_of(article.id)
+                if wanted == current and topics == article.topics:
+                    continue
+                changed += 1
+                self.store.set_topics(article.id, topics)
+                self.store.leave_feeds(article.id, sorted(current - wanted))
+                self.store.join_feeds(article.id, [key for key in keys if key.path not in current])
+            last = batch[-1].id
+        self.store.set_meta(CLASSIFICATION_KEY, signature)
+        return changed
+
+    def release_quarantined(self) -> int:
+        """Articles held back by another version of the program are tried again: they rejoin their feeds."""
+        released = self.store.held_articles_not_of(__version__)
+        for article_id in released:
+            traits = self.store.traits(article_id)
+            self.store.release(article_id)
+            if traits is not None:
+                self.store.join_feeds(article_id, self._keys(traits))
+        return len(released)
+
+
+def classification_signature(settings: Settings) -> str:
+    """Memberships computed under other topic or agency rules are computed again."""
+    return hashlib.sha256(settings.model_dump_json(include={"agencies", "topics"}).encode("utf-8")).hexdigest()[:16]
+
+
+def _fingerprint(seed: Candidate, digest: str, problems: list[Problem]) -> SeedFile:
+    return SeedFile(seed.name, seed.stat.st_size, seed.stat.st_mtime_ns, digest, tuple(problems),
+                    seed.stat.st_ctime_ns, __version__)

@@ -1,0 +1,89 @@
+"""The layout of `out/`, in one place: every published path, suffix and content type, the
+temporary-file prefix, the bundled assets, and the rule that keeps every name a short file name.
+
+Feed paths are relative to `out/` without a suffix: `all`, `lang/en`, `category/world`,
+`category/world/en`, `agency/mfa`, `topic/sport`. Each feed is published as
+`<path>.atom`, `<path>.rss`, `<path>.json`, `embed/<path>.html` and `archive/<path>/<n>.atom`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from functools import cache
+from importlib.resources import files
+
+SUFFIXES = {"atom": ".atom", "rss": ".rss", "json": ".json"}
+ARCHIVE_FOLDER = "archive"
+EMBED_FOLDER = "embed"
+ASSETS_FOLDER = "assets"
+ASSETS = ("feed.xsl", "widget.js")
+STYLESHEET = f"{ASSETS_FOLDER}/feed.xsl"
+INDEX_FILES = {"en": "index.html", "ru": "index.ru.html", "kk": "index.kk.html"}
+OPML_FILE = "feeds.opml"
+# Files being written start with this; nothing published does, and `feeds serve` never serves them.
+TEMP_PREFIX = ".tmp-"
+CONTENT_TYPES = {
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+FEED_DOCUMENTS = {SUFFIXES["atom"], SUFFIXES["rss"]}  # what a browser may want as a page
+SEGMENT_CHARS = 60
+
+
+def feed_file(path: str, form: str = "atom") -> str:
+    return f"{path}{SUFFIXES[form]}"
+
+
+def archive_file(path: str, page: int) -> str:
+    """Archive page `page` (0-based) of a feed; files count from 1."""
+    return f"{ARCHIVE_FOLDER}/{path}/{page + 1}.atom"
+
+
+def archive_folder(path: str) -> str:
+    return f"{ARCHIVE_FOLDER}/{path}"
+
+
+def embed_file(path: str) -> str:
+    return f"{EMBED_FOLDER}/{path}.html"
+
+
+def feed_files(path: str) -> list[str]:
+    """Every file of a feed but its archive pages: what withdrawing the feed removes."""
+    return [*(feed_file(path, form) for form in SUFFIXES), embed_file(path)]
+
+
+def is_subscription_document(relative: str) -> bool:
+    """A feed's own Atom, RSS or JSON document (what a WebSub hub hears of), not an archive page."""
+    return relative.endswith(tuple(SUFFIXES.values())) and not relative.startswith(f"{ARCHIVE_FOLDER}/")
+
+
+def stylesheet_href(file: str) -> str:
+    """The stylesheet's address relative to the document at `file`."""
+    return posixpath.relpath(STYLESHEET, posixpath.dirname(file) or ".")
+
+
+@cache
+def asset(name: str) -> bytes:
+    """A bundled file of `feeds/assets/`, read once per process."""
+    return files("feeds").joinpath(ASSETS_FOLDER, name).read_bytes()
+
+
+def bounded(segment: str, name: str | None = None) -> str:
+    """A path segment of at most `SEGMENT_CHARS` characters: a longer one keeps its readable start
+    and ends in a hash of the whole `name` (default: the segment), so it stays unique and stable."""
+    if len(segment) <= SEGMENT_CHARS:
+        return segment
+    digest = digest_of(segment if name is None else name)
+    return f"{segment[: SEGMENT_CHARS - len(digest) - 1].rstrip('-_')}-{digest}"
+
+
+def digest_of(name: str) -> str:
+    """Ten hex digits naming `name` in a file name."""
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]

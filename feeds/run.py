@@ -1,0 +1,194 @@
+"""One publishing run, the library core under `feeds build` and every `feeds watch` tick, and what
+`feeds status` reads back.
+
+seeds -> store -> feeds on disk, under the run lock. Work is proportional to what changed: a seed
+file whose size and times (or, failing those, whose SHA-256) match the store is not read again,
+and only feeds marked dirty by an ingest or a retention prune, rendered with other settings, or
+missing on disk are rendered; a rendered feed whose bytes match the file is not rewritten. Only
+the store, the output folder and the lock can stop a run; a failed run is remembered for
+`feeds status --check`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from feeds import __version__
+from feeds.catalogue import Catalogue
+from feeds.ingest import LAST_DUMP_KEY, Ingest, IngestReport, classification_signature
+from feeds.lock import exclusive
+from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, FILE_REJECTED, RECORD_SKIPPED, Problem
+from feeds.publish import Target, publish
+from feeds.settings import ConfigError, RetentionSettings, Settings
+from feeds.store import ARTICLE, FEED, Store, StoreError
+from feeds.timing import SECOND
+from feeds.websub import deliver
+from feeds.write import OutputError, remove_stale_temporaries
+
+DAY_SECONDS = 86_400
+PUBLISHING_KEY = "publishing"
+RETENTION_KEY = "retention"
+
+
+@dataclass
+class BuildReport(IngestReport):
+    articles_removed: int = 0
+    articles_reclassified: int = 0
+    articles_quarantined: int = 0
+    hub_notified: int = 0
+    hub_deferred: int = 0
+    hub_given_up: int = 0
+    outputs_written: list[str] = field(default_factory=list)
+    outputs_unchanged: int = 0
+    outputs_removed: list[str] = field(default_factory=list)
+    feeds_not_written: int = 0
+    duration_seconds: float = 0.0
+
+    @property
+    def files_read(self) -> int:
+        return self.files_new + self.files_changed
+
+    def summary(self) -> str:
+        text = (
+            f"files: {self.files_seen} seen, {self.files_read} read ({self.files_new} new, {self.files_changed} changed), "
+            f"{self.files_unchanged} unchanged, {self.files_deferred} still being written, {self.files_rejected} rejected; "
+            f"articles: {self.articles_new} new, {self.articles_updated} updated, {self.articles_unchanged} unchanged, "
+            f"{self.articles_merged} merged as duplicates, {self.articles_removed} removed by retention, "
+            f"{self.articles_reclassified} reclassified, {self.records_skipped} records skipped; "
+            f"output files: {len(self.outputs_written)} written, {self.outputs_unchanged} unchanged, "
+            f"{len(self.outputs_removed)} removed; {self.duration_seconds:.2f} s"
+        )
+        if self.articles_quarantined or self.feeds_not_written:
+            text += f"; held back: {self.articles_quarantined} articles quarantined, {self.feeds_not_written} feeds not written"
+        if self.hub_notified or self.hub_deferred or self.hub_given_up:
+            text += f"; WebSub hub: {self.hub_notified} notified, {self.hub_deferred} to retry, {self.hub_given_up} given up"
+        return text + ("; stopped early, the rest is left for the next run" if self.stopped_early else "")
+
+    def as_fields(self) -> dict[str, object]:
+        """The figures for a JSON log line (problems are logged one by one instead)."""
+        fields = asdict(self)
+        del fields["problems"]
+        fields["files_read"] = self.files_read
+        return fields
+
+
+def apply_retention(store: Store, keep: RetentionSettings, report: BuildReport, now: float) -> None:
+    """Prune only when it can remove something: the count grows only with new articles, and the
+    age limit is probed with one indexed lookup, so an idle run costs nothing here."""
+    cutoff = None if keep.max_age_days is None else int((now - keep.max_age_days * DAY_SECONDS) * SECOND)
+    if cutoff is not None and not store.has_articles_before(cutoff):
+        cutoff = None
+    rules = keep.model_dump_json()
+    max_articles = keep.max_articles if report.articles_new or store.meta(RETENTION_KEY) != rules else None
+    if cutoff is None and max_articles is None:
+        return
+    with store.transaction():
+        report.articles_removed += store.prune(cutoff, max_articles)
+        store.set_meta(RETENTION_KEY, rules)
+
+
+def check_output(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"the output folder {out} is not writable")
+
+
+def build(
+    settings: Settings,
+    on_problem: Callable[[Problem], None] = lambda problem: None,
+    now: Callable[[], float] = time.time,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> BuildReport:
+    """Ingest new and changed seed files, apply retention, then write the feeds that changed.
+    Raises `lock.Busy` when another run holds the lock past `watch.lock_timeout_seconds`,
+    `lock.LockError` or `StoreError` when the lock or the store cannot be used, `OutputError`
+    when `out/` cannot be written. `should_stop` is asked between files and between feeds: a
+    stopped run leaves everything consistent, and what it did not do is still marked to do."""
+    report = BuildReport()
+    with exclusive(settings.paths.state, settings.watch.lock_timeout_seconds):
+        store = Store(settings.paths.state)
+        try:
+            _run(store, settings, report, on_problem, now, should_stop)
+        except StoreError:
+            raise
+        except Exception as exc:
+            # Remembered for `feeds status --check`, if the store can still take it.
+            message = str(exc) if isinstance(exc, (OutputError, ConfigError)) else f"{type(exc).__name__}: {exc}"
+            store.record_run(now(), report.summary(), message)
+            raise
+        finally:
+            store.close()
+    if settings.websub.hub:
+        # Outside the lock: a slow hub delays nobody's run, and publishing is already done.
+        store = Store(settings.paths.state)
+        try:
+            delivery = deliver(store, settings.websub, now())
+            report.hub_notified, report.hub_deferred = len(delivery.sent), delivery.deferred
+            report.hub_given_up = len(delivery.given_up)
+        finally:
+            store.close()
+    return report
+
+
+def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Callable[[Problem], None],
+         now: Callable[[], float], should_stop: Callable[[], bool]) -> None:
+    started = time.monotonic()
+    if not settings.paths.seeds.is_dir():
+        raise ConfigError(f"paths.seeds: {settings.paths.seeds} is not a folder")
+    check_output(settings.paths.out)
+    if store.meta(PUBLISHING_KEY) != "done":
+        # The last run died while writing (or there was none): sweep its temporary files.
+        remove_stale_temporaries(settings.paths.out)
+    catalogue = Catalogue.of(settings)
+    ingest = Ingest(store, settings, catalogue)
+    with store.transaction():
+        report.articles_reclassified = ingest.reclassify(classification_signature(settings))
+        ingest.release_quarantined()
+    ingest.seeds(report, now(), should_stop, on_problem)
+    apply_retention(store, settings.retention, report, now())
+    if not report.stopped_early:
+        store.set_meta(PUBLISHING_KEY, "started")
+        published = publish(store, Target.of(settings, catalogue), should_stop, now())
+        store.set_meta(PUBLISHING_KEY, "done")
+        report.outputs_written, report.outputs_unchanged = published.written, published.unchanged
+        report.outputs_removed = published.removed
+        report.stopped_early = published.stopped_early
+        report.articles_quarantined = sum(p.outcome == ARTICLE_QUARANTINED for p in published.problems)
+        report.feeds_not_written = sum(p.outcome == FEED_NOT_WRITTEN for p in published.problems)
+        for problem in published.problems:
+            report.problems.append(problem)
+            on_problem(problem)
+    report.duration_seconds = time.monotonic() - started
+    store.record_run(now(), report.summary())
+
+
+def status(settings: Settings) -> dict[str, Any]:
+    """What the store holds, for `feeds status` and the health verdict: counts, the last run,
+    the last new dump, and everything held back with its reason."""
+    store = Store(settings.paths.state)
+    try:
+        troubled = store.seed_file_problems()
+        held = store.held()
+        last = store.last_run()
+        arrived = store.meta(LAST_DUMP_KEY)
+        return store.counts() | {
+            "version": __version__,
+            "last_run": None if last is None else asdict(last),
+            "last_new_dump_at": float(arrived) if arrived else None,
+            "files_with_problems": {name: [str(problem) for problem in found] for name, found in troubled.items()},
+            "files_rejected": sum(any(p.outcome == FILE_REJECTED for p in found) for found in troubled.values()),
+            "records_skipped": sum(p.outcome == RECORD_SKIPPED for found in troubled.values() for p in found),
+            "quarantined_articles": [{"id": h.subject, "title": h.title, "reason": h.reason, "since": h.since}
+                                     for h in held if h.kind == ARTICLE],
+            "feeds_not_written": {h.subject: h.reason for h in held if h.kind == FEED},
+        }
+    finally:
+        store.close()
