@@ -276,6 +276,6 @@ def start_server(out: Path, host: str, port: int, cache_control: str,
                  health: Callable[[], dict[str, Any]] | None = None) -> FeedServer:
     """Bind and serve in a background thread; the caller stops it with `shutdown()`."""
     server = FeedServer((host, port), out, cache_control, health)
-    threading.Thread(target=server.serve_forever, name="feeds-serve", daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="feeds-serve", daemon=True).start()
     log.info("serving %s on http://%s:%d/", out, host, server.server_address[1])
     return server

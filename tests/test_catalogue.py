@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import feedparser
@@ -158,7 +159,7 @@ def test_archive_pages_link_both_ways_and_full_pages_are_left_alone(tmp_path: Pa
     out = make_project(tmp_path, ("max_entries: 50", "max_entries: 5\n  archive_page_size: 7"))
     pages = sorted((out / "archive/all").glob("*.atom"), key=lambda p: int(p.stem))
     assert [p.name for p in pages] == ["1.atom", "2.atom", "3.atom", "4.atom", "5.atom"]
-    for older, newer in zip(pages, pages[1:]):
+    for older, newer in pairwise(pages):
         assert etree.parse(str(older)).getroot().find(f"{ATOM}link[@rel='next-archive']").get("href") == f"{BASE}archive/all/{newer.name}"
     before = {p: p.stat().st_mtime_ns for p in pages}
     (tmp_path / "seeds/010_new.txt").write_text(dump(

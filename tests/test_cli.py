@@ -94,6 +94,7 @@ def test_flags_override_the_config(project: Path, tmp_path: Path) -> None:
     assert not (project / "out").exists()
 
 
+@pytest.mark.slow
 def test_the_console_script_runs_like_python_m_feeds(project: Path) -> None:
     script = Path(sys.executable).parent / "feeds"
     result = subprocess.run([str(script), "build"], cwd=project, capture_output=True, text=True, timeout=120, check=False)

@@ -17,6 +17,7 @@ from conftest import ROOT, dump, new_project, run_feeds
 from lxml import html
 from test_serve import Served, start_serving, stop_serving
 
+pytestmark = pytest.mark.slow  # real browsers and feed readers
 HOSTILE = "A <b>bold</b> claim & <script>alert(1)</script> in Astana"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium")

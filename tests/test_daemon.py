@@ -16,9 +16,9 @@ import pytest
 from conftest import SEED_002, dump, run_feeds
 from filelock import FileLock
 
+from feeds.daemon import Daemon, Publisher
 from feeds.lock import lock_path
 from feeds.settings import load_settings
-from feeds.daemon import Daemon, Publisher
 
 NEW_DUMP = dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "The consulate will serve citizens in western Japan."))
 
@@ -147,6 +147,7 @@ def test_retention_removes_old_articles_and_withdraws_empty_feeds(project: Path)
     assert ".atom" not in (project / "out/index.html").read_text() and "xmlUrl" not in (project / "out/feeds.opml").read_text()
 
 
+@pytest.mark.slow
 def test_concurrent_builds_wait_for_each_other_and_equal_a_single_build(
     project: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -225,6 +226,7 @@ def published(project: Path, title: str) -> bool:
     return title in titles(project)
 
 
+@pytest.mark.slow
 def test_real_watch_publishes_a_dropped_dump_and_stops_cleanly_on_sigterm(project: Path) -> None:
     process = start_watch(project, "1")
     try:
@@ -242,6 +244,7 @@ def test_real_watch_publishes_a_dropped_dump_and_stops_cleanly_on_sigterm(projec
             assert feedparser.parse(str(feed)).bozo == 0
 
 
+@pytest.mark.slow
 def test_real_watch_reacts_to_file_events_long_before_the_interval(project: Path) -> None:
     process = start_watch(project, "3600")
     try:
@@ -256,6 +259,7 @@ def test_real_watch_reacts_to_file_events_long_before_the_interval(project: Path
     assert process.returncode == 0
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes(project: Path) -> None:
     write_bulk_dumps(project, 80)
     process = start_watch(project, "3600")
@@ -273,6 +277,7 @@ def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes
     assert "articles: 2039 from 82 seed files" in run_feeds("status", cwd=project).stdout
 
 
+@pytest.mark.slow
 def test_a_dump_landing_during_a_long_run_is_published_right_after_it(project: Path) -> None:
     write_bulk_dumps(project, 40)
     process = start_watch(project, "3600")
@@ -309,6 +314,7 @@ def test_updated_only_moves_forward_even_for_a_dump_with_an_older_mtime(project:
     assert second.id == first.id and second.updated > first.updated
 
 
+@pytest.mark.slow
 def test_stopping_during_a_run_that_must_run_again_does_not_hang(project: Path) -> None:
     write_bulk_dumps(project, 30)
     stop = threading.Event()

@@ -59,6 +59,7 @@ def curl(*args: str) -> tuple[dict[str, str], bytes, int]:
     return headers, body, status
 
 
+@pytest.mark.slow
 def test_nginx_serves_feeds_with_type_validators_and_304(nginx: str, project: Path) -> None:
     headers, body, status = curl(f"{nginx}/lang/en.atom")
     assert status == 200 and headers["content-type"] == "application/atom+xml; charset=utf-8"
@@ -70,6 +71,7 @@ def test_nginx_serves_feeds_with_type_validators_and_304(nginx: str, project: Pa
     assert since == 304
 
 
+@pytest.mark.slow
 def test_nginx_compresses_on_request_and_hides_temporary_files(nginx: str, project: Path) -> None:
     headers, body, status = curl("-H", "Accept-Encoding: gzip", f"{nginx}/all.atom")
     assert status == 200 and headers["content-encoding"] == "gzip"

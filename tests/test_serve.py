@@ -1,4 +1,5 @@
-"""`feeds serve` as a real process on 127.0.0.1, spoken to over real HTTP connections."""
+"""`feeds serve` on 127.0.0.1, spoken to over real HTTP connections: one real process for the tests
+that only read, a server in this process for the tests that change what is published."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ import pytest
 from conftest import dump, new_project, run_feeds
 
 from feeds import serve
+from feeds.daemon import health
+from feeds.settings import load_settings
 from feeds.write import write_if_changed
 
 
@@ -33,10 +36,12 @@ def free_port() -> int:
 
 @dataclass
 class Served:
+    """A real `feeds serve` process (or, for `Local`, a server in this process)."""
+
     project: Path
     port: int
-    process: subprocess.Popen[str]
-    log: Path
+    process: subprocess.Popen[str] | None
+    log: Path | None
 
     def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -68,17 +73,26 @@ def start_serving(project: Path, *extra: str) -> Served:
 
 
 def stop_serving(served: Served) -> None:
+    assert served.process is not None and served.log is not None
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=30) == 0, served.log.read_text()
 
 
+@dataclass
+class Local(Served):
+    """A server in this process, on a real socket: for tests that change what is published."""
+
+    server: serve.FeedServer | None = None
+
+
 @pytest.fixture
 def served(project: Path) -> Iterator[Served]:
-    """A server of its own, for tests that change what is published."""
     assert run_feeds("build", cwd=project).returncode == 0
-    server = start_serving(project)
-    yield server
-    stop_serving(server)
+    settings = load_settings(project / "config.yaml")
+    server = serve.start_server(project / "out", "127.0.0.1", 0, settings.serve.cache_control, lambda: health(settings))
+    yield Local(project, server.server_address[1], None, None, server)
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -166,9 +180,11 @@ def test_nothing_outside_out_is_ever_served(shared: Served, tmp_path: Path) -> N
 
 
 def test_binds_to_loopback_by_default(shared: Served) -> None:
+    assert shared.log is not None
     assert f"serving {shared.project / 'out'} on http://127.0.0.1:{shared.port}/" in shared.log.read_text()
 
 
+@pytest.mark.slow
 def test_concurrent_clients_always_get_a_whole_feed_while_it_is_rewritten(served: Served) -> None:
     target = served.project / "out/all.atom"
     versions = [target.read_bytes(), target.read_bytes().replace(b"all news", b"every news item")]
@@ -199,6 +215,7 @@ def test_concurrent_clients_always_get_a_whole_feed_while_it_is_rewritten(served
     assert failures == []
 
 
+@pytest.mark.slow
 def test_serve_with_watch_publishes_and_serves_in_one_process(project: Path) -> None:
     server = start_serving(project, "--watch", "--interval", "3600")
     try:

@@ -1,0 +1,36 @@
+"""The health verdict of `feeds status --check` and `/healthz`, on plain status figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feeds.health import verdict
+
+NOW = 1_000_000.0
+
+
+def status(**changes: Any) -> dict[str, Any]:
+    healthy = {"articles": 39, "feeds": 29, "last_run": {"finished_at": NOW - 60, "summary": "...", "error": None},
+               "last_new_dump_at": NOW - 3600, "files_rejected": 0, "records_skipped": 0,
+               "quarantined_articles": [], "feeds_not_written": {}}
+    return healthy | changes
+
+
+def test_a_healthy_store_says_what_it_holds() -> None:
+    health = verdict(status(), NOW, 24)
+    assert health.healthy and health.line() == "OK: 39 articles in 29 feeds; last run 1 min ago; last new dump 60 min ago"
+
+
+def test_each_kind_of_trouble_is_named_in_one_line() -> None:
+    health = verdict(status(last_run={"finished_at": NOW, "summary": "", "error": "cannot write into out"},
+                            files_rejected=2, records_skipped=1, quarantined_articles=[{}], feeds_not_written={"all": "x"},
+                            last_new_dump_at=NOW - 30 * 3600), NOW, 24)
+    assert not health.healthy
+    assert health.line() == ("UNHEALTHY: the last run failed: cannot write into out; 2 files rejected; 1 record skipped; "
+                             "1 article quarantined; 1 feed not written; no new dump for 30.0 h (watch.stale_after is 24 h) "
+                             "(details: `feeds status`)")
+
+
+def test_a_store_that_never_ran_or_never_read_a_dump_is_unhealthy() -> None:
+    health = verdict(status(last_run=None, last_new_dump_at=None), NOW, 24)
+    assert health.problems == ("no run has finished yet", "no dump has been read yet")

@@ -1,0 +1,105 @@
+"""Ingest on its own: seeds into a store, translations merged, instants placed, revisions moved to
+the head, memberships decided and recomputed when the rules change."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from conftest import dump
+
+from feeds.catalogue import Catalogue
+from feeds.ingest import Ingest, IngestReport, classification_signature, printable, seed_files, written_at
+from feeds.settings import load_settings
+from feeds.store import Store
+
+GOV = "https://www.gov.kz/memleket/entities/{}/press/news/details/{}?lang=kk"
+NOW = 1_795_600_000.0  # 2026-11-25
+
+
+@pytest.fixture
+def ingest(project: Path) -> Ingest:
+    settings = load_settings(project / "config.yaml")
+    return Ingest(Store(settings.paths.state), settings, Catalogue.of(settings))
+
+
+def read(ingest: Ingest) -> IngestReport:
+    report = IngestReport()
+    ingest.seeds(report, NOW, lambda: False, lambda problem: None)
+    return report
+
+
+def test_the_seeds_become_39_articles_and_one_alias(ingest: Ingest) -> None:
+    report = read(ingest)
+    assert (report.files_new, report.articles_new, report.articles_merged, report.problems) == (2, 39, 1, [])
+    assert ingest.store.counts()["by_language"] == {"en": 35, "ru": 4}
+    again = read(ingest)
+    assert again.files_unchanged == 2 and again.articles_new == 0
+
+
+def test_a_fresh_day_spreads_its_articles_evenly_on_whole_seconds(ingest: Ingest, project: Path) -> None:
+    records = [(f"Article {n} 05.03.2026", f"Body {n}.Source : {GOV.format('mfa', 2000 + n)}") for n in range(13, 0, -1)]
+    (project / "seeds/005_day.txt").write_text(dump(*records))
+    read(ingest)
+    instants = sorted(published for _, published in ingest.store.instants_on(date(2026, 3, 5)))
+    gaps = {later - earlier for earlier, later in pairwise(instants)}
+    assert len(instants) == 13 and gaps <= {6171_000_000, 6172_000_000}  # a 14th of a day, 1 h 42 min 51 s, on whole seconds
+
+
+def test_a_revised_article_keeps_its_id_and_published_and_moves_to_the_head(ingest: Ingest, project: Path) -> None:
+    dump_file = project / "seeds/005_one.txt"
+    dump_file.write_text(dump(("Revised later 05.03.2026", f"First text.Source : {GOV.format('mfa', 3000)}")))
+    os.utime(dump_file, (NOW - 100, NOW - 100))
+    read(ingest)
+    article_id = next(item.id for item in ingest.store.traits_after("", 100) if item.title == "Revised later")
+    before = ingest.store.stored_version(article_id)
+    dump_file.write_text(dump(("Revised later 05.03.2026", f"Second text.Source : {GOV.format('mfa', 3000)}")))
+    os.utime(dump_file, (NOW - 50, NOW - 50))
+    report = read(ingest)
+    after = ingest.store.stored_version(article_id)
+    assert report.articles_updated == 1 and after.published_us == before.published_us
+    assert after.updated_us == int((NOW - 50) * 1_000_000) > before.updated_us
+
+
+def test_new_topic_rules_move_only_the_memberships_that_differ(ingest: Ingest) -> None:
+    read(ingest)
+    with ingest.store.transaction():
+        assert ingest.reclassify(classification_signature(ingest.settings)) == 0  # rules unchanged
+    with_topics = sum(1 for article in ingest.store.traits_after("", 100) if article.topics)
+    settings = ingest.settings.model_copy(update={"topics": []})
+    changed = Ingest(ingest.store, settings, Catalogue.of(settings))
+    with ingest.store.transaction():
+        assert changed.reclassify(classification_signature(settings)) == with_topics > 0
+    counts = {feed.path: feed.entry_count for feed in ingest.store.feeds()}
+    assert counts["all"] == 39 and all(count == 0 for path, count in counts.items() if path.startswith("topic/"))
+
+
+def test_seed_files_are_listed_oldest_first_with_printable_names(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_text("x")
+    with open(os.fsencode(tmp_path) + b"/a\xff\n.txt", "w") as stream:
+        stream.write("x")
+    (tmp_path / ".hidden.txt").write_text("x")
+    (tmp_path / "c.txt.part").write_text("x")
+    os.utime(tmp_path / "b.txt", (1, 1))
+    assert [seed.name for seed in seed_files(tmp_path)] == ["b.txt", "a\\xff\\n.txt"]
+    assert printable("back\\slash") == "back\\\\slash"
+
+
+def test_an_implausible_mtime_is_not_believed() -> None:
+    assert written_at(-1, NOW) == (int(NOW * 1_000_000), "modification time before 1970: taken as the time it was read")
+    assert written_at(int(NOW * 1e9) - 10**9, NOW) == (int(NOW * 1_000_000) - 1_000_000, None)
+    assert written_at(9_300_000_000 * 10**9, NOW)[1].startswith("modification time 2264-")
+
+
+def test_an_article_quarantined_by_an_older_program_rejoins_its_feeds(ingest: Ingest, monkeypatch: pytest.MonkeyPatch) -> None:
+    read(ingest)
+    (first, *_) = ingest.store.traits_after("", 1)
+    with ingest.store.transaction():
+        ingest.store.hold_article(first.id, "could not be rendered", "0.0.1", NOW)
+    assert ingest.store.feeds_of(first.id) == set()
+    with ingest.store.transaction():
+        assert ingest.release_quarantined() == 1
+    assert "all" in ingest.store.feeds_of(first.id) and ingest.store.held() == []

@@ -1,0 +1,56 @@
+"""The site pages on fixed input: index pages in each interface language, OPML, embed pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conftest import ROOT
+from lxml import etree, html
+
+from feeds.catalogue import Catalogue
+from feeds.models import Entry, FeedKey, FeedState
+from feeds.pages import embed_page, site_files
+from feeds.settings import load_settings
+from feeds.timing import KAZAKHSTAN
+
+SETTINGS = load_settings(ROOT / "config.yaml")
+CATALOGUE = Catalogue.of(SETTINGS)
+FEEDS = [
+    FeedState(FeedKey("all", "all", ""), 39, False, 0, "", "Latest <headline> & more", 1_772_000_000_000_000),
+    FeedState(FeedKey("agency/mfa", "agency", "mfa"), 12, False, 0, "", "Embassy news", 1_771_000_000_000_000),
+    FeedState(FeedKey("lang/ru", "lang", "ru"), 4, False, 0, "", "Новости", 1_770_000_000_000_000),
+    FeedState(FeedKey("topic/sport", "topic", "sport"), 2, False, 0, "", "Sport news", 1_769_000_000_000_000),
+]
+
+
+def test_each_index_page_speaks_its_language_and_lists_every_feed_grouped() -> None:
+    files = site_files(FEEDS, CATALOGUE, SETTINGS.interface)
+    english = html.fromstring(files["index.html"])
+    assert english.get("lang") == "en" and english.findtext(".//h1") == "Enbekshi QazaQ: news feeds"
+    assert [h2.text for h2 in english.iter("h2")] == ["By language", "By agency", "By topic"]
+    rows = {row.get("id"): row for row in english.iter("tr") if row.get("id")}
+    assert list(rows) == ["all", "lang-ru", "agency-mfa", "topic-sport"]
+    assert rows["agency-mfa"].findtext("th/a") == "Ministry of Foreign Affairs of Kazakhstan"
+    assert rows["all"].findall("td")[1].text == "Latest <headline> & more"  # text, never markup
+    russian = html.fromstring(files["index.ru.html"])
+    assert russian.get("lang") == "ru" and {row.get("id"): row for row in russian.iter("tr") if row.get("id")}[
+        "agency-mfa"].findtext("th/a") == "Министерство иностранных дел РК"
+    discovery = [link.get("href") for link in english.iter("link") if link.get("rel") == "alternate"]
+    assert discovery == ["all.atom", "lang/ru.atom"]
+
+
+def test_opml_lists_every_feed_by_its_atom_address() -> None:
+    opml = etree.fromstring(site_files(FEEDS, CATALOGUE, SETTINGS.interface)["feeds.opml"])
+    urls = [outline.get("xmlUrl") for outline in opml.iter("outline") if outline.get("xmlUrl")]
+    assert urls == [f"http://127.0.0.1:8080/{path}.atom" for path in ("all", "lang/ru", "agency/mfa", "topic/sport")]
+
+
+def test_an_embed_page_has_ten_headlines_as_text_and_no_script() -> None:
+    when = datetime(2026, 2, 21, 9, tzinfo=KAZAKHSTAN)
+    entries = [Entry(f"urn:uuid:{n}", f"<b>Headline</b> {n}", when, when, (), "", "https://gov.kz/x" if n % 2 else None,
+                     "en", "world", "World", ()) for n in range(12)]
+    page = html.fromstring(embed_page(CATALOGUE.describe(FeedKey("all", "all", "")), entries))
+    items = page.findall(".//li")
+    assert len(items) == 10 and items[0].text_content().startswith("<b>Headline</b> 0")
+    assert [bool(item.find("a") is not None) for item in items[:2]] == [False, True]
+    assert not list(page.iter("script"))

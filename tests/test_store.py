@@ -1,0 +1,142 @@
+"""The store on its own: schema and migrations, its own exceptions, memberships and sequences."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from feeds.models import Article, FeedKey, Problem, SeedFile
+from feeds.store import SCHEMA_VERSION, RecordError, Store, StoreError
+from feeds.timing import day_start
+
+ALL, EN = FeedKey("all", "all", ""), FeedKey("lang/en", "lang", "en")
+
+
+def article(n: int, day: date = date(2026, 2, 1), source: str | None = None) -> Article:
+    return Article(id=f"urn:uuid:{n:08d}", title=f"Title {n}", published=day, paragraphs=(f"Body {n}.",),
+                   summary=f"Body {n}.", source_url=source, agency=None, news_id=None, language="en",
+                   category="world", category_label="World", topics=(), file="x.txt", line=n, content_hash=f"hash{n}")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "state/feeds.sqlite3")
+
+
+def stored(store: Store, *articles: Article, keys: tuple[FeedKey, ...] = (ALL, EN)) -> None:
+    with store.transaction():
+        for n, item in enumerate(articles):
+            store.insert_article(item, n, day_start(item.published) + n)
+            store.join_feeds(item.id, keys)
+
+
+def test_a_new_store_has_the_current_schema(store: Store) -> None:
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.is_empty() and store.feeds() == [] and store.last_run() is None
+
+
+def test_a_version_1_store_is_migrated_and_its_problem_files_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript((ROOT / "tests/data/store-v1.sql").read_text())
+    store = Store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    seed = store.seed_file("001_a.txt")
+    assert seed is not None and seed.problems == () and seed.mtime_ns == -1  # so the next run reads it again
+    assert store.counts()["articles"] == 1 and store.held() == []
+
+
+def test_a_store_from_a_newer_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="written by a newer version"):
+        Store(path)
+
+
+def test_no_sqlite3_exception_leaves_the_store(store: Store, tmp_path: Path) -> None:
+    stored(store, article(1))
+    with pytest.raises(RecordError, match="UNIQUE constraint failed"), store.transaction():
+        store.insert_article(article(1), 0, 99)
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database at all" * 50)
+    with pytest.raises(StoreError, match="not an SQLite database"):
+        Store(tmp_path / "junk.sqlite3")
+
+
+def test_a_savepoint_undoes_one_article_and_keeps_the_rest(store: Store) -> None:
+    with store.transaction():
+        store.insert_article(article(1), 0, 1)
+        with pytest.raises(RecordError), store.savepoint():
+            store.insert_article(article(2), 1, 2)
+            store.insert_article(article(3), 2, 2)  # the same `updated` instant: refused
+        store.insert_article(article(4), 3, 4)
+    assert store.counts()["articles"] == 2 and store.resolve(article(2).id) is None
+
+
+def test_seed_files_keep_their_fingerprint_and_problems(store: Store) -> None:
+    problem = Problem("a.txt", 7, "impossible date", "record skipped")
+    store.record_seed_file(SeedFile("a.txt", 10, 2**70, "abc", (problem,), 5, "1.0"))
+    assert store.seed_file("a.txt") == SeedFile("a.txt", 10, 2**63 - 1, "abc", (problem,), 5, "1.0")
+    assert store.seed_file_problems() == {"a.txt": (problem,)}
+    store.forget_seed_files_except(set())
+    assert store.seed_file("a.txt") is None
+
+
+def test_pending_entries_are_numbered_in_publication_order_and_counted(store: Store) -> None:
+    stored(store, article(2, date(2026, 2, 2)), article(1, date(2026, 2, 1)), article(3, date(2026, 2, 3)))
+    (feed,) = [feed for feed in store.feeds() if feed.path == "all"]
+    assert feed.entry_count == 3 and feed.dirty
+    with store.transaction():
+        store.sequence_pending("all")
+    head, boundary = store.head("all", 2)
+    assert [entry.title for entry in head] == ["Title 3", "Title 2"] and boundary == 1
+    assert [entry.title for entry in store.page("all", 0, 1)] == ["Title 1"]
+
+
+def test_seqs_near_finds_the_neighbours_of_pages_in_one_query(store: Store) -> None:
+    stored(store, *(article(n, date(2026, 2, n)) for n in range(1, 11)))
+    with store.transaction():
+        store.sequence_pending("all")
+        store.leave_feeds(article(5).id, ["all"])
+        store.leave_feeds(article(6).id, ["all"])
+    # Sequence numbers 0..9 with 4 and 5 gone; pages of 2 below a boundary of 9.
+    assert store.seqs_near("all", [(4, 6)], 9) == [3, 6]
+    assert store.seqs_near("all", [(2, 4), (8, 10)], 9) == [1, 2, 6, 7, 8]
+    assert store.occupied("all", 2, 9) == [0, 1, 3, 4]
+    assert store.removed_seqs("all") == [4, 5]
+
+
+def test_holding_an_article_takes_it_out_of_every_feed_until_released(store: Store) -> None:
+    stored(store, article(1), article(2))
+    with store.transaction():
+        assert store.hold_article(article(1).id, "could not be rendered", "1.0", 0.0)
+        assert not store.hold_article(article(1).id, "could not be rendered", "1.0", 0.0)  # no news
+    assert store.feeds_of(article(1).id) == set() and store.feeds_of(article(2).id) == {"all", "lang/en"}
+    assert [held.subject for held in store.held()] == [article(1).id] and store.held()[0].title == "Title 1"
+    assert store.held_articles_not_of("1.0") == [] and store.held_articles_not_of("2.0") == [article(1).id]
+    store.release(article(1).id)
+    assert store.held() == []
+
+
+def test_prune_removes_the_oldest_beyond_the_limit_with_their_memberships(store: Store) -> None:
+    stored(store, *(article(n, date(2026, 2, n)) for n in range(1, 5)))
+    with store.transaction():
+        assert store.prune(None, 3) == 1
+    assert store.counts()["articles"] == 3 and store.resolve(article(1).id) is None
+    assert [feed.entry_count for feed in store.feeds()] == [3, 3]
+
+
+def test_runs_and_the_websub_queue(store: Store) -> None:
+    store.record_run(1.0, "first")
+    store.record_run(2.0, "second", "cannot write into out")
+    assert store.last_run() is not None and store.last_run().error == "cannot write into out"
+    store.websub_enqueue(["http://x/all.atom"])
+    assert store.websub_due(0.0) == [("http://x/all.atom", 0)]
+    store.websub_retry("http://x/all.atom", 1, 30.0)
+    assert store.websub_due(10.0) == [] and store.websub_due(30.0) == [("http://x/all.atom", 1)]
+    store.websub_done("http://x/all.atom")
+    assert store.websub_due(99.0) == []
