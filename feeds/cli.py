@@ -10,9 +10,12 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from feeds import logs
-from feeds.daemon import serve, watch
+from feeds.daemon import serve, stopping_on_signals, watch
 from feeds.health import verdict
 from feeds.lock import Busy, LockError
 from feeds.logs import log_problem
@@ -28,8 +31,10 @@ EXIT_OUTPUT = 3
 EXIT_STATE = 4  # the store or its lock cannot be used
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, never bad input
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run held the lock; cron may simply try again next time
+EXIT_INTERRUPTED = 130  # SIGINT or SIGTERM: the run stopped at a boundary, the rest is left for the next
 DEFAULT_CONFIG = Path("config.yaml")
 log = logging.getLogger("feeds")
+SectionT = TypeVar("SectionT", bound=BaseModel)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         # `feeds status | head`: the reader has what it wanted; say nothing more, anywhere.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        log.error("interrupted")
+        return EXIT_INTERRUPTED
     except Exception as exc:
         log.error("internal error: %s: %s (a bug, not your input; run with -v for the traceback)", type(exc).__name__, exc,
                   exc_info=args.verbose > 0)
@@ -79,16 +87,15 @@ def _main(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(config, cli_paths)
         if args.command in ("watch", "serve"):
-            interval = args.interval if args.interval is not None else settings.watch.interval_seconds
-            if interval <= 0:
-                raise ConfigError("--interval: must be greater than 0")
+            watching = _flag("--interval", settings.watch, interval_seconds=args.interval)
             if args.command == "watch":
-                return watch(settings, interval)
-            return serve(settings, args.host or settings.serve.host,
-                         settings.serve.port if args.port is None else args.port, interval if args.watch else None)
+                return watch(settings, watching.interval_seconds)
+            serving = _flag("--host/--port", settings.serve, host=args.host, port=args.port)
+            return serve(settings, serving.host, serving.port, watching.interval_seconds if args.watch else None)
         if args.command == "status":
             return _status(settings, args.json, args.check)
-        report = build(settings, on_problem=log_problem)
+        with stopping_on_signals() as stop:
+            report = build(settings, on_problem=log_problem, should_stop=stop.is_set)
     except ConfigError as exc:
         log.error("configuration error: %s", exc)
         return EXIT_CONFIG
@@ -104,8 +111,22 @@ def _main(args: argparse.Namespace) -> int:
     if args.log_format == "json":
         log.info(report.summary(), extra={"run": report.as_fields()})
     elif not args.quiet:
-        print(report.summary())
-    return EXIT_OK
+        try:
+            print(report.summary(), flush=True)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk behind stdout: the run itself is done and recorded
+            log.error("cannot write the summary to standard output: %s", exc.strerror or exc)
+    return EXIT_INTERRUPTED if stop.is_set() else EXIT_OK
+
+
+def _flag(names: str, section: SectionT, **values: object) -> SectionT:
+    """A settings section with command-line values in it, checked by the same schema."""
+    given = {key: value for key, value in values.items() if value is not None}
+    try:
+        return type(section).model_validate(section.model_dump() | given)
+    except ValidationError as exc:
+        raise ConfigError(f"{names}: " + "; ".join(f"{error['loc'][0]}: {error['msg']}" for error in exc.errors())) from None
 
 
 def _status(settings: Settings, as_json: bool, check: bool) -> int:

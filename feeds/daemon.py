@@ -14,7 +14,8 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,19 @@ def stop_on_signals() -> threading.Event:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda number, frame: stop.set())
     return stop
+
+
+@contextmanager
+def stopping_on_signals() -> Iterator[threading.Event]:
+    """For one `feeds build`: SIGTERM or SIGINT (Ctrl-C) ask the run to stop at its next file or feed
+    boundary, consistent, instead of killing it mid-write; the previous handlers come back after."""
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    stop = stop_on_signals()
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def wait(stop: threading.Event) -> None:

@@ -25,7 +25,7 @@ def normalise_url(url: str) -> str:
     host = (parts.hostname or "").lower().removeprefix("www.")
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in IGNORED_QUERY))
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in IGNORED_QUERY))
     return urlunsplit(("https", host, parts.path.rstrip("/") or "/", query, ""))
 
 
@@ -42,10 +42,14 @@ def article_id(source_url: str | None, title: str, published: date, language: st
     return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, key)}"
 
 
-def same_release(body: str, other: str) -> bool:
+def words(text: str) -> frozenset[str]:
+    """The set of words a same-release test compares."""
+    return frozenset(WORD.findall(text.casefold()))
+
+
+def same_release(words: frozenset[str], other: frozenset[str]) -> bool:
     """Two translations of one release share most of their words (Jaccard >= 0.5; unrelated
     releases on one day in the seeds stay below 0.33)."""
-    words, other_words = set(WORD.findall(body.casefold())), set(WORD.findall(other.casefold()))
-    if min(len(words), len(other_words)) < SAME_RELEASE_MIN_WORDS:
+    if min(len(words), len(other)) < SAME_RELEASE_MIN_WORDS:
         return False
-    return len(words & other_words) / len(words | other_words) >= SAME_RELEASE_JACCARD
+    return len(words & other) / len(words | other) >= SAME_RELEASE_JACCARD

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -20,7 +20,7 @@ from pathlib import Path
 from feeds import __version__, identity, timing
 from feeds.catalogue import Catalogue
 from feeds.classify import match_topics, to_article
-from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Article, FeedKey, Problem, SeedFile
+from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Article, FeedKey, Problem, SeedFile, capped
 from feeds.parse import NotText, decode, parse_dump
 from feeds.settings import ConfigError, Settings
 from feeds.store import RecordError, Store, StoreError, Traits
@@ -30,10 +30,13 @@ SEED_PATTERN = "*.txt"
 # A dump still being written or left by an editor is never read.
 IGNORED_SUFFIXES = (".part", ".tmp", "~")
 CLOCK_SKEW_SECONDS = 1
+ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 MAX_FILE_BYTES = 32 * 1024 * 1024  # the seed dumps are 50 kB; see README, "When things go wrong"
 LAST_DUMP_KEY = "last_new_dump_at"  # when a new or changed dump was last read (epoch seconds)
 CLASSIFICATION_KEY = "classification"
 RECLASSIFY_BATCH = 2000
+STOP_CHECK_EVERY = 200  # articles
+RELEASE_CANDIDATES = 100  # source-less articles of a day and language a newcomer is compared with
 log = logging.getLogger("feeds.ingest")
 
 
@@ -75,16 +78,20 @@ class Candidate:
 
 
 def printable(name: str) -> str:
-    """A file name as a log line and the store can carry it: bytes that are not UTF-8 as `\\xff`,
-    control characters escaped, a backslash doubled, so two names never print alike."""
+    """A file name as a log line and the store can carry it, so that two names never print alike:
+    a byte that is not UTF-8 as `\\xff`, any other character that does not print as `\\n`, `\\t`,
+    `\\r` or `\\u0085`, and a backslash doubled."""
     shown = []
     for char in name:
-        if 0xDC80 <= ord(char) <= 0xDCFF:  # an undecodable byte, as os.fsdecode keeps it
-            shown.append(f"\\x{ord(char) - 0xDC00:02x}")
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as os.fsdecode keeps it
+            shown.append(f"\\x{code - 0xDC00:02x}")
         elif char == "\\":
             shown.append("\\\\")
+        elif char in ESCAPES:
+            shown.append(ESCAPES[char])
         elif not char.isprintable():
-            shown.append(char.encode("unicode_escape").decode("ascii"))
+            shown.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
         else:
             shown.append(char)
     return "".join(shown)
@@ -147,27 +154,36 @@ def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
+class Stopped(Exception):
+    """A stop was asked for in the middle of a file: its transaction is rolled back, and the
+    file is read whole by the next run."""
+
+
 class Ingest:
     """Seeds into the store, for one run: the settings, the catalogue and the store it writes to."""
 
-    def __init__(self, store: Store, settings: Settings, catalogue: Catalogue) -> None:
+    def __init__(self, store: Store, settings: Settings, catalogue: Catalogue,
+                 should_stop: Callable[[], bool] = lambda: False) -> None:
         self.store = store
         self.settings = settings
         self.catalogue = catalogue
+        self.should_stop = should_stop
 
-    def seeds(self, report: IngestReport, now: float, should_stop: Callable[[], bool],
-              on_problem: Callable[[Problem], None]) -> None:
+    def seeds(self, report: IngestReport, now: float, on_problem: Callable[[Problem], None]) -> None:
         """Read every new or changed dump that has settled, one file at a time."""
         present = seed_files(self.settings.paths.seeds)
         # A dump that is gone leaves its articles published; only its bookkeeping goes.
         self.store.forget_seed_files_except({seed.name for seed in present})
         for seed in present:
             report.files_seen += 1
-            if should_stop():
+            if self.should_stop():
                 report.stopped_early = True
                 return
             try:
                 problems = list(self._consider(seed, report, now))
+            except Stopped:
+                report.stopped_early = True
+                return
             except StoreError:
                 raise
             except Exception as exc:
@@ -175,7 +191,7 @@ class Ingest:
                 problems = [Problem(seed.name, None, f"could not be ingested ({type(exc).__name__}: {exc})", FILE_REJECTED)]
                 self.store.record_seed_file(_fingerprint(seed, "", problems))
             report.files_rejected += any(p.outcome == FILE_REJECTED for p in problems)
-            report.records_skipped += sum(p.outcome == RECORD_SKIPPED for p in problems)
+            report.records_skipped += sum(p.count for p in problems if p.outcome == RECORD_SKIPPED)
             for problem in problems:
                 report.problems.append(problem)
                 on_problem(problem)
@@ -197,6 +213,8 @@ class Ingest:
             return
         try:
             data = read_bounded(seed.path)
+        except FileNotFoundError:
+            return  # gone since the folder was listed: simply not there
         except (OSError, ValueError) as exc:
             reason = f"cannot be read: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else str(exc)
             problem = Problem(seed.name, None, reason, FILE_REJECTED)
@@ -226,21 +244,28 @@ class Ingest:
         counts = Counts()
         with self.store.transaction():
             try:
-                dump = parse_dump(decode(data), seed.name, latest)
+                decoded = decode(data)
             except NotText as exc:
                 problems.append(Problem(seed.name, None, str(exc), FILE_REJECTED))
             else:
+                dump = parse_dump(decoded.text, seed.name, latest)
+                if decoded.replaced_lines:
+                    lines = ", ".join(map(str, decoded.replaced_lines[:10])) + (", ..." if len(decoded.replaced_lines) > 10 else "")
+                    problems.append(Problem(seed.name, decoded.replaced_lines[0], f"bytes that are not UTF-8 replaced by "
+                                            f"U+FFFD on {len(decoded.replaced_lines)} line(s): {lines}", WARNING))
                 problems.extend(dump.problems)
                 if dump.section and not dump.records and not dump.problems:
                     problems.append(Problem(seed.name, None, "no records found", WARNING))
                 articles = []
-                for record in dump.records:
+                for index, record in enumerate(dump.records):
+                    self._check_stop(index)
                     try:
                         articles.append(to_article(record, dump.section, self.settings.feeds, self.settings.topics))
                     except Exception as exc:  # noqa: BLE001 (whatever it is, it is this record's alone)
                         problems.append(Problem(seed.name, record.line, f"could not be classified ({type(exc).__name__}: {exc})"))
                 counts = self.articles(articles, revised_at)
                 problems.extend(Problem(seed.name, article.line, reason) for article, reason in counts.failed)
+            problems = capped(problems)
             self.store.record_seed_file(replace(seed, problems=tuple(problems)))
             self.store.set_meta(LAST_DUMP_KEY, repr(now))
         # Counted only once the transaction committed, so a failed file adds nothing to the report.
@@ -258,15 +283,17 @@ class Ingest:
         counts = Counts()
         orders = timing.order_ids([a.news_id for a in articles])
         newcomers: dict[date, list[tuple[int, int, Article]]] = {}
-        pending: dict[str, Article] = {}
+        pending: set[str] = set()
+        releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]] = {}
         for position, (article, order_id) in enumerate(zip(articles, orders, strict=True)):
+            self._check_stop(position)
             if article.id in pending:
                 counts.merged += 1
                 continue
             with self._one_article(article, counts):
-                known_id = self._resolve(article, pending.values())
+                known_id = self._resolve(article, releases)
                 if known_id is None:
-                    pending[article.id] = article
+                    pending.add(article.id)
                     newcomers.setdefault(article.published, []).append((order_id, -position, article))
                 elif known_id != article.id:
                     counts.merged += 1
@@ -284,6 +311,11 @@ class Ingest:
                     counts.new += 1
         return counts
 
+    def _check_stop(self, done: int) -> None:
+        """Between articles of a long file, now and then: a stop request need not wait for its end."""
+        if done and done % STOP_CHECK_EVERY == 0 and self.should_stop():
+            raise Stopped
+
     @contextmanager
     def _one_article(self, article: Article, counts: Counts) -> Iterator[None]:
         """One article's writes, undone alone if anything about it fails (a savepoint): the rest of
@@ -297,23 +329,27 @@ class Ingest:
             reason = exc if isinstance(exc, RecordError) else f"{type(exc).__name__}: {exc}"
             counts.failed.append((article, f"could not be stored ({reason})"))
 
-    def _resolve(self, article: Article, pending: Iterable[Article]) -> str | None:
+    def _resolve(self, article: Article, releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]]) -> str | None:
         """The id this article is stored (or about to be stored) under, if any: its own, a recorded
-        alias, or, having no source, that of a translation of the same release: a source-less
-        article of the same day and language, stored or earlier in this dump, sharing most words."""
+        alias, or, having no source, that of a translation of the same release: one of the newest
+        `RELEASE_CANDIDATES` source-less articles of the same day and language, stored or earlier in
+        this dump, sharing most words. (Bounded, so a dump of thousands of source-less records of
+        one day costs time linear in its length.) `releases` holds those candidates' words."""
         known = self.store.resolve(article.id)
         if known is not None or article.source_url is not None:
             return known
-        body = " ".join(article.paragraphs)
-        candidates = [(stored_id, " ".join(paragraphs)) for stored_id, paragraphs in
-                      self.store.sourceless(article.published, article.language)] + [
-            (p.id, " ".join(p.paragraphs)) for p in pending
-            if p.published == article.published and p.language == article.language and p.source_url is None
-        ]
-        for candidate_id, candidate_body in candidates:
-            if identity.same_release(body, candidate_body):
+        key = (article.published, article.language)
+        if key not in releases:
+            releases[key] = [(stored_id, identity.words(" ".join(paragraphs))) for stored_id, paragraphs in
+                             reversed(self.store.sourceless(article.published, article.language, RELEASE_CANDIDATES))]
+        candidates = releases[key]
+        words = identity.words(" ".join(article.paragraphs))
+        for candidate_id, candidate_words in candidates:
+            if identity.same_release(words, candidate_words):
                 self.store.add_alias(article.id, candidate_id)
                 return candidate_id
+        candidates.append((article.id, words))
+        del candidates[:-RELEASE_CANDIDATES]
         return None
 
     def _revise(self, article: Article, revised_at: int) -> bool:
@@ -365,9 +401,10 @@ class Ingest:
         self.store.set_meta(CLASSIFICATION_KEY, signature)
         return changed
 
-    def release_quarantined(self) -> int:
-        """Articles held back by another version of the program are tried again: they rejoin their feeds."""
-        released = self.store.held_articles_not_of(__version__)
+    def release_quarantined(self, signature: str) -> int:
+        """Articles held back under other render settings or by another version of the program
+        (another `signature`) are tried again: they rejoin their feeds."""
+        released = self.store.held_articles_not_of(signature)
         for article_id in released:
             traits = self.store.traits(article_id)
             self.store.release(article_id)

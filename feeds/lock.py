@@ -35,7 +35,9 @@ def exclusive(state: Path, timeout: float) -> Iterator[None]:
         # Opened here first so that a permission problem is told apart from a lock held elsewhere.
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
     except OSError as exc:
-        raise LockError(f"cannot create the lock file {path}: {exc.strerror or exc}") from None
+        blocker = next((folder for folder in path.parents if folder.exists() and not folder.is_dir()), None)
+        reason = f"{blocker} is not a folder" if blocker else exc.strerror or str(exc)
+        raise LockError(f"cannot create the lock file {path}: {reason}") from None
     lock = FileLock(path, timeout=timeout)
     try:
         lock.acquire()

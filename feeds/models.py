@@ -25,6 +25,7 @@ class Problem:
     line: int | None
     reason: str
     outcome: str = RECORD_SKIPPED
+    count: int = 1  # more than one for a line that stands for many unlisted problems of one outcome
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
@@ -140,3 +141,18 @@ class FeedState:
     @property
     def path(self) -> str:
         return self.key.path
+
+
+MAX_PROBLEMS_LISTED = 50
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS_LISTED) -> list[Problem]:
+    """The first `limit` problems of a file, then one line per outcome for the rest, so a file of
+    a million bad records costs a few lines in the log and the store, not a million."""
+    if len(problems) <= limit:
+        return problems
+    rest: dict[str, int] = {}
+    for problem in problems[limit:]:
+        rest[problem.outcome] = rest.get(problem.outcome, 0) + problem.count
+    return problems[:limit] + [Problem(problems[0].file, None, f"{count:,} more like these, not listed", outcome, count)
+                               for outcome, count in rest.items()]

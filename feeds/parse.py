@@ -12,10 +12,12 @@ strange, can make parsing slow (scraped text is hostile input).
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from charset_normalizer import from_bytes
 
@@ -29,6 +31,7 @@ SOURCE_WORD = "Source"
 AGENCY_PATH = re.compile(r"/entities/(?P<agency>[A-Za-z0-9_-]+)(?:/|$)")
 NEWS_ID_PATH = re.compile(r"/details/(?P<id>\d+)(?:/|$)")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_TEXT = re.compile(r"[^\r\n]+")
 EARLIEST_YEAR = 1990
 MAX_NEWS_ID_DIGITS = 15  # gov.kz ids have 7; longer ones are not ids, and would not fit SQLite
 # Documented bounds (README, "When things go wrong"): longer text is cut, with a warning.
@@ -36,10 +39,23 @@ MAX_TITLE_CHARS = 500  # the longest seed title has 250
 MAX_SECTION_CHARS = 200
 MAX_BODY_CHARS = 100_000  # the longest seed body has 11,000
 MAX_URL_CHARS = 2_000  # gov.kz sources have about 80
+REPLACEMENT = "\ufffd"
+# ASCII that RFC 3986 allows nowhere in a URL: a source holding any is not made a link.
+URL_FORBIDDEN = frozenset('"<>\\^`{|}')
+# Valid multi-byte characters per bad byte for a file to be read as UTF-8 with its bad bytes replaced.
+UTF8_EVIDENCE = 10
 
 
 class NotText(ValueError):
     """The file's bytes are not text in any encoding we can recognise."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A dump's text, and the lines where bytes that were not UTF-8 were replaced by U+FFFD."""
+
+    text: str
+    replaced_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,26 +66,33 @@ class TitleLine:
     year: str
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes) -> Decoded:
     """Bytes -> text: UTF-16 or UTF-32 by their BOM, UTF-8 (BOM or not), then whatever
-    charset-normalizer is sure of. Any other NUL byte means the file is not text."""
+    charset-normalizer is sure of. Any other NUL byte means the file is not text. A UTF-8 file
+    with a few bad bytes (a dump cut short, one corrupt character) stays UTF-8: the bad bytes become
+    U+FFFD and their lines are named, instead of the whole file being read as another charset."""
     for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
-                return data.decode(codec)
+                return Decoded(data.decode(codec))
             except UnicodeDecodeError:
                 raise NotText(f"starts with a {codec.upper()} byte-order mark but is not {codec.upper()}") from None
     if b"\x00" in data:
         raise NotText("holds NUL bytes: not a text file")
     try:
-        return data.decode("utf-8-sig")
+        return Decoded(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         pass
+    replaced = data.decode("utf-8-sig", "replace")
+    bad = replaced.count(REPLACEMENT)
+    if sum(1 for char in replaced if char > "\x7f") - bad >= UTF8_EVIDENCE * bad:
+        lines = tuple(number for number, line in enumerate(LINE_BREAK.split(replaced), 1) if REPLACEMENT in line)
+        return Decoded(replaced, lines)
     guess = from_bytes(data).best()
     if guess is None or guess.chaos > 0.2:
         raise NotText("not UTF-8 and no other text encoding fits: not a text file")
-    return str(guess)
+    return Decoded(str(guess))
 
 
 def title_line(line: str) -> TitleLine | None:
@@ -111,38 +134,52 @@ def source_tail(line: str) -> tuple[int, str] | None:
     return None
 
 
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(number, cleaned text) of every line that is not blank, one at a time: a dump of millions
+    of short lines is never held as millions of strings at once, and blank lines cost nothing."""
+    number, counted = 1, 0
+    carriage_returns = "\r" in text
+    for match in LINE_TEXT.finditer(text):
+        line = xml_safe(match.group()).strip()
+        if line:
+            start = match.start()
+            # Line breaks are \r\n, \r or \n: count them between the last line yielded and this one.
+            number += text.count("\n", counted, start)
+            if carriage_returns:
+                number += text.count("\r", counted, start) - text.count("\r\n", counted, start)
+            counted = start
+            yield number, line
+
+
 def parse_dump(text: str, file: str, latest: date | None = None) -> Dump:
     """Split a dump into its header and records; bad records become `Problem`s, never exceptions.
     A record dated after `latest` (the day after it is read) cannot be news yet: skipped."""
-    lines = [xml_safe(line).strip() for line in LINE_BREAK.split(text)]
-    numbered = [(number, line) for number, line in enumerate(lines, 1) if line]
-    problems: list[Problem] = []
-    header = [line for _, line in numbered[:2]]
-    if len(header) < 2 or any(title_line(line) for line in header):
+    lines = _lines(text)
+    header = list(itertools.islice(lines, 2))
+    if len(header) < 2 or any(title_line(line) for _, line in header):
         return Dump("", "", (), (Problem(file, 1, "no header: expected the site name and the section before the first record", FILE_REJECTED),))
-    site, section = header
+    (_, site), (section_line, section) = header
+    problems: list[Problem] = []
     if len(section) > MAX_SECTION_CHARS:
-        problems.append(Problem(file, numbered[1][0], f"section name of {len(section):,} characters cut to {MAX_SECTION_CHARS}", WARNING))
+        problems.append(Problem(file, section_line, f"section name of {len(section):,} characters cut to {MAX_SECTION_CHARS}", WARNING))
         section = shorten(section, MAX_SECTION_CHARS)
     records: list[Record] = []
     current: dict | None = None
     expecting_body = False
     position = 0
+    stray: tuple[int, int] | None = None  # the lines of text before the first record, reported once
 
     def close() -> None:
         if current is not None and not current.get("rejected"):
             records.append(_record(current, file, problems))
 
-    body_lines = numbered[2:]
-    for index, (number, line) in enumerate(body_lines):
+    for (number, line), (_, following) in itertools.pairwise(itertools.chain(lines, [(0, "")])):
         title = title_line(line)
-        if title and expecting_body and current is not None:
-            following = body_lines[index + 1][1] if index + 1 < len(body_lines) else None
-            if following is not None and not title_line(following):
-                # Either a body ending in a date or a record without body nor source: the format
-                # (and the line after a title being its body) says body; say so, in case it is not.
-                problems.append(Problem(file, number, f"looks like a title but follows the title on line "
-                                        f"{current['line']}, so it is read as that record's body", WARNING))
+        if title and expecting_body and current is not None and following and not title_line(following):
+            # Either a body ending in a date or a record without body nor source: the format
+            # (and the line after a title being its body) says body; say so, in case it is not.
+            problems.append(Problem(file, number, f"looks like a title but follows the title on line "
+                                    f"{current['line']}, so it is read as that record's body", WARNING))
         if title and not expecting_body:
             close()
             current = {"line": number, "position": position, "title": title.title, "body": [], "source": None}
@@ -157,7 +194,7 @@ def parse_dump(text: str, file: str, latest: date | None = None) -> Dump:
             continue
         expecting_body = False
         if current is None:
-            problems.append(Problem(file, number, "text before the first record ignored", WARNING))
+            stray = (stray[0] if stray else number, number)
             continue
         source = source_tail(line)
         if source:
@@ -167,6 +204,9 @@ def parse_dump(text: str, file: str, latest: date | None = None) -> Dump:
         if line:
             current["body"].append(line)
     close()
+    if stray:
+        where = f" (lines {stray[0]}-{stray[1]})" if stray[1] > stray[0] else ""
+        problems.insert(0, Problem(file, stray[0], f"text before the first record ignored{where}", WARNING))
     return Dump(site, section, tuple(records), tuple(problems))
 
 
@@ -188,6 +228,8 @@ def _unusable_source(raw: str) -> str | None:
     """Why a source URL cannot become a link, or None: only well-formed http and https URLs can."""
     if len(raw) > MAX_URL_CHARS:
         return f"longer than {MAX_URL_CHARS:,} characters"
+    if not URL_FORBIDDEN.isdisjoint(raw):
+        return f"holds characters a URL cannot ({''.join(sorted(URL_FORBIDDEN.intersection(raw)))})"
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 (raises on a malformed port)
@@ -197,6 +239,10 @@ def _unusable_source(raw: str) -> str | None:
         return f"scheme {parts.scheme or 'none'!r}: only http and https become links"
     if not parts.hostname:
         return "no host"
+    try:
+        parts.hostname.encode("idna").decode("idna")
+    except UnicodeError:
+        return f"malformed host {parts.hostname!r}"
     return None
 
 
@@ -209,7 +255,7 @@ def _record(fields: dict, file: str, problems: list[Problem]) -> Record:
             problems.append(Problem(file, number, f"source URL {raw[:80]!r} dropped: {reason}", WARNING))
         else:
             url = raw
-            path = urlsplit(raw).path
+            path = unquote(urlsplit(raw).path)
             agency_match, id_match = AGENCY_PATH.search(path), NEWS_ID_PATH.search(path)
             agency = agency_match["agency"].lower() if agency_match else None
             news_id = int(id_match["id"]) if id_match and len(id_match["id"]) <= MAX_NEWS_ID_DIGITS else None

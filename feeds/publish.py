@@ -117,12 +117,15 @@ def _publish_guarded(store: Store, target: Target, feed: FeedState, report: Publ
     written = len(report.written)
     try:
         with store.transaction():
-            _publish_feed(store, target, feed, report)
+            current = store.feed(feed.path)  # a quarantine earlier in this pass may have emptied it
+            if current is not None:
+                _publish_feed(store, target, current, report)
         return True
     except Unrenderable as exc:
         with store.transaction():
             for entry, reason in exc.culprits:
-                if store.hold_article(entry.id, reason, __version__, now):
+                # Held under these settings and this program: other ones release it (`ingest`).
+                if store.hold_article(entry.id, reason, target.feed_signature, now):
                     report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {reason}", ARTICLE_QUARANTINED))
         return True
     except StoreError:
@@ -136,7 +139,7 @@ def _publish_guarded(store: Store, target: Target, feed: FeedState, report: Publ
 def _feed_failed(store: Store, target: Target, subject: str, exc: Exception, report: PublishReport, now: float) -> None:
     if isinstance(exc, OSError) and is_global_failure(exc, target.out):
         raise OutputError(f"cannot write into {target.out}: {exc.strerror or exc} ({exc.filename})") from None
-    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+    detail = (f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror) if isinstance(exc, OSError) and exc.strerror else exc
     reason = f"{type(exc).__name__}: {detail}"
     with store.transaction():
         if store.hold(subject, FEED, reason, __version__, now):

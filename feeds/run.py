@@ -130,7 +130,7 @@ def build(
         # Outside the lock: a slow hub delays nobody's run, and publishing is already done.
         store = Store(settings.paths.state)
         try:
-            delivery = deliver(store, settings.websub, now())
+            delivery = deliver(store, settings.websub, now(), should_stop)
             report.hub_notified, report.hub_deferred = len(delivery.sent), delivery.deferred
             report.hub_given_up = len(delivery.given_up)
         finally:
@@ -148,15 +148,16 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
         # The last run died while writing (or there was none): sweep its temporary files.
         remove_stale_temporaries(settings.paths.out)
     catalogue = Catalogue.of(settings)
-    ingest = Ingest(store, settings, catalogue)
+    ingest = Ingest(store, settings, catalogue, should_stop)
+    target = Target.of(settings, catalogue)
     with store.transaction():
         report.articles_reclassified = ingest.reclassify(classification_signature(settings))
-        ingest.release_quarantined()
-    ingest.seeds(report, now(), should_stop, on_problem)
+        ingest.release_quarantined(target.feed_signature)
+    ingest.seeds(report, now(), on_problem)
     apply_retention(store, settings.retention, report, now())
     if not report.stopped_early:
         store.set_meta(PUBLISHING_KEY, "started")
-        published = publish(store, Target.of(settings, catalogue), should_stop, now())
+        published = publish(store, target, should_stop, now())
         store.set_meta(PUBLISHING_KEY, "done")
         report.outputs_written, report.outputs_unchanged = published.written, published.unchanged
         report.outputs_removed = published.removed
@@ -173,7 +174,7 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
 def status(settings: Settings) -> dict[str, Any]:
     """What the store holds, for `feeds status` and the health verdict: counts, the last run,
     the last new dump, and everything held back with its reason."""
-    store = Store(settings.paths.state)
+    store = Store(settings.paths.state, read_only=True)
     try:
         troubled = store.seed_file_problems()
         held = store.held()
@@ -185,7 +186,7 @@ def status(settings: Settings) -> dict[str, Any]:
             "last_new_dump_at": float(arrived) if arrived else None,
             "files_with_problems": {name: [str(problem) for problem in found] for name, found in troubled.items()},
             "files_rejected": sum(any(p.outcome == FILE_REJECTED for p in found) for found in troubled.values()),
-            "records_skipped": sum(p.outcome == RECORD_SKIPPED for found in troubled.values() for p in found),
+            "records_skipped": sum(p.count for found in troubled.values() for p in found if p.outcome == RECORD_SKIPPED),
             "quarantined_articles": [{"id": h.subject, "title": h.title, "reason": h.reason, "since": h.since}
                                      for h in held if h.kind == ARTICLE],
             "feeds_not_written": {h.subject: h.reason for h in held if h.kind == FEED},

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import posixpath
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +27,6 @@ from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from socket import socket
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -59,6 +59,7 @@ class FeedServer(ThreadingHTTPServer):
         self.health = health
         self.stylesheets = threading.local()  # lxml's compiled XSLT is not shared between threads
         self.slots = threading.BoundedSemaphore(MAX_THREADS)
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, FeedRequest)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -89,7 +90,7 @@ class _Deadline:
     """The request stream, with one deadline for a request line and all its headers: a client
     that sends a byte every few seconds cannot hold a thread for longer than that."""
 
-    def __init__(self, stream: Any, connection: socket) -> None:
+    def __init__(self, stream: Any, connection: socket.socket) -> None:
         self.stream = stream
         self.connection = connection
         self.deadline = time.monotonic() + REQUEST_SECONDS
@@ -121,6 +122,11 @@ class FeedRequest(BaseHTTPRequestHandler):
         self.rfile.restart()  # type: ignore[attr-defined]
         super().handle_one_request()
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        super().send_response(code, message)
+        if getattr(self, "unread_body", False):
+            self.send_header("Connection", "close")  # which also closes it once answered
+
     def version_string(self) -> str:
         return "enbekshi-feeds"
 
@@ -146,6 +152,8 @@ class FeedRequest(BaseHTTPRequestHandler):
 
     def _respond(self, send_body: bool) -> None:
         self.connection.settimeout(SEND_SECONDS)
+        # A body is never read, so it cannot be told from the next request: answer, then close.
+        self.unread_body = bool(self.headers.get("Transfer-Encoding")) or self.headers.get("Content-Length", "0").strip() not in ("", "0")
         if urlsplit(self.path).path == HEALTH_PATH and self.server.health is not None:
             self._health(send_body)
             return
@@ -162,6 +170,12 @@ class FeedRequest(BaseHTTPRequestHandler):
             return
         encoding = "gzip" if accepts_gzip(self.headers.get("Accept-Encoding", "")) and len(data) >= GZIP_MIN_BYTES else None
         as_page = target.suffix in FEED_DOCUMENTS and wants_page(self.headers.get("Accept", ""))
+        if as_page:
+            try:
+                page = self.server.as_page(data)
+            except (etree.Error, ValueError) as exc:  # a file in out/ that is not a feed: send it as it is
+                log.warning("%s: not shown as a page: %s", target, exc)
+                as_page = False
         digest = hashlib.sha256(data).hexdigest()[:32] + ("-page" if as_page else "") + ("-gzip" if encoding else "")
         etag = f'"{digest}"'
         headers = {
@@ -180,7 +194,7 @@ class FeedRequest(BaseHTTPRequestHandler):
             self.end_headers()
             return
         if as_page:
-            data = self.server.as_page(data)
+            data = page
         if encoding:
             # mtime=0: the same bytes give the same compressed bytes, so the ETag holds.
             data = gzip.compress(data, mtime=0)
@@ -268,7 +282,8 @@ def not_modified(if_none_match: str | None, if_modified_since: str | None, etag:
             since = parsedate_to_datetime(if_modified_since).timestamp()
         except (TypeError, ValueError):
             return False
-        return int(mtime) <= since
+        # RFC 9110 13.1.3: a date later than the server's clock is not a date the client saw.
+        return int(mtime) <= since <= time.time()
     return False
 
 

@@ -7,16 +7,18 @@ Relative paths in the file are resolved against the folder that holds the config
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import re2
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, ValidationError, field_validator
 
 LanguageCode = Literal["en", "ru", "kk"]
 AGENCY_SLUG = r"^[a-z0-9_-]+$"  # as the parser takes it from /entities/<agency>/, lower-cased
 MAX_CONFIG_BYTES = 1024 * 1024
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 MAX_CONFIG_DEPTH = 20
 MAX_CONFIG_NODES = 100_000
 
@@ -30,6 +32,17 @@ def compile_pattern(expression: str) -> re2._Regexp:
     return re2.compile(expression, options)
 
 
+def _printable(text: str) -> str:
+    """Words that reach feeds, pages and HTTP headers: XML cannot carry control characters, and a
+    line break in a header would start another one."""
+    if UNPRINTABLE.search(text):
+        raise ValueError("must not hold control characters, lone surrogates or non-characters")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+
+
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the file, the key and the reason."""
 
@@ -39,12 +52,12 @@ class _Section(BaseModel):
 
 
 class SiteSettings(_Section):
-    name: str = Field("Enbekshi QazaQ", min_length=1, description="Site name shown in feed titles.")
+    name: Text = Field("Enbekshi QazaQ", min_length=1, description="Site name shown in feed titles.")
     url: HttpUrl = Field(
         HttpUrl("https://enbekshiqazaq.kz/"),
         description="Home page of the site; every feed's `rel=\"alternate\"` link.",
     )
-    author: str = Field(
+    author: Text = Field(
         "Enbekshi QazaQ", min_length=1, description="Feed-level `author` name (entries inherit it)."
     )
 
@@ -104,17 +117,17 @@ class WatchSettings(_Section):
 
 class RetentionSettings(_Section):
     max_age_days: int | None = Field(
-        None, ge=1, description="Articles published longer ago are removed from the store and the feeds; empty: keep all."
+        None, ge=1, le=100_000, description="Articles published longer ago are removed from the store and the feeds; empty: keep all."
     )
     max_articles: int | None = Field(
-        None, ge=1, description="At most this many articles are kept, the oldest removed first; empty: keep all."
+        None, ge=1, le=10**12, description="At most this many articles are kept, the oldest removed first; empty: keep all."
     )
 
 
 class ServeSettings(_Section):
-    host: str = Field("127.0.0.1", min_length=1, description="`feeds serve`: address to bind; loopback unless you mean it.")
+    host: Text = Field("127.0.0.1", min_length=1, description="`feeds serve`: address to bind; loopback unless you mean it.")
     port: int = Field(8080, ge=0, le=65_535, description="`feeds serve`: port to listen on (0: any free port).")
-    cache_control: str = Field(
+    cache_control: Text = Field(
         "public, max-age=300", min_length=1, description="`Cache-Control` sent with every file `feeds serve` answers."
     )
 
@@ -130,9 +143,9 @@ class WebSubSettings(_Section):
 class Labels(_Section):
     """A name in each interface language; Russian and Kazakh fall back to English."""
 
-    en: str = Field(min_length=1)
-    ru: str | None = None
-    kk: str | None = None
+    en: Text = Field(min_length=1)
+    ru: Text | None = None
+    kk: Text | None = None
 
     def text(self, language: str) -> str:
         return getattr(self, language, None) or self.en
@@ -232,15 +245,26 @@ class Settings(_Section):
     def resolved(self, root: Path, cli_paths: dict[str, Path]) -> Settings:
         """Config paths made absolute against `root`, command-line paths against the working
         directory; checked so that the store is never published."""
-        values = {name: (root / getattr(self.paths, name)).resolve() for name in PathSettings.model_fields}
-        values.update({name: path.resolve() for name, path in cli_paths.items()})
+        values = {name: _resolve(f"paths.{name}", root / getattr(self.paths, name)) for name in PathSettings.model_fields}
+        values.update({name: _resolve(f"--{name}", path) for name, path in cli_paths.items()})
         paths = PathSettings(**values)
         if paths.state.is_relative_to(paths.out):
             raise ConfigError(f"paths.state: {paths.state} lies inside paths.out ({paths.out}), which is published")
         if paths.seeds.is_relative_to(paths.out):
             raise ConfigError(f"paths.seeds: {paths.seeds} is paths.out or lies inside it ({paths.out}): "
                               "the dumps would be published and the feeds read as dumps")
+        if paths.state.is_relative_to(paths.seeds):
+            raise ConfigError(f"paths.state: {paths.state} lies inside paths.seeds ({paths.seeds}), "
+                              "where it could be read as a dump")
         return self.model_copy(update={"paths": paths})
+
+
+def _resolve(name: str, path: Path) -> Path:
+    """An absolute path, or a `ConfigError` naming the setting (a symlink loop, a NUL byte)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ConfigError(f"{name}: {str(path)!r} cannot be used: {exc}") from None
 
 
 def load_settings(config: Path | None, cli_paths: dict[str, Path] | None = None) -> Settings:
@@ -250,7 +274,7 @@ def load_settings(config: Path | None, cli_paths: dict[str, Path] | None = None)
     label = "(no config file)"
     if config is not None:
         label = str(config)
-        root = config.resolve().parent
+        root = _resolve("--config", config).parent
         data = _read_yaml(config, label)
     try:
         settings = Settings.model_validate(data)

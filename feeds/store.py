@@ -17,6 +17,7 @@ removed from a feed, so only the archive pages they were on are rewritten.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,8 +36,10 @@ MIGRATIONS = {
 ALTER TABLE seed_files ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE seed_files ADD COLUMN version TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN error TEXT;
--- Problems were kept as text; files that had any are read again to record them anew.
-UPDATE seed_files SET problems = '[]', mtime_ns = -1 WHERE problems != '[]';
+-- Problems were kept as text; files that had any are read again (parsed, not just hashed) to
+-- record them anew, and the time of the last new dump starts from the upgrade.
+UPDATE seed_files SET problems = '[]', mtime_ns = -1, sha256 = '' WHERE problems != '[]';
+INSERT OR IGNORE INTO meta (key, value) SELECT 'last_new_dump_at', strftime('%s', 'now') WHERE EXISTS (SELECT 1 FROM seed_files);
 CREATE TABLE quarantine (
     subject TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -213,7 +216,8 @@ class Run:
 
 
 def _problems(name: str, stored: str) -> tuple[Problem, ...]:
-    return tuple(Problem(name, item["line"], item["reason"], item["outcome"]) for item in json.loads(stored))
+    return tuple(Problem(name, item["line"], item["reason"], item["outcome"], item.get("count", 1))
+                 for item in json.loads(stored))
 
 
 def _entry(row: sqlite3.Row) -> Entry:
@@ -236,24 +240,38 @@ def _json(values: Sequence[str]) -> str:
 class Store:
     """A connection to the database and the statements the stages need, nothing more."""
 
-    def __init__(self, path: Path) -> None:
-        """Open (creating or migrating) the store; `StoreError` names the path when it cannot be used."""
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """Open (creating or migrating) the store; `StoreError` names the path when it cannot be
+        used. Read-only, for `feeds status` run by a monitoring user: nothing is created or changed."""
         self.path = path
         if path.is_dir():
             raise StoreError(f"the store {path} is a folder, not a database file")
+        if read_only and not path.is_file():
+            raise StoreError(f"the store {path} does not exist yet: run `feeds build` first")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder of the store {path}: {exc.strerror or exc}") from None
         with self._guard():
-            self.db = sqlite3.connect(path, isolation_level=None)
+            if read_only:
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            else:
+                self.db = sqlite3.connect(path, isolation_level=None)
             self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA busy_timeout = 10000")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if read_only:
+                if version != SCHEMA_VERSION:
+                    raise StoreError(f"the store {path} has schema {version}, this program reads {SCHEMA_VERSION}: "
+                                     "run `feeds build` once to upgrade it")
+                return
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA busy_timeout = 10000")
-            self._migrate(self.db.execute("PRAGMA user_version").fetchone()[0])
+            self._migrate(version)
 
     def _migrate(self, version: int) -> None:
+        if version < 0:
+            raise StoreError(f"the store {self.path} has an unknown schema version {version}")
         if version == 0:
             self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         elif version > SCHEMA_VERSION:
@@ -271,10 +289,18 @@ class Store:
                 OverflowError) as exc:
             raise RecordError(f"{type(exc).__name__}: {exc}") from None
         except sqlite3.Error as exc:
-            text = str(exc)
-            hint = ("not an SQLite database" if "not a database" in text else "damaged" if "malformed" in text
-                    else "read-only" if "readonly" in text else "")
-            raise StoreError(f"the store {self.path} cannot be used: {text}" + (f" ({hint})" if hint else "")) from None
+            raise StoreError(self._failure(exc)) from None
+
+    def _failure(self, exc: sqlite3.Error) -> str:
+        text = str(exc)
+        if "readonly" in text:
+            # Name the file that refuses: the database, or the journal SQLite keeps beside it.
+            for candidate in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"), self.path.parent):
+                if candidate.exists() and not os.access(candidate, os.W_OK):
+                    return f"the store {self.path} cannot be used: {text} ({candidate} is read-only)"
+        hint = ("not an SQLite database" if "not a database" in text else "damaged" if "malformed" in text
+                else "read-only" if "readonly" in text else "")
+        return f"the store {self.path} cannot be used: {text}" + (f" ({hint})" if hint else "")
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._guard():
@@ -333,7 +359,8 @@ class Store:
             "ON CONFLICT (name) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
             "sha256 = excluded.sha256, problems = excluded.problems, ctime_ns = excluded.ctime_ns, version = excluded.version",
             (seed.name, seed.size, storable(seed.mtime_ns), seed.sha256,
-             json.dumps([{"line": p.line, "outcome": p.outcome, "reason": p.reason} for p in seed.problems], ensure_ascii=False),
+             json.dumps([{"line": p.line, "outcome": p.outcome, "reason": p.reason} | ({"count": p.count} if p.count > 1 else {})
+                         for p in seed.problems], ensure_ascii=False),
              storable(seed.ctime_ns), seed.version),
         )
 
@@ -354,11 +381,12 @@ class Store:
                         (article_id, article_id))
         return None if row is None else str(row[0])
 
-    def sourceless(self, day: date, language: str) -> list[tuple[str, tuple[str, ...]]]:
-        """Ids and paragraphs of the stored articles of a day and language that have no source."""
+    def sourceless(self, day: date, language: str, limit: int) -> list[tuple[str, tuple[str, ...]]]:
+        """Ids and paragraphs of the newest `limit` stored articles of a day and language that have
+        no source."""
         return [(row["id"], tuple(json.loads(row["paragraphs"]))) for row in self._rows(
-            "SELECT id, paragraphs FROM articles WHERE day = ? AND language = ? AND source_url IS NULL",
-            (day.isoformat(), language))]
+            "SELECT id, paragraphs FROM articles WHERE day = ? AND language = ? AND source_url IS NULL "
+            "ORDER BY published_us DESC LIMIT ?", (day.isoformat(), language, limit))]
 
     def add_alias(self, alias: str, article_id: str) -> None:
         self._run("INSERT INTO aliases (id, article_id) VALUES (?, ?)", (alias, article_id))
@@ -485,11 +513,16 @@ class Store:
     # Feeds ----------------------------------------------------------------------------------
 
     def feeds(self) -> list[FeedState]:
-        return [
-            FeedState(FeedKey(r["path"], r["kind"], r["value"], r["label"]), r["entry_count"], bool(r["dirty"]),
-                      r["archived_before"], r["rendered_with"], r["latest_title"], r["latest_published"])
-            for r in self._rows("SELECT * FROM feeds ORDER BY path")
-        ]
+        return [self._feed(row) for row in self._rows("SELECT * FROM feeds ORDER BY path")]
+
+    def feed(self, path: str) -> FeedState | None:
+        row = self._one("SELECT * FROM feeds WHERE path = ?", (path,))
+        return None if row is None else self._feed(row)
+
+    @staticmethod
+    def _feed(r: sqlite3.Row) -> FeedState:
+        return FeedState(FeedKey(r["path"], r["kind"], r["value"], r["label"]), r["entry_count"], bool(r["dirty"]),
+                         r["archived_before"], r["rendered_with"], r["latest_title"], r["latest_published"])
 
     def sequence_pending(self, path: str) -> None:
         """Give a feed's pending articles its next sequence numbers, oldest publication first."""

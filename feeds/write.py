@@ -59,11 +59,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def remove_stale_temporaries(folder: Path) -> int:
-    """Temporary files left by a process killed mid-write; nothing else has that prefix."""
+    """Temporary files left by a process killed mid-write; nothing else has that prefix (a folder
+    that does is not ours, and is left alone)."""
     removed = 0
     for stale in folder.rglob(TEMP_PREFIX + "*"):
-        stale.unlink(missing_ok=True)
-        removed += 1
+        if not stale.is_dir():
+            stale.unlink(missing_ok=True)
+            removed += 1
     return removed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -174,7 +175,14 @@ def test_a_read_only_store_or_lock_folder_is_named_never_taken_for_another_run(p
     store.chmod(0o444)
     read_only_store = run_unprivileged("build", cwd=project)
     assert read_only_store.returncode == 4 and "Traceback" not in read_only_store.stderr
-    assert f"the store {store} cannot be used: attempt to write a readonly database (read-only)" in read_only_store.stderr
+    assert f"the store {store} cannot be used: attempt to write a readonly database ({store} is read-only)" in read_only_store.stderr
+    (project / "state").chmod(0o555)
+    try:
+        # A monitoring user may read the store but write nothing: status still answers.
+        check = run_unprivileged("status", "--check", cwd=project)
+    finally:
+        (project / "state").chmod(0o755)
+    assert check.returncode == 0 and check.stdout.startswith("OK: 39 articles"), check.stderr
     store.chmod(0o644)
     Path(f"{store}.lock").unlink()
     (project / "state").chmod(0o555)
@@ -196,9 +204,16 @@ def test_a_read_only_store_or_lock_folder_is_named_never_taken_for_another_run(p
     ("feeds:\n  base_url: https://feeds.example.org/?page=1\n", "feeds.base_url: Value error, must not have a query"),
     ("feeds:\n  base_url: https://feeds.example.org/#top\n", "must not have a query (?...) or a fragment"),
     ("feeds:\n  base_url: http://x/\npaths:\n  seeds: public\n  out: public\n", "paths.seeds: "),
+    ("feeds:\n  base_url: http://x/\npaths:\n  state: public/store.txt\n  seeds: public\n", "lies inside paths.seeds"),
+    ('feeds:\n  base_url: http://x/\nagencies:\n  mfa: {name: {en: "\\u0002"}}\n', "agencies.mfa.name.en: Value error, must not hold control"),
+    ('feeds:\n  base_url: http://x/\nsite:\n  name: "\\u0001 bad"\n', "site.name: Value error, must not hold control"),
+    ("feeds:\n  base_url: http://x/\nretention:\n  max_age_days: 1000000000000000000000\n", "retention.max_age_days: Input should be less"),
+    ('feeds:\n  base_url: http://x/\npaths:\n  seeds: "a\\0b"\n', "a\\x00b' cannot be used: embedded null byte"),
+    ("feeds:\n  base_url: http://x/\npaths:\n  seeds: loop/x\n", "paths.seeds: "),
 ])
 def test_any_config_file_is_exit_2_with_a_message(project: Path, text: str, message: str) -> None:
     (project / "public").mkdir()
+    (project / "loop").symlink_to(project / "loop")
     (project / "config.yaml").write_bytes(text.encode("utf-8", "surrogateescape") if "\xff" not in text else
                                           text.encode("latin-1"))
     result = run_feeds("build", cwd=project)
@@ -243,3 +258,53 @@ def test_a_closed_pipe_ends_status_quietly(project: Path) -> None:
     piped = subprocess.run(f"{sys.executable} -m feeds status | head -c 10", shell=True, cwd=project, capture_output=True,
                            text=True, timeout=60, check=False)
     assert piped.stdout == "store: /tm"[: len(piped.stdout)] and piped.stderr == ""
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("watch", "--interval", "nan"), "--interval: interval_seconds: Input should be"),
+    (("watch", "--interval", "1e308"), "--interval: interval_seconds: Input should be less than or equal to 86400"),
+    (("serve", "--port", "70000"), "--host/--port: port: Input should be less than or equal to 65535"),
+])
+def test_command_line_values_are_checked_like_the_config(project: Path, args: tuple[str, ...], message: str) -> None:
+    result = run_feeds(*args, cwd=project)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_a_store_of_an_unknown_schema_is_exit_4(project: Path) -> None:
+    import sqlite3
+    (project / "state").mkdir()
+    with sqlite3.connect(project / "state/feeds.sqlite3") as db:
+        db.execute("PRAGMA user_version = -1")
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 4 and "has an unknown schema version -1" in result.stderr
+
+
+def test_a_lock_folder_that_is_a_file_is_named(project: Path) -> None:
+    (project / "taken").write_text("a file, not a folder")
+    result = run_feeds("build", "--state", "taken/feeds.sqlite3", cwd=project)
+    assert result.returncode == 4 and f"{project / 'taken'} is not a folder" in result.stderr
+
+
+def test_a_stray_temporary_folder_in_out_is_left_alone(project: Path) -> None:
+    (project / "out/lang/.tmp-x").mkdir(parents=True)
+    assert run_feeds("build", cwd=project).returncode == 0 and (project / "out/lang/.tmp-x").is_dir()
+
+
+@pytest.mark.slow
+def test_a_full_standard_output_or_ctrl_c_never_ends_in_a_traceback(project: Path, tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "feeds", "build"], cwd=project, stdout=full, stderr=subprocess.PIPE,
+                                text=True, timeout=120, check=False)
+    assert result.returncode == 0 and "cannot write the summary to standard output: No space left on device" in result.stderr
+    bulk = project / "seeds"
+    for n in range(40):
+        (bulk / f"{n + 100}_bulk.txt").write_text(dump(*[(f"Bulk {n} {m} 03.03.2026", "Body. " * 300) for m in range(50)]))
+    running = subprocess.Popen([sys.executable, "-m", "feeds", "build"], cwd=project, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    running.send_signal(signal.SIGINT)
+    out, err = running.communicate(timeout=120)
+    assert running.returncode in (0, 130) and "Traceback" not in err
+    if running.returncode == 130:
+        assert "stopped early" in out
+    assert run_feeds("build", cwd=project).returncode == 0

@@ -4,9 +4,11 @@ the head, memberships decided and recomputed when the rules change."""
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
+from random import Random
 
 import pytest
 from conftest import dump
@@ -28,7 +30,7 @@ def ingest(project: Path) -> Ingest:
 
 def read(ingest: Ingest) -> IngestReport:
     report = IngestReport()
-    ingest.seeds(report, NOW, lambda: False, lambda problem: None)
+    ingest.seeds(report, NOW, lambda problem: None)
     return report
 
 
@@ -94,12 +96,69 @@ def test_an_implausible_mtime_is_not_believed() -> None:
     assert written_at(9_300_000_000 * 10**9, NOW)[1].startswith("modification time 2264-")
 
 
-def test_an_article_quarantined_by_an_older_program_rejoins_its_feeds(ingest: Ingest, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_article_quarantined_under_other_settings_or_program_rejoins_its_feeds(ingest: Ingest) -> None:
     read(ingest)
     (first, *_) = ingest.store.traits_after("", 1)
     with ingest.store.transaction():
-        ingest.store.hold_article(first.id, "could not be rendered", "0.0.1", NOW)
+        ingest.store.hold_article(first.id, "could not be rendered", "signature-1", NOW)
     assert ingest.store.feeds_of(first.id) == set()
     with ingest.store.transaction():
-        assert ingest.release_quarantined() == 1
+        assert ingest.release_quarantined("signature-1") == 0
+        assert ingest.release_quarantined("signature-2") == 1
     assert "all" in ingest.store.feeds_of(first.id) and ingest.store.held() == []
+
+
+def test_two_different_names_never_print_alike() -> None:
+    assert printable(os.fsdecode(b"x\x85.txt")) == "x\\x85.txt"
+    assert printable("x\u0085.txt") == "x\\u0085.txt"
+    assert printable("tab\there") == "tab\\there"
+
+
+def test_a_file_of_many_bad_records_lists_fifty_and_counts_the_rest(ingest: Ingest, project: Path) -> None:
+    (project / "seeds/005_bad.txt").write_text(dump(*[(f"Bad {n} 31.02.2026", "Body.") for n in range(500)]))
+    report = read(ingest)
+    assert report.records_skipped == 500
+    (stored,) = [found for name, found in ingest.store.seed_file_problems().items() if name == "005_bad.txt"]
+    assert len(stored) == 51 and stored[-1].count == 450 and stored[-1].reason == "450 more like these, not listed"
+
+
+def test_thousands_of_source_less_records_of_one_day_take_linear_time(ingest: Ingest, project: Path) -> None:
+    words = [f"word{n}" for n in range(5000)]
+    rng = Random(7)
+    records = [(f"Release number {n} 03.03.2026", " ".join(rng.sample(words, 60)) + ".") for n in range(2000)]
+    (project / "seeds/005_many.txt").write_text(dump(*records))
+    started = time.perf_counter()
+    report = read(ingest)
+    assert report.articles_new == 39 + 2000 and time.perf_counter() - started < 20  # quadratic took minutes
+
+
+def test_a_file_gone_between_listing_and_reading_is_simply_not_there(ingest: Ingest, project: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from feeds import ingest as ingest_module
+
+    def vanished(path: Path) -> bytes:
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+
+    monkeypatch.setattr(ingest_module, "read_bounded", vanished)
+    report = read(ingest)
+    assert report.problems == [] and report.files_rejected == 0 and report.files_new == 0
+
+
+def test_a_version_1_store_reads_its_problem_files_again(project: Path) -> None:
+    import sqlite3
+
+    from conftest import ROOT
+    (project / "state").mkdir()
+    with sqlite3.connect(project / "state/feeds.sqlite3") as db:
+        db.executescript((ROOT / "tests/data/store-v1.sql").read_text())
+    for seed in (project / "seeds").iterdir():
+        seed.unlink()
+    (project / "seeds/001_a.txt").write_text(
+        "Enbekshi QazaQ\n\nWorld\n\nFirst article 01.02.2026\nIts body.Source : "
+        "https://www.gov.kz/memleket/entities/mfa/press/news/details/100?lang=kk\nBad date 31.02.2026\nBody.\n")
+    settings = load_settings(project / "config.yaml")
+    ingest = Ingest(Store(settings.paths.state), settings, Catalogue.of(settings))
+    assert ingest.store.meta("last_new_dump_at") is not None  # the upgrade counts as news, not as staleness
+    report = read(ingest)
+    assert report.records_skipped == 1 and report.articles_unchanged == 1
+    assert [p.reason.split(" (")[0] for p in ingest.store.seed_file_problems()["001_a.txt"]] == ["impossible date 31.02.2026"]

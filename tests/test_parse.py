@@ -18,7 +18,7 @@ GOV = "https://www.gov.kz/memleket/entities/{}/press/news/details/{}?lang=kk"
 
 
 def parse_seed(name: str):
-    return parse_dump(decode((SEEDS / name).read_bytes()), name)
+    return parse_dump(decode((SEEDS / name).read_bytes()).text, name)
 
 
 def test_both_seed_files_hold_forty_records_and_no_problems() -> None:
@@ -75,10 +75,10 @@ def test_dash_title_is_kept_by_the_parser_for_the_classifier_to_replace() -> Non
 
 def test_bom_crlf_and_missing_final_newline() -> None:
     text = dump(("First 01.02.2026", "Body one."), ("Second 01.02.2026", "Body two.")).replace("\n", "\r\n")
-    parsed = parse_dump(decode("\ufeff".encode() + text.encode("utf-8")), "x.txt")
+    parsed = parse_dump(decode("\ufeff".encode() + text.encode("utf-8")).text, "x.txt")
     assert parsed.site == "Enbekshi QazaQ"
     assert [(r.title, r.body) for r in parsed.records] == [("First", "Body one."), ("Second", "Body two.")]
-    with_newline = parse_dump(decode((text + "\r\n").encode()), "x.txt")
+    with_newline = parse_dump(decode((text + "\r\n").encode()).text, "x.txt")
     assert with_newline.records == parsed.records
 
 
@@ -128,7 +128,7 @@ def test_control_characters_are_removed() -> None:
 def test_non_utf8_text_is_decoded_and_binary_is_refused() -> None:
     title, body = "Казахстан и Монголия нацелены на рост товарооборота 01.02.2026", "Стороны обсудили торговлю и инвестиции."
     cp1251 = dump((title, body)).encode("cp1251")
-    assert parse_dump(decode(cp1251), "x.txt").records[0].title.startswith("Казахстан и Монголия")
+    assert parse_dump(decode(cp1251).text, "x.txt").records[0].title.startswith("Казахстан и Монголия")
     with pytest.raises(NotText):
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
@@ -155,7 +155,7 @@ def test_a_news_id_too_long_to_be_one_is_ignored() -> None:
 
 def test_utf16_with_a_byte_order_mark_is_text() -> None:
     text = dump(("Қазақстан жаңалықтары 01.02.2026", "Мәтін."))
-    assert parse_dump(decode(text.encode("utf-16")), "x.txt").records[0].title == "Қазақстан жаңалықтары"
+    assert parse_dump(decode(text.encode("utf-16")).text, "x.txt").records[0].title == "Қазақстан жаңалықтары"
 
 
 def test_a_title_like_line_after_a_title_is_read_as_body_with_a_warning() -> None:
@@ -222,3 +222,31 @@ def test_a_date_after_tomorrow_is_skipped_and_the_rest_kept() -> None:
 def test_a_source_url_of_thousands_of_characters_is_dropped() -> None:
     (record,) = parse_dump(dump(("Title 01.02.2026", "Body.Source : https://gov.kz/" + "x" * 3000)), "x.txt").records
     assert record.source_url is None and record.body == "Body."
+
+
+def test_a_utf8_dump_with_a_few_bad_bytes_stays_utf8_and_names_their_lines() -> None:
+    text = dump(("Шымкентте тұрғын үй берілді 01.02.2026", "Жұмыс жалғасуда. " * 20), ("Last 01.02.2026", "Body."))
+    decoded = decode(text.encode("utf-8") + b"\n\xd0")
+    assert decoded.text.startswith("Enbekshi QazaQ") and decoded.replaced_lines == (9,)
+    assert [r.title for r in parse_dump(decoded.text, "x.txt").records] == ["Шымкентте тұрғын үй берілді", "Last"]
+    assert decode(text.encode("cp1251", "replace")).replaced_lines == ()  # another charset is still recognised
+
+
+def test_millions_of_stray_lines_are_one_warning() -> None:
+    parsed = parse_dump("Site\n\nSection\n\n" + "x\n" * 200_000 + "Title 01.02.2026\nBody.", "x.txt")
+    assert [str(p) for p in parsed.problems] == ["x.txt:5: warning: text before the first record ignored (lines 5-200004)"]
+    assert [r.title for r in parsed.records] == ["Title"]
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ('https://gov.kz/a"b<c>', "holds characters a URL cannot"), ("https://xn--/x", "malformed host"),
+])
+def test_sources_that_cannot_be_links_are_dropped(url: str, reason: str) -> None:
+    parsed = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt")
+    assert parsed.records[0].source_url is None and reason in parsed.problems[0].reason
+
+
+def test_a_percent_encoded_agency_is_read() -> None:
+    url = "https://www.gov.kz/memleket/entities/mf%61/press/news/details/5?lang=kk"
+    (record,) = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt").records
+    assert record.agency == "mfa" and record.source_url == url

@@ -19,7 +19,7 @@ def published(project: Path, **feeds: int) -> tuple[Store, Settings, PublishRepo
     settings = settings.model_copy(update={"feeds": settings.feeds.model_copy(update=feeds)})
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
-    Ingest(store, settings, catalogue).seeds(IngestReport(), NOW, lambda: False, lambda problem: None)
+    Ingest(store, settings, catalogue).seeds(IngestReport(), NOW, lambda problem: None)
     return store, settings, publish(store, Target.of(settings, catalogue), lambda: False, NOW)
 
 
@@ -44,7 +44,7 @@ def test_a_stop_request_leaves_the_rest_marked_to_do(project: Path) -> None:
     settings = load_settings(project / "config.yaml")
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
-    Ingest(store, settings, catalogue).seeds(IngestReport(), NOW, lambda: False, lambda problem: None)
+    Ingest(store, settings, catalogue).seeds(IngestReport(), NOW, lambda problem: None)
     asked = iter([False, False, True])
     report = publish(store, Target.of(settings, catalogue), lambda: next(asked, True), NOW)
     assert report.stopped_early and sum(feed.dirty for feed in store.feeds()) == 29 - 2

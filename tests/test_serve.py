@@ -302,3 +302,35 @@ def test_healthz_answers_the_status_check_verdict_as_json(served: Served) -> Non
     assert run_feeds("build", cwd=served.project).returncode == 0
     status, _, body = served.request("GET", "/healthz")
     assert status == 503 and json.loads(body)["problems"] == ["1 file rejected"]
+
+
+def test_a_future_if_modified_since_is_ignored_and_a_request_body_closes_the_connection(served: Served) -> None:
+    status, _, _ = served.request("GET", "/all.atom", {"If-Modified-Since": "Fri, 31 Dec 9999 23:59:59 GMT"})
+    assert status == 200
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as raw:
+        raw.sendall(b"GET /all.atom HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nGET /\r\n0\r\n\r\n")
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200") and answer.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in answer
+
+
+def test_a_file_in_out_that_is_not_a_feed_is_sent_as_it_is_to_a_browser(served: Served) -> None:
+    (served.project / "out/broken.atom").write_text("not xml at all")
+    status, headers, body = served.request("GET", "/broken.atom", {"Accept": "text/html"})
+    assert status == 200 and body == b"not xml at all" and headers["content-type"].startswith("application/atom+xml")
+
+
+def test_serves_on_ipv6_loopback(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
+    try:
+        server = serve.start_server(project / "out", "::1", 0, "no-cache")
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    try:
+        connection = http.client.HTTPConnection("::1", server.server_address[1], timeout=10)
+        connection.request("GET", "/all.atom")
+        assert connection.getresponse().status == 200
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -46,7 +46,7 @@ def test_a_version_1_store_is_migrated_and_its_problem_files_read_again(tmp_path
     store = Store(path)
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     seed = store.seed_file("001_a.txt")
-    assert seed is not None and seed.problems == () and seed.mtime_ns == -1  # so the next run reads it again
+    assert seed is not None and seed.problems == () and seed.mtime_ns == -1 and seed.sha256 == ""  # read again
     assert store.counts()["articles"] == 1 and store.held() == []
 
 

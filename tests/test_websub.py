@@ -178,3 +178,21 @@ def test_changing_only_hub_timeouts_rewrites_nothing(project: Path, hub: Hub) ->
     config.write_text(config.read_text().replace("timeout_seconds: 5", "timeout_seconds: 7").replace("max_attempts: 8", "max_attempts: 3"))
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and "output files: 0 written, 0 unchanged" in result.stdout
+
+
+def test_a_slow_hub_is_pinged_in_parallel_and_a_round_is_time_bounded(project: Path, hub: Hub,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    with_hub(project, hub.url)
+    hub.delay = 0.2
+    started = time.monotonic()
+    assert run_feeds("build", cwd=project).returncode == 0
+    assert len(hub.pings) == 87 and time.monotonic() - started < 87 * 0.2 / 3  # eight at a time, not one by one
+    from feeds import websub
+    monkeypatch.setattr(websub, "ROUND_SECONDS", 0.5)
+    hub.pings.clear()
+    hub.delay = 0.6
+    (project / "seeds/010_new.txt").write_text(NEW_DUMP)
+    settings = load_settings(project / "config.yaml")
+    report = build(settings)
+    assert report.hub_notified == 8 and report.hub_deferred == 0  # one wave, then the rest waits, counting no attempt
+    assert build(settings).hub_notified == 4
