@@ -28,7 +28,7 @@ from feeds.settings import ConfigError, RetentionSettings, Settings
 from feeds.store import ARTICLE, FEED, Store, StoreError
 from feeds.timing import SECOND
 from feeds.websub import deliver
-from feeds.write import OutputError, remove_stale_temporaries
+from feeds.write import OutputError, remove_stale_temporaries, sync
 
 DAY_SECONDS = 86_400
 PUBLISHING_KEY = "publishing"
@@ -144,8 +144,13 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     if not settings.paths.seeds.is_dir():
         raise ConfigError(f"paths.seeds: {settings.paths.seeds} is not a folder")
     check_output(settings.paths.out)
-    if store.meta(PUBLISHING_KEY) != "done":
-        # The last run died while writing (or there was none): sweep its temporary files.
+    if store.meta(PUBLISHING_KEY) == "started":
+        # The last run stopped while writing, before its files were flushed: sweep its temporary
+        # files, and render everything again (only files whose bytes differ are written).
+        remove_stale_temporaries(settings.paths.out)
+        with store.transaction():
+            store.forget_renderings()
+    elif store.meta(PUBLISHING_KEY) is None:
         remove_stale_temporaries(settings.paths.out)
     catalogue = Catalogue.of(settings)
     ingest = Ingest(store, settings, catalogue, should_stop)
@@ -158,6 +163,7 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     if not report.stopped_early:
         store.set_meta(PUBLISHING_KEY, "started")
         published = publish(store, target, should_stop, now())
+        sync(settings.paths.out)
         store.set_meta(PUBLISHING_KEY, "done")
         report.outputs_written, report.outputs_unchanged = published.written, published.unchanged
         report.outputs_removed = published.removed

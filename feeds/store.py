@@ -583,6 +583,10 @@ class Store:
         self._run("DELETE FROM removed WHERE feed = ?", (path,))
         self.release(path)
 
+    def forget_renderings(self) -> None:
+        """Every feed is rendered again at the next publish, in full."""
+        self._run("UPDATE feeds SET rendered_with = ''")
+
     def forget_feed(self, path: str) -> None:
         self._run("DELETE FROM removed WHERE feed = ?", (path,))
         self._run("DELETE FROM feeds WHERE path = ?", (path,))

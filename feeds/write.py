@@ -1,12 +1,15 @@
 """Publishing files: atomic replacement, and no write at all when the bytes would not change.
 
 A reader or web server never sees a half-written feed: bytes go to a temporary file in the same
-folder, are flushed to disk, and `os.replace` swaps it in. An unchanged feed keeps its mtime, so
-conditional GETs keep answering 304.
+folder and `os.replace` swaps it in. An unchanged feed keeps its mtime, so conditional GETs keep
+answering 304. Durability comes once per run, not once per file: `sync` flushes the output
+folder's file system when publishing ends (a run that never got there is followed by a full
+re-render, see `run`), so a cold build of thousands of files does not wait on thousands of fsyncs.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import tempfile
@@ -48,8 +51,6 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
@@ -76,3 +77,15 @@ def remove(path: Path) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def sync(folder: Path) -> None:
+    """Flush everything written under `folder` to disk: the file system's `syncfs` where the
+    platform has it, else `sync`."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        if not hasattr(libc, "syncfs") or libc.syncfs(handle) != 0:
+            os.sync()
+    finally:
+        os.close(handle)

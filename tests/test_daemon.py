@@ -19,6 +19,7 @@ from filelock import FileLock
 from feeds.daemon import Daemon, Publisher
 from feeds.lock import lock_path
 from feeds.settings import load_settings
+from feeds.store import Store
 
 NEW_DUMP = dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "The consulate will serve citizens in western Japan."))
 
@@ -132,6 +133,20 @@ def test_stale_temporary_files_are_removed_by_the_next_run(project: Path) -> Non
     job, _ = publisher(project)
     job.tick()
     assert not stale.exists() and (project / "out/lang/en.atom").exists()
+
+
+def test_a_run_that_stopped_before_its_files_were_flushed_is_followed_by_a_full_re_render(project: Path) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 5"))
+    assert run_feeds("build", cwd=project).returncode == 0
+    page = project / "out/archive/all/1.atom"
+    good = page.read_bytes()
+    page.write_bytes(b"")  # what a power cut can leave of a file renamed but never flushed
+    store = Store(project / "state/feeds.sqlite3")
+    store.set_meta("publishing", "started")
+    store.close()
+    assert run_feeds("build", cwd=project).returncode == 0
+    assert page.read_bytes() == good
 
 
 def test_retention_removes_old_articles_and_withdraws_empty_feeds(project: Path) -> None:
