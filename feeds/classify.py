@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import re
 from collections.abc import Sequence
 from functools import cache
 
@@ -19,6 +20,11 @@ from feeds.settings import FeedSettings, TopicSettings, compile_pattern
 LANGUAGES = {Language.ENGLISH: "en", Language.RUSSIAN: "ru", Language.KAZAKH: "kk"}
 # Long bodies say nothing more about their language than their first thousand characters do.
 SAMPLE_CHARS = 1500
+LATIN = re.compile("[A-Za-z]+")
+CYRILLIC = re.compile("[\u0400-\u04ff]+")
+KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+SCRIPT_SHARE = 0.9
+RUSSIAN_MIN_LETTERS = 200  # enough Cyrillic without a Kazakh letter to say Russian
 
 
 @cache
@@ -27,9 +33,21 @@ def _detector() -> LanguageDetector:
 
 
 def detect_language(text: str, default: str) -> str:
-    """`en`, `ru` or `kk` by lingua's statistical models over the whole sample, so one stray word
-    of another language does not flip it; `default` when there are no letters to judge by."""
+    """`en`, `ru` or `kk`; `default` when there are no letters to judge by. The script decides
+    where it can: nine letters in ten Latin is English, nine in ten Cyrillic is Kazakh when any
+    letter is one only Kazakh has (ә ғ қ ң ө ұ ү һ і), else Russian once the text is long enough to
+    be sure no Kazakh letter would have come. Otherwise lingua's statistical models judge the whole
+    sample, so one stray word of another language does not flip it."""
     sample = text[:SAMPLE_CHARS]
+    if sample.isascii():
+        return "en" if LATIN.search(sample) else default
+    latin, cyrillic = sum(map(len, LATIN.findall(sample))), sum(map(len, CYRILLIC.findall(sample)))
+    letters = latin + cyrillic
+    kazakh = KAZAKH_LETTERS.search(sample) is not None
+    if letters and cyrillic >= SCRIPT_SHARE * letters and (kazakh or cyrillic >= RUSSIAN_MIN_LETTERS):
+        return "kk" if kazakh else "ru"
+    if letters and latin >= SCRIPT_SHARE * letters and not kazakh:
+        return "en"
     if not any(ch.isalpha() for ch in sample):
         return default
     found = _detector().detect_language_of(sample)

@@ -96,6 +96,30 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Fragments:
+    """One entry as it stands inside every Atom, RSS and JSON Feed document that holds it,
+    rendered once (`render.fragments`) and kept by the store."""
+
+    atom: bytes
+    rss: bytes
+    json: str
+
+
+@dataclass(frozen=True)
+class Published:
+    """An entry as documents are assembled from it: what their heads and embed pages show, and its
+    fragments."""
+
+    id: str
+    title: str
+    published: datetime
+    updated: datetime
+    source_url: str | None
+    language: str
+    fragments: Fragments
+
+
+@dataclass(frozen=True)
 class SeedFile:
     """What the store remembers of a seed file: its fingerprint and what was wrong with it."""
 

@@ -17,7 +17,7 @@ from lxml import etree
 from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue, FeedDocument
 from feeds.layout import INDEX_FILES, OPML_FILE
-from feeds.models import Entry, FeedState
+from feeds.models import FeedState, Published
 from feeds.settings import InterfaceSettings, Labels
 from feeds.timing import to_datetime
 
@@ -174,7 +174,7 @@ def _rfc822(moment: datetime) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S %z")
 
 
-def embed_page(document: FeedDocument, entries: Sequence[Entry]) -> bytes:
+def embed_page(document: FeedDocument, entries: Sequence[Published]) -> bytes:
     """A small self-contained page of a feed's latest headlines, for an `<iframe>`: inline CSS,
     no requests to anywhere, no JavaScript; links open in the embedding page's top window."""
     e = html.escape

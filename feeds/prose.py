@@ -14,6 +14,7 @@ LOWER = "a-zа-яёәғқңөұүһі"
 # The letter before the stop must be lower-case, so initials (`Y.Ashikbayev`) stay whole.
 GLUED_BREAK = re.compile(rf"(?<=[{LOWER}0-9)\]»”%])([.!?…]+)(?=[«“\"]?[{UPPER}])")
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+SPACES = re.compile(r"\s*")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 LETTER = re.compile(rf"[{UPPER}{LOWER}]", re.IGNORECASE)
 FALLBACK_TITLE_CHARS = 120
@@ -32,14 +33,28 @@ def paragraphs(body: str, title: str) -> tuple[str, ...]:
 
 
 def _without_repeated_title(body: str, title: str) -> str:
-    """`...in the City of ZhanaozenOn 22 January` starts by repeating its title: drop the repeat."""
+    """`...in the City of ZhanaozenOn 22 January` starts by repeating its title: drop the repeat.
+    The title's words must open the body in order, in any case, separated by any whitespace."""
     words = title.split()
-    repeat = re.match(r"\s*" + r"\s+".join(map(re.escape, words)), body, re.IGNORECASE) if words else None
-    if repeat and len(title) > 3:
-        rest = body[repeat.end():].lstrip(" .:;-–—\u00a0")
-        if rest:
-            return rest
-    return body
+    if not words or len(title) <= 3:
+        return body
+    position = _spaces_end(body, 0)
+    for index, word in enumerate(words):
+        if index:
+            gap = _spaces_end(body, position)
+            if gap == position:
+                return body
+            position = gap
+        if body[position:position + len(word)].lower() != word.lower():
+            return body
+        position += len(word)
+    return body[position:].lstrip(" .:;-–—\u00a0") or body
+
+
+def _spaces_end(text: str, position: int) -> int:
+    """Where the run of whitespace at `position` ends (`position` when there is none)."""
+    match = SPACES.match(text, position)
+    return match.end() if match else position
 
 
 def sentences(text: str) -> list[str]:

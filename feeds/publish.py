@@ -10,21 +10,24 @@ Only `out/` itself failing (`OutputError`) or the store failing (`StoreError`) s
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from feeds import __version__, archive, layout, pages, websub
-from feeds.catalogue import Catalogue, FeedDocument
-from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, Entry, FeedState, Problem
-from feeds.render import Links, render_atom, render_json, render_rss
+from feeds import __version__, archive, layout, pages, render, websub
+from feeds.catalogue import Catalogue, FeedDocument, Site
+from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, Entry, FeedState, Fragments, Problem
+from feeds.pool import Pool
+from feeds.render import Links
 from feeds.settings import InterfaceSettings, Settings
 from feeds.store import FEED, Store, StoreError
 from feeds.timing import SECOND
 from feeds.write import OutputError, is_global_failure, remove, write_if_changed
 
 SITE_KEY = "site_signature"
+FRAGMENTS_KEY = "fragment_signature"
+RENDER_BATCH = 2000
 SITE_SUBJECT = "site pages"  # index pages, OPML and assets, as one unit of failure
 PASSES = 3  # a quarantine marks other feeds to re-render: a further pass writes them
 
@@ -55,11 +58,13 @@ class Target:
     page_size: int
     feed_signature: str
     site_signature: str
+    fragment_signature: str
 
     @classmethod
     def of(cls, settings: Settings, catalogue: Catalogue) -> Target:
         return cls(settings.paths.out, catalogue, settings.interface, settings.feeds.max_entries,
-                   settings.feeds.archive_page_size, feed_signature(settings), site_signature(settings))
+                   settings.feeds.archive_page_size, feed_signature(settings), site_signature(settings),
+                   fragment_signature(settings))
 
 
 def _signature(settings: Settings, fields: dict[str, object]) -> str:
@@ -75,6 +80,11 @@ def feed_signature(settings: Settings) -> str:
                                  "feeds": {"base_url", "max_entries", "archive_page_size"}})
 
 
+def fragment_signature(settings: Settings) -> str:
+    """Entries' fragments show the category and topic schemes (from `base_url`) and topic labels."""
+    return _signature(settings, {"topics": True, "feeds": {"base_url"}})
+
+
 def site_signature(settings: Settings) -> str:
     """The index pages and the OPML also show the interface wording."""
     return _signature(settings, {"site": True, "agencies": True, "topics": True, "interface": True,
@@ -85,6 +95,7 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
     """Write what changed, one feed at a time; then the site pages. Raises `OutputError` only when
     `out/` itself cannot be written, `StoreError` when the store fails."""
     report = PublishReport()
+    render_fragments(store, target, report, now, should_stop)
     failed: set[str] = set()
     for _ in range(PASSES):
         due = [feed for feed in store.feeds() if feed.path not in failed and _due(feed, target)]
@@ -120,13 +131,6 @@ def _publish_guarded(store: Store, target: Target, feed: FeedState, report: Publ
             current = store.feed(feed.path)  # a quarantine earlier in this pass may have emptied it
             if current is not None:
                 _publish_feed(store, target, current, report)
-        return True
-    except Unrenderable as exc:
-        with store.transaction():
-            for entry, reason in exc.culprits:
-                # Held under these settings and this program: other ones release it (`ingest`).
-                if store.hold_article(entry.id, reason, target.feed_signature, now):
-                    report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {reason}", ARTICLE_QUARANTINED))
         return True
     except StoreError:
         raise
@@ -170,13 +174,13 @@ def _publish_feed(store: Store, target: Target, feed: FeedState, report: Publish
     for page in archive.plan(wanted, occupied, size, boundary):
         _publish_page(store, target, document, page, report)
     prev_archive = document.archive_url(occupied[-1]) if occupied else None
-    for form, render in (("atom", render_atom), ("rss", render_rss)):
+    for form, make in (("atom", render.atom), ("rss", render.rss)):
         links = Links(file=layout.feed_file(feed.path, form), self_url=document.url(form), prev_archive=prev_archive)
-        report.wrote(links.file, write_if_changed(out / links.file, rendered(partial(render, document, links=links), head)))
+        report.wrote(links.file, write_if_changed(out / links.file, make(document, head, links)))
     json_file = layout.feed_file(feed.path, "json")
-    report.wrote(json_file, write_if_changed(out / json_file, rendered(lambda some: render_json(document, some), head)))
+    report.wrote(json_file, write_if_changed(out / json_file, render.json_feed(document, head)))
     embed = layout.embed_file(feed.path)
-    report.wrote(embed, write_if_changed(out / embed, rendered(lambda some: pages.embed_page(document, some), head)))
+    report.wrote(embed, write_if_changed(out / embed, pages.embed_page(document, head)))
     latest = head[0]
     store.feed_rendered(feed.path, target.feed_signature, boundary, latest.title,
                         int(latest.published.timestamp() * SECOND))
@@ -207,7 +211,7 @@ def _publish_page(store: Store, target: Target, document: FeedDocument, page: ar
         next_archive=None if page.next is None else document.archive_url(page.next),
         current=document.url("atom"),
     )
-    report.wrote(relative, write_if_changed(target_file, rendered(lambda some: render_atom(document, some, links), entries)))
+    report.wrote(relative, write_if_changed(target_file, render.atom(document, entries, links)))
 
 
 def _remove_stale_pages(out: Path, path: str, wanted: set[int], report: PublishReport) -> None:
@@ -248,26 +252,32 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
         store.release(SITE_SUBJECT)
 
 
-class Unrenderable(Exception):
-    """Entries that fail to render even alone: the article, not the feed, is at fault."""
+def render_fragments(store: Store, target: Target, report: PublishReport, now: float,
+                     should_stop: Callable[[], bool]) -> None:
+    """Every article's fragments, rendered once and kept by the store, before any document needs
+    them: new and changed articles, or all of them when what shapes fragments changed. An article
+    that cannot be rendered is quarantined: left out of every feed, kept in the store. A large
+    batch (a cold build, new settings) is rendered by a pool of processes, one per core."""
+    if store.meta(FRAGMENTS_KEY) != target.fragment_signature:
+        with store.transaction():
+            store.forget_fragments()
+            store.set_meta(FRAGMENTS_KEY, target.fragment_signature)
+    site = target.catalogue.site
+    with Pool() as pool:
+        while (batch := store.unrendered(RENDER_BATCH)) and not should_stop():
+            outcomes = pool.map(partial(render_one, site=site), batch, large=len(batch) == RENDER_BATCH)
+            with store.transaction():
+                store.save_renderings([(entry.id, result) for entry, result in zip(batch, outcomes, strict=True)
+                                       if isinstance(result, Fragments)])
+                for entry, result in zip(batch, outcomes, strict=True):
+                    # Held under these settings and this program: other ones release it (`ingest`).
+                    if isinstance(result, str) and store.hold_article(entry.id, result, target.feed_signature, now):
+                        report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {result}", ARTICLE_QUARANTINED))
 
-    def __init__(self, culprits: list[tuple[Entry, str]]) -> None:
-        super().__init__(", ".join(entry.id for entry, _ in culprits))
-        self.culprits = culprits
 
-
-def rendered(render: Callable[[Sequence[Entry]], bytes], entries: Sequence[Entry]) -> bytes:
-    """`render(entries)`; when it fails, the entries that fail on their own are named
-    (`Unrenderable`); when none does, the document's own failure stands."""
+def render_one(entry: Entry, site: Site) -> Fragments | str:
+    """An entry's fragments, or why it cannot be rendered (whatever it is, it is this entry's alone)."""
     try:
-        return render(entries)
-    except Exception:
-        culprits = []
-        for entry in entries:
-            try:
-                render([entry])
-            except Exception as exc:  # noqa: BLE001 (whatever it is, it is this entry's alone)
-                culprits.append((entry, f"could not be rendered ({type(exc).__name__}: {exc})"))
-        if culprits:
-            raise Unrenderable(culprits) from None
-        raise
+        return render.fragments(entry, site)
+    except Exception as exc:  # noqa: BLE001
+        return f"could not be rendered ({type(exc).__name__}: {exc})"

@@ -26,10 +26,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from feeds.models import Article, Entry, FeedKey, FeedState, Problem, SeedFile
+from feeds.models import Article, Entry, FeedKey, FeedState, Fragments, Problem, Published, SeedFile
 from feeds.timing import to_datetime
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Each step takes a store from the version before it to the next one.
 MIGRATIONS = {
     2: """
@@ -46,6 +46,16 @@ CREATE TABLE quarantine (
     reason TEXT NOT NULL,
     version TEXT NOT NULL,
     since REAL NOT NULL
+);
+""",
+    3: """
+ALTER TABLE articles ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX articles_unrendered ON articles (id) WHERE rendered = 0;
+CREATE TABLE renderings (
+    article_id TEXT PRIMARY KEY,
+    atom BLOB NOT NULL,
+    rss BLOB NOT NULL,
+    json TEXT NOT NULL
 );
 """,
 }
@@ -77,9 +87,17 @@ CREATE TABLE articles (
     updated_us INTEGER NOT NULL UNIQUE,
     content_hash TEXT NOT NULL,
     first_file TEXT NOT NULL,
-    first_line INTEGER NOT NULL
+    first_line INTEGER NOT NULL,
+    rendered INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX articles_by_day ON articles (day, published_us);
+CREATE INDEX articles_unrendered ON articles (id) WHERE rendered = 0;
+CREATE TABLE renderings (
+    article_id TEXT PRIMARY KEY,
+    atom BLOB NOT NULL,
+    rss BLOB NOT NULL,
+    json TEXT NOT NULL
+);
 CREATE INDEX articles_recent ON articles (published_us);
 CREATE TABLE aliases (
     id TEXT PRIMARY KEY,
@@ -156,6 +174,7 @@ END;
 RUNS_KEPT = 100
 ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, "
                  "a.language, a.category, a.category_label, a.topics")
+PUBLISHED_COLUMNS = "a.id, a.title, a.published_us, a.updated_us, a.source_url, a.language, r.atom, r.rss, r.json"
 SQLITE_INTEGER = (-(2**63), 2**63 - 1)
 ARTICLE = "article"  # kinds of things held back in the quarantine table
 FEED = "feed"
@@ -229,7 +248,14 @@ def _entry(row: sqlite3.Row) -> Entry:
     )
 
 
-def _newest_first(entries: list[Entry]) -> list[Entry]:
+def _published(rows: list[sqlite3.Row]) -> list[Published]:
+    """Entries newest first, each with its fragments (rendered before any document needs them)."""
+    entries = []
+    for row in rows:
+        if row["atom"] is None:
+            raise LookupError(f"{row['id']} has no rendering yet")  # fragments are rendered before documents
+        entries.append(Published(row["id"], row["title"], to_datetime(row["published_us"]), to_datetime(row["updated_us"]),
+                                 row["source_url"], row["language"], Fragments(row["atom"], row["rss"], row["json"])))
     return sorted(entries, key=lambda entry: (entry.published, entry.id), reverse=True)
 
 
@@ -418,7 +444,8 @@ class Store:
     def update_article(self, article: Article, updated: int) -> None:
         self._run(
             "UPDATE articles SET title = ?, paragraphs = ?, summary = ?, source_url = ?, agency = ?, news_id = ?, "
-            "language = ?, category = ?, category_label = ?, topics = ?, updated_us = ?, content_hash = ? WHERE id = ?",
+            "language = ?, category = ?, category_label = ?, topics = ?, updated_us = ?, content_hash = ?, rendered = 0 "
+            "WHERE id = ?",
             (article.title, _json(article.paragraphs), article.summary, article.source_url,
              article.agency, article.news_id, article.language, article.category, article.category_label,
              json.dumps(article.topics), updated, article.content_hash, article.id),
@@ -441,7 +468,7 @@ class Store:
                       row["category"], row["category_label"], tuple(json.loads(row["topics"])))
 
     def set_topics(self, article_id: str, topics: Sequence[str]) -> None:
-        self._run("UPDATE articles SET topics = ? WHERE id = ?", (json.dumps(list(topics)), article_id))
+        self._run("UPDATE articles SET topics = ?, rendered = 0 WHERE id = ?", (json.dumps(list(topics)), article_id))
 
     def is_empty(self) -> bool:
         return self._one("SELECT 1 FROM articles LIMIT 1") is None
@@ -537,21 +564,40 @@ class Store:
         self._run("DELETE FROM pending WHERE feed = ?", (path,))
         self._run("UPDATE feeds SET next_seq = ? WHERE path = ?", (start + len(rows), path))
 
-    def head(self, path: str, limit: int) -> tuple[list[Entry], int]:
+    def head(self, path: str, limit: int) -> tuple[list[Published], int]:
         """The subscription document's entries (the `limit` highest sequence numbers), newest
         first, and the sequence number below which entries are archived."""
         rows = self._rows(
-            f"SELECT m.seq, {ENTRY_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
-            "WHERE m.feed = ? ORDER BY m.seq DESC LIMIT ?", (path, limit))
+            f"SELECT m.seq, {PUBLISHED_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
+            "LEFT JOIN renderings r ON r.article_id = m.article_id WHERE m.feed = ? ORDER BY m.seq DESC LIMIT ?", (path, limit))
         boundary = rows[-1]["seq"] if len(rows) == limit else 0
-        return _newest_first([_entry(row) for row in rows]), boundary
+        return _published(rows), boundary
 
-    def page(self, path: str, first: int, end: int) -> list[Entry]:
+    def page(self, path: str, first: int, end: int) -> list[Published]:
         """Archived entries with sequence numbers in [first, end), newest first."""
-        rows = self._rows(
-            f"SELECT {ENTRY_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
-            "WHERE m.feed = ? AND m.seq >= ? AND m.seq < ?", (path, first, end))
-        return _newest_first([_entry(row) for row in rows])
+        return _published(self._rows(
+            f"SELECT {PUBLISHED_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
+            "LEFT JOIN renderings r ON r.article_id = m.article_id WHERE m.feed = ? AND m.seq >= ? AND m.seq < ?",
+            (path, first, end)))
+
+    # Renderings -----------------------------------------------------------------------------
+
+    def unrendered(self, limit: int) -> list[Entry]:
+        """Articles whose fragments are missing (new, changed, or the settings that shape them
+        changed), quarantined ones left out."""
+        return [_entry(row) for row in self._rows(
+            f"SELECT {ENTRY_COLUMNS} FROM articles a WHERE a.rendered = 0 AND a.id NOT IN (SELECT subject FROM quarantine) "
+            "ORDER BY a.id LIMIT ?", (limit,))]
+
+    def save_renderings(self, rendered: Sequence[tuple[str, Fragments]]) -> None:
+        self._many("INSERT OR REPLACE INTO renderings (article_id, atom, rss, json) VALUES (?, ?, ?, ?)",
+                   [(article_id, f.atom, f.rss, f.json) for article_id, f in rendered])
+        self._many("UPDATE articles SET rendered = 1 WHERE id = ?", [(article_id,) for article_id, _ in rendered])
+
+    def forget_fragments(self) -> None:
+        """Every article is rendered again: what shapes fragments changed."""
+        self._run("DELETE FROM renderings")
+        self._run("UPDATE articles SET rendered = 0 WHERE rendered = 1")
 
     def seqs_near(self, path: str, ranges: Sequence[tuple[int, int]], below: int) -> list[int]:
         """In one query: for each [first, end) range, below `below`, the highest sequence number
@@ -615,6 +661,7 @@ class Store:
             self._run(f"DELETE FROM {table} WHERE article_id IN ({doomed})", params)
         self._run(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
         self._run(f"DELETE FROM quarantine WHERE subject IN ({doomed})", params)
+        self._run(f"DELETE FROM renderings WHERE article_id IN ({doomed})", params)
         return self._run(f"DELETE FROM articles WHERE {where}", params)
 
     # WebSub queue ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from feeds.models import Article, FeedKey, Problem, SeedFile
+from feeds.models import Article, FeedKey, Fragments, Problem, SeedFile
 from feeds.store import SCHEMA_VERSION, RecordError, Store, StoreError
 from feeds.timing import day_start
 
@@ -92,6 +92,12 @@ def test_pending_entries_are_numbered_in_publication_order_and_counted(store: St
     assert feed.entry_count == 3 and feed.dirty
     with store.transaction():
         store.sequence_pending("all")
+    with pytest.raises(LookupError):  # documents are assembled from fragments rendered before them
+        store.page("all", 0, 10)
+    assert [entry.title for entry in store.unrendered(10)] == ["Title 1", "Title 2", "Title 3"]
+    with store.transaction():
+        store.save_renderings([(item.id, Fragments(b"<entry/>", b"<item/>", "{}")) for item in store.unrendered(10)])
+    assert store.unrendered(10) == []
     head, boundary = store.head("all", 2)
     assert [entry.title for entry in head] == ["Title 3", "Title 2"] and boundary == 1
     assert [entry.title for entry in store.page("all", 0, 1)] == ["Title 1"]
