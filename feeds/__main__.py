@@ -4,4 +4,5 @@ import sys
 
 from feeds.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a worker process imports this module again
+    sys.exit(main())

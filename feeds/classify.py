@@ -7,17 +7,16 @@ import hashlib
 import re
 from collections.abc import Sequence
 from functools import cache
-
-import re2
-from anyascii import anyascii
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
-from slugify import slugify
+from typing import TYPE_CHECKING
 
 from feeds import identity, layout, prose
 from feeds.models import Article, Record
-from feeds.settings import FeedSettings, TopicSettings, compile_pattern
+from feeds.settings import FeedSettings, Pattern, TopicSettings, compile_pattern
 
-LANGUAGES = {Language.ENGLISH: "en", Language.RUSSIAN: "ru", Language.KAZAKH: "kk"}
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+LINGUA_NAMES = {"ENGLISH": "en", "RUSSIAN": "ru", "KAZAKH": "kk"}
 # Long bodies say nothing more about their language than their first thousand characters do.
 SAMPLE_CHARS = 1500
 LATIN = re.compile("[A-Za-z]+")
@@ -29,7 +28,10 @@ RUSSIAN_MIN_LETTERS = 200  # enough Cyrillic without a Kazakh letter to say Russ
 
 @cache
 def _detector() -> LanguageDetector:
-    return LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
+    """lingua's models, loaded the first time a text needs them (most never do)."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LINGUA_NAMES)).build()
 
 
 def detect_language(text: str, default: str) -> str:
@@ -51,12 +53,15 @@ def detect_language(text: str, default: str) -> str:
     if not any(ch.isalpha() for ch in sample):
         return default
     found = _detector().detect_language_of(sample)
-    return LANGUAGES.get(found, default) if found else default
+    return LINGUA_NAMES.get(found.name, default) if found else default
 
 
 def slug(name: str) -> str:
     """A readable, stable ASCII path segment: Cyrillic and Kazakh letters transliterated, anything
     that could climb out of a folder (`/`, `..`) flattened, never empty, never too long."""
+    from anyascii import anyascii  # at classification only: start-up stays short
+    from slugify import slugify
+
     made = slugify(anyascii(name))
     if made:
         return layout.bounded(made, name)
@@ -64,7 +69,7 @@ def slug(name: str) -> str:
 
 
 @cache
-def _patterns(expressions: tuple[str, ...]) -> tuple[re2._Regexp, ...]:
+def _patterns(expressions: tuple[str, ...]) -> tuple[Pattern, ...]:
     return tuple(compile_pattern(expression) for expression in expressions)
 
 

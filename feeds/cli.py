@@ -15,12 +15,12 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from feeds import logs
-from feeds.daemon import serve, stopping_on_signals, watch
 from feeds.health import verdict
 from feeds.lock import Busy, LockError
 from feeds.logs import log_problem
 from feeds.run import build, status
 from feeds.settings import ConfigError, Settings, load_settings
+from feeds.signals import stopping_on_signals
 from feeds.store import StoreError
 from feeds.write import OutputError
 
@@ -87,6 +87,8 @@ def _main(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(config, cli_paths)
         if args.command in ("watch", "serve"):
+            from feeds.daemon import serve, watch  # the scheduler and file events, only for the daemons
+
             watching = _flag("--interval", settings.watch, interval_seconds=args.interval)
             if args.command == "watch":
                 return watch(settings, watching.interval_seconds)

@@ -11,11 +11,9 @@ That avoids both a BlockingScheduler killed mid-job and `shutdown()` called insi
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from feeds.logs import log_problem
 from feeds.run import BuildReport, build, check_output, status
 from feeds.serve import start_server
 from feeds.settings import ConfigError, Settings
+from feeds.signals import stop_on_signals, wait
 from feeds.store import StoreError
 from feeds.write import OutputError
 
@@ -175,32 +174,6 @@ class Daemon:
         # waits, and a run that ends by rescheduling itself would need it.
         self.publisher.wait_idle()
         self.scheduler.shutdown(wait=True)
-
-
-def stop_on_signals() -> threading.Event:
-    """An event that SIGTERM and SIGINT set; handlers do nothing else, so nothing can deadlock."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda number, frame: stop.set())
-    return stop
-
-
-@contextmanager
-def stopping_on_signals() -> Iterator[threading.Event]:
-    """For one `feeds build`: SIGTERM or SIGINT (Ctrl-C) ask the run to stop at its next file or feed
-    boundary, consistent, instead of killing it mid-write; the previous handlers come back after."""
-    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    stop = stop_on_signals()
-    try:
-        yield stop
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def wait(stop: threading.Event) -> None:
-    while not stop.wait(1.0):
-        pass
 
 
 def watch(settings: Settings, interval: float) -> int:

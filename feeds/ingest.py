@@ -9,24 +9,28 @@ and the rest is stored. Only a failure of the store itself (`StoreError`) goes f
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from feeds import __version__, identity, timing
 from feeds.catalogue import Catalogue
 from feeds.classify import match_topics, to_article
 from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Article, FeedKey, Problem, SeedFile, capped
 from feeds.parse import NotText, decode, parse_dump
-from feeds.settings import ConfigError, Settings
+from feeds.pool import Pool
+from feeds.settings import ConfigError, FeedSettings, Settings, TopicSettings
 from feeds.store import RecordError, Store, StoreError, Traits
 from feeds.timing import SECOND, to_datetime
 
-SEED_PATTERN = "*.txt"
+SEED_SUFFIX = ".txt"
 # A dump still being written or left by an editor is never read.
 IGNORED_SUFFIXES = (".part", ".tmp", "~")
 CLOCK_SKEW_SECONDS = 1
@@ -35,9 +39,12 @@ MAX_FILE_BYTES = 32 * 1024 * 1024  # the seed dumps are 50 kB; see README, "When
 LAST_DUMP_KEY = "last_new_dump_at"  # when a new or changed dump was last read (epoch seconds)
 CLASSIFICATION_KEY = "classification"
 RECLASSIFY_BATCH = 2000
+POOL_FILES = 40  # dumps to read at once before worker processes are worth starting
+FILES_PER_TRANSACTION = 50
 STOP_CHECK_EVERY = 200  # articles
 RELEASE_CANDIDATES = 100  # source-less articles of a day and language a newcomer is compared with
 log = logging.getLogger("feeds.ingest")
+T = TypeVar("T")
 
 
 @dataclass
@@ -81,6 +88,8 @@ def printable(name: str) -> str:
     """A file name as a log line and the store can carry it, so that two names never print alike:
     a byte that is not UTF-8 as `\\xff`, any other character that does not print as `\\n`, `\\t`,
     `\\r` or `\\u0085`, and a backslash doubled."""
+    if name.isprintable() and "\\" not in name:
+        return name  # every name a person gives a dump: nothing to escape
     shown = []
     for char in name:
         code = ord(char)
@@ -99,7 +108,11 @@ def printable(name: str) -> str:
 
 def is_seed(path: Path) -> bool:
     """Dump files only: `*.txt`, neither hidden nor named like a temporary or backup file."""
-    return path.match(SEED_PATTERN) and not path.name.startswith(".") and not path.name.endswith(IGNORED_SUFFIXES)
+    return _is_seed_name(path.name)
+
+
+def _is_seed_name(name: str) -> bool:
+    return name.endswith(SEED_SUFFIX) and not name.startswith(".") and not name.endswith(IGNORED_SUFFIXES)
 
 
 def seed_files(folder: Path) -> list[Candidate]:
@@ -111,8 +124,7 @@ def seed_files(folder: Path) -> list[Candidate]:
     except OSError as exc:
         raise ConfigError(f"paths.seeds: {folder} cannot be listed: {exc.strerror or exc}") from None
     for entry in entries:
-        path = Path(entry.path)
-        if not is_seed(path):
+        if not _is_seed_name(entry.name):
             continue
         try:
             if not entry.is_file():
@@ -120,7 +132,7 @@ def seed_files(folder: Path) -> list[Candidate]:
             stat = entry.stat()
         except OSError:
             continue
-        found.append(Candidate(path, printable(entry.name), stat))
+        found.append(Candidate(Path(entry.path), printable(entry.name), stat))
     return sorted(found, key=lambda seed: (seed.stat.st_mtime_ns, seed.name))
 
 
@@ -170,105 +182,102 @@ class Ingest:
         self.should_stop = should_stop
 
     def seeds(self, report: IngestReport, now: float, on_problem: Callable[[Problem], None]) -> None:
-        """Read every new or changed dump that has settled, one file at a time."""
+        """Read every new or changed dump that has settled. Reading, decoding, parsing and
+        classifying need no store: for many files they run in worker processes, while this one
+        stores the files already prepared, in order, many files to a transaction (a savepoint
+        each, so a file is stored whole or not at all)."""
         present = seed_files(self.settings.paths.seeds)
+        known = self.store.seed_files()
         # A dump that is gone leaves its articles published; only its bookkeeping goes.
-        self.store.forget_seed_files_except({seed.name for seed in present})
-        for seed in present:
-            report.files_seen += 1
-            if self.should_stop():
-                report.stopped_early = True
-                return
-            try:
-                problems = list(self._consider(seed, report, now))
-            except Stopped:
-                report.stopped_early = True
-                return
-            except StoreError:
-                raise
-            except Exception as exc:
-                log.debug("ingesting %s failed", seed.name, exc_info=True)
-                problems = [Problem(seed.name, None, f"could not be ingested ({type(exc).__name__}: {exc})", FILE_REJECTED)]
-                self.store.record_seed_file(_fingerprint(seed, "", problems))
-            report.files_rejected += any(p.outcome == FILE_REJECTED for p in problems)
-            report.records_skipped += sum(p.count for p in problems if p.outcome == RECORD_SKIPPED)
-            for problem in problems:
-                report.problems.append(problem)
-                on_problem(problem)
+        self.store.forget_seed_files(set(known) - {seed.name for seed in present})
+        jobs = [job for seed in present if (job := self._job(seed, known.get(seed.name), report, now))]
+        latest = to_datetime(int(now * SECOND)).date() + timedelta(days=1)
+        work = partial(prepare, feeds=self.settings.feeds, topics=tuple(self.settings.topics), latest=latest)
+        with Pool() as pool:
+            files = [(job.seed.path, job.seed.name) for job in jobs]
+            prepared = zip(jobs, pool.imap(work, files, large=len(jobs) >= POOL_FILES, chunk=2), strict=True)
+            for chunk in _batched(prepared, FILES_PER_TRANSACTION):
+                if self._store_chunk(chunk, report, now, on_problem):
+                    return
 
-    def _consider(self, seed: Candidate, report: IngestReport, now: float) -> Iterator[Problem]:
-        """Read one seed file if it is new or changed and has settled; yield what was wrong with it."""
-        known = self.store.seed_file(seed.name)
+    def _job(self, seed: Candidate, known: SeedFile | None, report: IngestReport, now: float) -> Job | None:
+        """Whether a seed file is to be read: new or changed (by size and times), and settled."""
+        report.files_seen += 1
         fresh = _fingerprint(seed, "", [])
         # A file held back by another version of the program is read again: the new one may take it.
         retry = known is not None and bool(known.problems) and known.version != __version__
         if known and (known.size, known.mtime_ns, known.ctime_ns) == (fresh.size, fresh.mtime_ns, fresh.ctime_ns) and not retry:
             report.files_unchanged += 1
-            return
+            return None
         mtime = seed.stat.st_mtime_ns
         if (now - self.settings.watch.settle_seconds) * 1e9 < mtime <= (now + CLOCK_SKEW_SECONDS) * 1e9:
             # Written to within the settle period: perhaps still being written. Next run. (A mtime
             # further in the future says nothing about writing, only about another clock.)
             report.files_deferred += 1
-            return
-        try:
-            data = read_bounded(seed.path)
-        except FileNotFoundError:
-            return  # gone since the folder was listed: simply not there
-        except (OSError, ValueError) as exc:
-            reason = f"cannot be read: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else str(exc)
-            problem = Problem(seed.name, None, reason, FILE_REJECTED)
-            self.store.record_seed_file(_fingerprint(seed, "", [problem]))
-            yield problem
-            return
-        digest = hashlib.sha256(data).hexdigest()
-        if known and known.sha256 == digest and not retry:
-            self.store.record_seed_file(replace(fresh, sha256=digest, problems=known.problems))
+            return None
+        return Job(seed, known, retry)
+
+    def _store_chunk(self, chunk: Sequence[tuple[Job, Prepared]], report: IngestReport, now: float,
+                     on_problem: Callable[[Problem], None]) -> bool:
+        """Some prepared files in one transaction; True when a stop was asked for."""
+        done = IngestReport()
+        stopped = False
+        with self.store.transaction():
+            for job, prepared in chunk:
+                if self.should_stop():
+                    stopped = True
+                    break
+                try:
+                    with self.store.savepoint():
+                        problems = self._store_file(job, prepared, done, now)
+                except Stopped:
+                    stopped = True
+                    break
+                except StoreError:
+                    raise
+                except Exception as exc:
+                    log.debug("storing %s failed", job.seed.name, exc_info=True)
+                    problems = [Problem(job.seed.name, None, f"could not be ingested ({type(exc).__name__}: {exc})", FILE_REJECTED)]
+                    self.store.record_seed_file(_fingerprint(job.seed, prepared.digest, problems))
+                done.files_rejected += any(p.outcome == FILE_REJECTED for p in problems)
+                done.records_skipped += sum(p.count for p in problems if p.outcome == RECORD_SKIPPED)
+                done.problems.extend(problems)
+        # Counted once committed: a failed transaction adds nothing to the report.
+        for name in ("files_new", "files_changed", "files_unchanged", "files_rejected", "articles_new", "articles_updated",
+                     "articles_unchanged", "articles_merged", "records_skipped"):
+            setattr(report, name, getattr(report, name) + getattr(done, name))
+        for problem in done.problems:
+            report.problems.append(problem)
+            on_problem(problem)
+        report.stopped_early = report.stopped_early or stopped
+        return stopped
+
+    def _store_file(self, job: Job, prepared: Prepared, report: IngestReport, now: float) -> list[Problem]:
+        """One prepared seed file into the store, with its fingerprint and its problems: a record
+        that cannot be stored is skipped alone."""
+        seed, known = job.seed, job.known
+        fresh = _fingerprint(seed, prepared.digest, [])
+        if prepared.missing:
+            return []  # gone since the folder was listed: simply not there
+        if not prepared.digest:  # not read at all
+            self.store.record_seed_file(replace(fresh, problems=prepared.problems))
+            return list(prepared.problems)
+        if known and known.sha256 == prepared.digest and not job.retry:
+            self.store.record_seed_file(replace(fresh, problems=known.problems))
             report.files_unchanged += 1
-            return
+            return []
         if known:
             report.files_changed += 1
         else:
             report.files_new += 1
-        yield from self.file(replace(fresh, sha256=digest), data, report, now)
-
-    def file(self, seed: SeedFile, data: bytes, report: IngestReport, now: float) -> list[Problem]:
-        """One seed file into the store in one transaction, with its fingerprint and its problems:
-        a record that cannot be classified or stored is skipped alone."""
-        revised_at, distrust = written_at(seed.mtime_ns, now)
+        revised_at, distrust = written_at(seed.stat.st_mtime_ns, now)
         problems = [Problem(seed.name, None, distrust, WARNING)] if distrust else []
-        # A record dated after tomorrow (in Kazakhstan) cannot be news yet, and would pin every feed's
-        # `updated` in the future. Judged against the clock, not the mtime: a file copied with its
-        # times kept from a machine with a wrong clock can look older than what it holds.
-        latest = to_datetime(int(now * SECOND)).date() + timedelta(days=1)
-        counts = Counts()
-        with self.store.transaction():
-            try:
-                decoded = decode(data)
-            except NotText as exc:
-                problems.append(Problem(seed.name, None, str(exc), FILE_REJECTED))
-            else:
-                dump = parse_dump(decoded.text, seed.name, latest)
-                if decoded.replaced_lines:
-                    lines = ", ".join(map(str, decoded.replaced_lines[:10])) + (", ..." if len(decoded.replaced_lines) > 10 else "")
-                    problems.append(Problem(seed.name, decoded.replaced_lines[0], f"bytes that are not UTF-8 replaced by "
-                                            f"U+FFFD on {len(decoded.replaced_lines)} line(s): {lines}", WARNING))
-                problems.extend(dump.problems)
-                if dump.section and not dump.records and not dump.problems:
-                    problems.append(Problem(seed.name, None, "no records found", WARNING))
-                articles = []
-                for index, record in enumerate(dump.records):
-                    self._check_stop(index)
-                    try:
-                        articles.append(to_article(record, dump.section, self.settings.feeds, self.settings.topics))
-                    except Exception as exc:  # noqa: BLE001 (whatever it is, it is this record's alone)
-                        problems.append(Problem(seed.name, record.line, f"could not be classified ({type(exc).__name__}: {exc})"))
-                counts = self.articles(articles, revised_at)
-                problems.extend(Problem(seed.name, article.line, reason) for article, reason in counts.failed)
-            problems = capped(problems)
-            self.store.record_seed_file(replace(seed, problems=tuple(problems)))
-            self.store.set_meta(LAST_DUMP_KEY, repr(now))
-        # Counted only once the transaction committed, so a failed file adds nothing to the report.
+        problems.extend(prepared.problems)
+        counts = self.articles(prepared.articles, revised_at)
+        problems.extend(Problem(seed.name, article.line, reason) for article, reason in counts.failed)
+        problems = capped(problems)
+        self.store.record_seed_file(replace(fresh, problems=tuple(problems)))
+        self.store.set_meta(LAST_DUMP_KEY, repr(now))
         report.articles_new += counts.new
         report.articles_updated += counts.updated
         report.articles_unchanged += counts.unchanged
@@ -279,37 +288,67 @@ class Ingest:
         """Store one dump's articles (listing order). New ones get instants by the rule in
         `timing`; changed ones keep `published`, get `updated` = `revised_at` (or the next free
         microsecond) and move to the head of their feeds; a source-less translation of a stored
-        release is merged into it."""
+        release is merged into it. A file costs a few statements, not a few per article."""
         counts = Counts()
         orders = timing.order_ids([a.news_id for a in articles])
+        known = self.store.resolve_many([article.id for article in articles])
         newcomers: dict[date, list[tuple[int, int, Article]]] = {}
         pending: set[str] = set()
         releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]] = {}
+        joins: dict[str, list[FeedKey]] = {}  # the file's new memberships, stored together at its end
         for position, (article, order_id) in enumerate(zip(articles, orders, strict=True)):
             self._check_stop(position)
             if article.id in pending:
                 counts.merged += 1
                 continue
+            known_id = known.get(article.id)
+            if known_id is None and article.source_url is not None:
+                pending.add(article.id)
+                newcomers.setdefault(article.published, []).append((order_id, -position, article))
+                continue
             with self._one_article(article, counts):
-                known_id = self._resolve(article, releases)
+                known_id = known_id or self._release_of(article, releases)
                 if known_id is None:
                     pending.add(article.id)
                     newcomers.setdefault(article.published, []).append((order_id, -position, article))
                 elif known_id != article.id:
                     counts.merged += 1
                 elif self._revise(article, revised_at):
+                    joins[article.id] = self._keys(article)
                     counts.updated += 1
                 else:
                     counts.unchanged += 1
+        placed = []
         for day, items in sorted(newcomers.items()):
             items.sort(key=lambda item: (item[0], item[1]))
             instants = timing.place(day, self.store.instants_on(day), [order_id for order_id, _, _ in items])
+            taken = self.store.taken_instants(timing.day_start(day), timing.day_start(day) + timing.DAY + len(items))
             for (order_id, _, article), instant in zip(items, instants, strict=True):
-                with self._one_article(article, counts):
-                    self.store.insert_article(article, order_id, self._free_instant(instant))
-                    self.store.join_feeds(article.id, self._keys(article))
-                    counts.new += 1
+                free = self._free_instant(instant, taken)
+                taken.add(free)
+                placed.append((article, order_id, free))
+        for article, _, _ in self._insert(placed, counts):
+            joins[article.id] = self._keys(article)
+            counts.new += 1
+        self.store.join_feeds(list(joins.items()))
         return counts
+
+    def _insert(self, placed: list[tuple[Article, int, int]], counts: Counts) -> list[tuple[Article, int, int]]:
+        """New articles into the store in one statement; should one of them fail, one at a time, so
+        that only the one that fails is skipped. Returns those stored."""
+        try:
+            with self.store.savepoint():
+                self.store.insert_articles(placed)
+            return placed
+        except StoreError:
+            raise
+        except Exception:  # noqa: BLE001 (found out below, one by one)
+            stored = []
+            for row in placed:
+                with self._one_article(row[0], counts):
+                    self.store.insert_articles([row])
+                    stored.append(row)
+            return stored
 
     def _check_stop(self, done: int) -> None:
         """Between articles of a long file, now and then: a stop request need not wait for its end."""
@@ -329,15 +368,12 @@ class Ingest:
             reason = exc if isinstance(exc, RecordError) else f"{type(exc).__name__}: {exc}"
             counts.failed.append((article, f"could not be stored ({reason})"))
 
-    def _resolve(self, article: Article, releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]]) -> str | None:
-        """The id this article is stored (or about to be stored) under, if any: its own, a recorded
-        alias, or, having no source, that of a translation of the same release: one of the newest
-        `RELEASE_CANDIDATES` source-less articles of the same day and language, stored or earlier in
-        this dump, sharing most words. (Bounded, so a dump of thousands of source-less records of
-        one day costs time linear in its length.) `releases` holds those candidates' words."""
-        known = self.store.resolve(article.id)
-        if known is not None or article.source_url is not None:
-            return known
+    def _release_of(self, article: Article, releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]]) -> str | None:
+        """For an article without a source that is not stored, the id of a translation of the same
+        release, if any: one of the newest `RELEASE_CANDIDATES` source-less articles of the same day
+        and language, stored or earlier in this dump, sharing most words (recorded as its alias).
+        Bounded, so a dump of thousands of source-less records of one day costs time linear in its
+        length. `releases` holds those candidates' words."""
         key = (article.published, article.language)
         if key not in releases:
             releases[key] = [(stored_id, identity.words(" ".join(paragraphs))) for stored_id, paragraphs in
@@ -359,16 +395,17 @@ class Ingest:
         # Changed text releases a quarantined article: it is tried again like any revision.
         self.store.release(article.id)
         # `updated` only ever moves forward, even when a dump with an older mtime arrives later.
-        updated = self._free_instant(max(revised_at, old.updated_us + 1, old.published_us + 1))
+        updated = self._free_instant(max(revised_at, old.updated_us + 1, old.published_us + 1), set())
         self.store.update_article(article, updated)
-        # A changed entry moves to the head of its feeds, where subscribers see it again.
+        # A changed entry moves to the head of its feeds, where subscribers see it again (it joins
+        # them again with the rest of the file's articles).
         self.store.leave_feeds(article.id)
-        self.store.join_feeds(article.id, self._keys(article))
         return True
 
-    def _free_instant(self, instant: int) -> int:
-        """`updated` is unique across the store, so no feed ever has two entries sharing one."""
-        while self.store.updated_taken(instant):
+    def _free_instant(self, instant: int, taken: set[int]) -> int:
+        """`updated` is unique across the store, so no feed ever has two entries sharing one.
+        `taken` holds the instants of the day known to be taken, to spare the store a question."""
+        while instant in taken or self.store.updated_taken(instant):
             instant += 1
         return instant
 
@@ -396,7 +433,7 @@ class Ingest:
                 changed += 1
                 self.store.set_topics(article.id, topics)
                 self.store.leave_feeds(article.id, sorted(current - wanted))
-                self.store.join_feeds(article.id, [key for key in keys if key.path not in current])
+                self.store.join_feeds([(article.id, [key for key in keys if key.path not in current])])
             last = batch[-1].id
         self.store.set_meta(CLASSIFICATION_KEY, signature)
         return changed
@@ -409,13 +446,79 @@ class Ingest:
             traits = self.store.traits(article_id)
             self.store.release(article_id)
             if traits is not None:
-                self.store.join_feeds(article_id, self._keys(traits))
+                self.store.join_feeds([(article_id, self._keys(traits))])
         return len(released)
 
 
 def classification_signature(settings: Settings) -> str:
     """Memberships computed under other topic or agency rules are computed again."""
     return hashlib.sha256(settings.model_dump_json(include={"agencies", "topics"}).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A seed file to read, with what the store knew of it."""
+
+    seed: Candidate
+    known: SeedFile | None
+    retry: bool
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A dump read, decoded, parsed and classified: everything that needs no store."""
+
+    digest: str  # empty when the file could not be read
+    articles: tuple[Article, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    missing: bool = False
+
+
+def prepare(file: tuple[Path, str], feeds: FeedSettings, topics: tuple[TopicSettings, ...], latest: date) -> Prepared:
+    """Read, hash, decode, parse and classify one seed file (in a worker process, for many files).
+    Whatever goes wrong is this file's or this record's alone, and comes back as problems."""
+    path, name = file
+    try:
+        try:
+            data = read_bounded(path)
+        except FileNotFoundError:
+            return Prepared("", missing=True)
+        except (OSError, ValueError) as exc:
+            reason = f"cannot be read: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return Prepared("", problems=(Problem(name, None, reason, FILE_REJECTED),))
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            decoded = decode(data)
+        except NotText as exc:
+            return Prepared(digest, problems=(Problem(name, None, str(exc), FILE_REJECTED),))
+        # A record dated after tomorrow (in Kazakhstan) cannot be news yet, and would pin every feed's
+        # `updated` in the future. Judged against the clock, not the mtime: a file copied with its
+        # times kept from a machine with a wrong clock can look older than what it holds.
+        dump = parse_dump(decoded.text, name, latest)
+        problems = []
+        if decoded.replaced_lines:
+            lines = ", ".join(map(str, decoded.replaced_lines[:10])) + (", ..." if len(decoded.replaced_lines) > 10 else "")
+            problems.append(Problem(name, decoded.replaced_lines[0], f"bytes that are not UTF-8 replaced by "
+                                    f"U+FFFD on {len(decoded.replaced_lines)} line(s): {lines}", WARNING))
+        problems.extend(dump.problems)
+        if dump.section and not dump.records and not dump.problems:
+            problems.append(Problem(name, None, "no records found", WARNING))
+        articles = []
+        for record in dump.records:
+            try:
+                articles.append(to_article(record, dump.section, feeds, topics))
+            except Exception as exc:  # noqa: BLE001 (whatever it is, it is this record's alone)
+                problems.append(Problem(name, record.line, f"could not be classified ({type(exc).__name__}: {exc})"))
+        return Prepared(digest, tuple(articles), tuple(problems))
+    except Exception as exc:  # noqa: BLE001 (whatever it is, it is this file's alone)
+        return Prepared("", problems=(Problem(name, None, f"could not be ingested ({type(exc).__name__}: {exc})", FILE_REJECTED),))
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of `size` items (the last one shorter), as they come."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _fingerprint(seed: Candidate, digest: str, problems: list[Problem]) -> SeedFile:

@@ -2,17 +2,20 @@
 
 A cron `feeds build` and a `feeds watch` tick may overlap; the second waits a bounded time for the
 first and then gives up with `Busy`, so the store and the feeds are only ever written by one run.
-A lock file that cannot be created or opened is `LockError`, never mistaken for another run.
+A lock file that cannot be created or opened is `LockError`, never mistaken for another run. The
+lock is the kernel's (`flock`): it goes with the process, so a killed run never leaves it held.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+POLL_SECONDS = 0.05
 
 
 class Busy(Exception):
@@ -29,23 +32,27 @@ def lock_path(state: Path) -> Path:
 
 @contextmanager
 def exclusive(state: Path, timeout: float) -> Iterator[None]:
+    """Hold the run lock (an `flock` on `<state>.lock`) for the block, waiting up to `timeout`."""
     path = lock_path(state)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Opened here first so that a permission problem is told apart from a lock held elsewhere.
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         blocker = next((folder for folder in path.parents if folder.exists() and not folder.is_dir()), None)
         reason = f"{blocker} is not a folder" if blocker else exc.strerror or str(exc)
         raise LockError(f"cannot create the lock file {path}: {reason}") from None
-    lock = FileLock(path, timeout=timeout)
     try:
-        lock.acquire()
-    except Timeout:
-        raise Busy(f"another feeds run holds the lock {path}; gave up after {timeout:g} s") from None
-    except OSError as exc:
-        raise LockError(f"cannot take the lock {path}: {exc.strerror or exc}") from None
-    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Busy(f"another feeds run holds the lock {path}; gave up after {timeout:g} s") from None
+                time.sleep(POLL_SECONDS)
+            except OSError as exc:
+                raise LockError(f"cannot take the lock {path}: {exc.strerror or exc}") from None
         yield
     finally:
-        lock.release()
+        os.close(handle)  # which releases the lock

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from charset_normalizer import from_bytes
-
 from feeds.models import FILE_REJECTED, WARNING, Dump, Problem, Record
 from feeds.prose import cut_at_sentence, shorten, xml_safe
 
@@ -89,6 +87,8 @@ def decode(data: bytes) -> Decoded:
     if sum(1 for char in replaced if char > "\x7f") - bad >= UTF8_EVIDENCE * bad:
         lines = tuple(number for number, line in enumerate(LINE_BREAK.split(replaced), 1) if REPLACEMENT in line)
         return Decoded(replaced, lines)
+    from charset_normalizer import from_bytes  # only for the rare file that is not UTF-8
+
     guess = from_bytes(data).best()
     if guess is None or guess.chaos > 0.2:
         raise NotText("not UTF-8 and no other text encoding fits: not a text file")

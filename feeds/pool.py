@@ -10,17 +10,22 @@ with threads can copy a lock that some thread holds.
 
 from __future__ import annotations
 
-import multiprocessing
+import itertools
+import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
 
 T = TypeVar("T")
 R = TypeVar("R")
-CHUNK = 64  # items sent to a process at a time
+AHEAD = 3  # chunks under way per worker process
 PRELOAD = ["feeds.render", "feeds.classify", "feeds.parse"]
+log = logging.getLogger("feeds.pool")
 
 
 def cores() -> int:
@@ -42,17 +47,49 @@ class Pool:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
-    def map(self, function: Callable[[T], R], items: Iterable[T], large: bool) -> list[R]:
-        return list(self.imap(function, items, large))
+    def map(self, function: Callable[[T], R], items: Sequence[T], large: bool, chunk: int = 1) -> list[R]:
+        return list(self.imap(function, items, large, chunk))
 
-    def imap(self, function: Callable[[T], R], items: Iterable[T], large: bool) -> Iterator[R]:
-        """Results in the order of `items`, as they come."""
+    def imap(self, function: Callable[[T], R], items: Sequence[T], large: bool, chunk: int = 1) -> Iterator[R]:
+        """Results in the order of `items`, as they come, with at most a few chunks of `chunk`
+        items ahead of the caller (so memory stays flat however many items there are). Workers
+        that cannot start or that die only cost time: the rest of the work is then done here."""
         if not large or self.workers < 2:
-            return map(function, items)
+            yield from map(function, items)
+            return
+        from concurrent.futures.process import BrokenProcessPool  # only for large batches: start-up stays short
+
+        done = 0
+        try:
+            executor = self._executor()
+            ahead: deque[Future[list[R]]] = deque()
+            chunks = (items[start:start + chunk] for start in range(0, len(items), chunk))
+            for part in itertools.islice(chunks, AHEAD * self.workers):
+                ahead.append(executor.submit(_apply, function, part))
+            while ahead:
+                results = ahead.popleft().result()
+                for part in itertools.islice(chunks, 1):
+                    ahead.append(executor.submit(_apply, function, part))
+                for result in results:
+                    done += 1
+                    yield result
+        except (BrokenProcessPool, OSError) as exc:
+            log.warning("worker processes failed (%s); working in this process instead", exc)
+            self.workers = 1
+            yield from map(function, items[done:])
+
+    def _executor(self) -> Executor:
         if self.executor is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
             if "forkserver" in methods:
                 context.set_forkserver_preload(PRELOAD)
             self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
-        return self.executor.map(function, items, chunksize=CHUNK)
+        return self.executor
+
+
+def _apply(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [function(item) for item in items]

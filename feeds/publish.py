@@ -265,7 +265,7 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
     site = target.catalogue.site
     with Pool() as pool:
         while (batch := store.unrendered(RENDER_BATCH)) and not should_stop():
-            outcomes = pool.map(partial(render_one, site=site), batch, large=len(batch) == RENDER_BATCH)
+            outcomes = pool.map(partial(render_one, site=site), batch, large=len(batch) == RENDER_BATCH, chunk=100)
             with store.transaction():
                 store.save_renderings([(entry.id, result) for entry, result in zip(batch, outcomes, strict=True)
                                        if isinstance(result, Fragments)])

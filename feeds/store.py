@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,6 +50,11 @@ CREATE TABLE quarantine (
 );
 """,
     3: """
+-- Entry counts are kept by the statements that add and remove entries, a feed at a time, rather
+-- than by a trigger per row: a cold build moves millions of rows.
+DROP TRIGGER member_added;
+DROP TRIGGER pending_added;
+DROP TRIGGER pending_removed;
 ALTER TABLE articles ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX articles_unrendered ON articles (id) WHERE rendered = 0;
 CREATE TABLE renderings (
@@ -157,21 +163,14 @@ CREATE TABLE quarantine (
     version TEXT NOT NULL,
     since REAL NOT NULL
 );
-CREATE TRIGGER member_added AFTER INSERT ON members BEGIN
-    UPDATE feeds SET entry_count = entry_count + 1 WHERE path = NEW.feed;
-END;
 CREATE TRIGGER member_removed AFTER DELETE ON members BEGIN
     UPDATE feeds SET entry_count = entry_count - 1, dirty = 1 WHERE path = OLD.feed;
     INSERT OR IGNORE INTO removed (feed, seq) VALUES (OLD.feed, OLD.seq);
 END;
-CREATE TRIGGER pending_added AFTER INSERT ON pending BEGIN
-    UPDATE feeds SET entry_count = entry_count + 1, dirty = 1 WHERE path = NEW.feed;
-END;
-CREATE TRIGGER pending_removed AFTER DELETE ON pending BEGIN
-    UPDATE feeds SET entry_count = entry_count - 1 WHERE path = OLD.feed;
-END;
 """
 RUNS_KEPT = 100
+CACHE_KIB = 64 * 1024  # page cache: random article ids make index inserts touch pages all over
+MAX_PARAMETERS = 400  # ids per `IN (...)`: SQLite allows a few thousand parameters
 ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, "
                  "a.language, a.category, a.category_label, a.topics")
 PUBLISHED_COLUMNS = "a.id, a.title, a.published_us, a.updated_us, a.source_url, a.language, r.atom, r.rss, r.json"
@@ -285,6 +284,7 @@ class Store:
                 self.db = sqlite3.connect(path, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if read_only:
                 if version != SCHEMA_VERSION:
@@ -372,12 +372,11 @@ class Store:
 
     # Seed files -----------------------------------------------------------------------------
 
-    def seed_file(self, name: str) -> SeedFile | None:
-        row = self._one("SELECT * FROM seed_files WHERE name = ?", (name,))
-        if row is None:
-            return None
-        return SeedFile(row["name"], row["size"], row["mtime_ns"], row["sha256"], _problems(row["name"], row["problems"]),
-                        row["ctime_ns"], row["version"])
+    def seed_files(self) -> dict[str, SeedFile]:
+        """Every seed file the store knows, by name, in one query."""
+        return {row["name"]: SeedFile(row["name"], row["size"], row["mtime_ns"], row["sha256"],
+                                      _problems(row["name"], row["problems"]), row["ctime_ns"], row["version"])
+                for row in self._rows("SELECT * FROM seed_files")}
 
     def record_seed_file(self, seed: SeedFile) -> None:
         self._run(
@@ -390,9 +389,8 @@ class Store:
              storable(seed.ctime_ns), seed.version),
         )
 
-    def forget_seed_files_except(self, names: set[str]) -> None:
-        gone = [row[0] for row in self._rows("SELECT name FROM seed_files") if row[0] not in names]
-        self._many("DELETE FROM seed_files WHERE name = ?", [(name,) for name in gone])
+    def forget_seed_files(self, names: set[str]) -> None:
+        self._many("DELETE FROM seed_files WHERE name = ?", [(name,) for name in sorted(names)])
 
     def seed_file_problems(self) -> dict[str, tuple[Problem, ...]]:
         """Every seed file that had problems, by name."""
@@ -401,11 +399,21 @@ class Store:
 
     # Articles -------------------------------------------------------------------------------
 
-    def resolve(self, article_id: str) -> str | None:
-        """The id an article is stored under: its own, or the article an alias of it points to."""
-        row = self._one("SELECT id FROM articles WHERE id = ? UNION ALL SELECT article_id FROM aliases WHERE id = ?",
-                        (article_id, article_id))
-        return None if row is None else str(row[0])
+    def resolve_many(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """For each of these ids that is stored (or an alias), the id it is stored under."""
+        found: dict[str, str] = {}
+        for start in range(0, len(article_ids), MAX_PARAMETERS):
+            part = article_ids[start:start + MAX_PARAMETERS]
+            marks = ", ".join("?" for _ in part)
+            found.update((row[0], row[1]) for row in self._rows(
+                f"SELECT id, id FROM articles WHERE id IN ({marks}) UNION ALL "
+                f"SELECT id, article_id FROM aliases WHERE id IN ({marks})", [*part, *part]))
+        return found
+
+    def taken_instants(self, low: int, high: int) -> set[int]:
+        """The `updated` instants in [low, high) already given."""
+        return {row[0] for row in self._rows("SELECT updated_us FROM articles WHERE updated_us >= ? AND updated_us < ?",
+                                             (low, high))}
 
     def sourceless(self, day: date, language: str, limit: int) -> list[tuple[str, tuple[str, ...]]]:
         """Ids and paragraphs of the newest `limit` stored articles of a day and language that have
@@ -430,15 +438,16 @@ class Store:
     def updated_taken(self, instant: int) -> bool:
         return self._one("SELECT 1 FROM articles WHERE updated_us = ?", (instant,)) is not None
 
-    def insert_article(self, article: Article, order_id: int, instant: int) -> None:
-        self._run(
+    def insert_articles(self, placed: Sequence[tuple[Article, int, int]]) -> None:
+        """New articles, each with its order id and its instant (both `published` and `updated`)."""
+        self._many(
             "INSERT INTO articles (id, title, day, paragraphs, summary, source_url, agency, news_id, order_id, language, "
             "category, category_label, topics, published_us, updated_us, content_hash, first_file, first_line) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.id, article.title, article.published.isoformat(), _json(article.paragraphs),
-             article.summary, article.source_url, article.agency, article.news_id, order_id, article.language,
-             article.category, article.category_label, json.dumps(article.topics), instant, instant,
-             article.content_hash, article.file, article.line),
+            [(article.id, article.title, article.published.isoformat(), _json(article.paragraphs),
+              article.summary, article.source_url, article.agency, article.news_id, order_id, article.language,
+              article.category, article.category_label, json.dumps(article.topics), instant, instant,
+              article.content_hash, article.file, article.line) for article, order_id, instant in placed],
         )
 
     def update_article(self, article: Article, updated: int) -> None:
@@ -475,22 +484,30 @@ class Store:
 
     # Feed membership ------------------------------------------------------------------------
 
-    def join_feeds(self, article_id: str, keys: Sequence[FeedKey]) -> None:
-        """The article joins these feeds at their head (as pending, sequenced at the next render)."""
+    def join_feeds(self, joins: Sequence[tuple[str, Sequence[FeedKey]]]) -> None:
+        """Articles join feeds at their head (as pending, sequenced at the next render): for each
+        article id, feeds it is in neither as pending nor as member. A file's joins go in a few
+        statements, whatever their number."""
+        keys = [key for _, article_keys in joins for key in article_keys]
         self._many(
             "INSERT INTO feeds (path, kind, value, label) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET label = CASE WHEN excluded.label = '' THEN label ELSE excluded.label END",
             [(key.path, key.kind, key.value, key.label) for key in keys],
         )
-        self._many("INSERT OR IGNORE INTO pending (feed, article_id) VALUES (?, ?)", [(key.path, article_id) for key in keys])
+        self._many("INSERT INTO pending (feed, article_id) VALUES (?, ?)",
+                   [(key.path, article_id) for article_id, article_keys in joins for key in article_keys])
+        added = Counter(key.path for key in keys)
+        self._many("UPDATE feeds SET entry_count = entry_count + ?, dirty = 1 WHERE path = ?",
+                   [(count, path) for path, count in added.items()])
 
     def leave_feeds(self, article_id: str, paths: Sequence[str] | None = None) -> None:
         """The article leaves these feeds (all of them when `paths` is None)."""
-        for table in ("members", "pending"):
-            if paths is None:
-                self._run(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
-            else:
-                self._many(f"DELETE FROM {table} WHERE article_id = ? AND feed = ?", [(article_id, p) for p in paths])
+        which = "" if paths is None else f" AND feed IN ({', '.join('?' for _ in paths)})"
+        params = [article_id, *(paths or ())]
+        self._run(f"UPDATE feeds SET entry_count = entry_count - 1 WHERE path IN "
+                  f"(SELECT feed FROM pending WHERE article_id = ?{which})", params)
+        for table in ("pending", "members"):  # the trigger on members counts those
+            self._run(f"DELETE FROM {table} WHERE article_id = ?{which}", params)
 
     def feeds_of(self, article_id: str) -> set[str]:
         return {row[0] for row in self._rows(
@@ -554,15 +571,14 @@ class Store:
     def sequence_pending(self, path: str) -> None:
         """Give a feed's pending articles its next sequence numbers, oldest publication first."""
         start = self._one("SELECT next_seq FROM feeds WHERE path = ?", (path,))[0]  # type: ignore[index]
-        rows = self._rows(
-            "SELECT p.article_id FROM pending p JOIN articles a ON a.id = p.article_id WHERE p.feed = ? "
-            "ORDER BY a.published_us, a.id", (path,))
-        if not rows:
-            return
-        self._many("INSERT INTO members (feed, seq, article_id) VALUES (?, ?, ?)",
-                   [(path, start + offset, row[0]) for offset, row in enumerate(rows)])
-        self._run("DELETE FROM pending WHERE feed = ?", (path,))
-        self._run("UPDATE feeds SET next_seq = ? WHERE path = ?", (start + len(rows), path))
+        moved = self._run(
+            "INSERT INTO members (feed, seq, article_id) SELECT p.feed, ? - 1 + row_number() OVER "
+            "(ORDER BY a.published_us, a.id), p.article_id FROM pending p JOIN articles a ON a.id = p.article_id "
+            "WHERE p.feed = ?", (start, path))
+        if moved:
+            # Pending entries become members: the feed's entry count stays as it is.
+            self._run("DELETE FROM pending WHERE feed = ?", (path,))
+            self._run("UPDATE feeds SET next_seq = ? WHERE path = ?", (start + moved, path))
 
     def head(self, path: str, limit: int) -> tuple[list[Published], int]:
         """The subscription document's entries (the `limit` highest sequence numbers), newest
@@ -657,7 +673,10 @@ class Store:
             params.append(max_articles - 1)
         where = " OR ".join(conditions) or "0"
         doomed = f"SELECT id FROM articles WHERE {where}"
-        for table in ("members", "pending"):
+        self._run(f"UPDATE feeds SET entry_count = entry_count - (SELECT count(*) FROM pending p WHERE p.feed = feeds.path "
+                  f"AND p.article_id IN ({doomed})) WHERE path IN (SELECT feed FROM pending WHERE article_id IN ({doomed}))",
+                  params + params)
+        for table in ("members", "pending"):  # the trigger on members counts those
             self._run(f"DELETE FROM {table} WHERE article_id IN ({doomed})", params)
         self._run(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
         self._run(f"DELETE FROM quarantine WHERE subject IN ({doomed})", params)

@@ -10,12 +10,8 @@ time, and a round starts none after 30 s (or a stop request); what it had no tim
 
 from __future__ import annotations
 
-import http.client
 import logging
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,6 +39,11 @@ class Delivery:
 
 
 def ping(hub: str, topic: str, timeout: float) -> None:
+    import http.client  # only where a hub is set: start-up stays short
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
     body = urllib.parse.urlencode({"hub.mode": "publish", "hub.url": topic}).encode("ascii")
     request = urllib.request.Request(hub, data=body, method="POST",
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})

@@ -195,7 +195,8 @@ def test_a_read_only_store_or_lock_folder_is_named_never_taken_for_another_run(p
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("feeds:\n  base_url: http://x/\ntopics: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 20 levels deep"),
+    ("feeds:\n  base_url: http://x/\ntopics: " + "[" * 30 + "]" * 30 + "\n", "nested more than 20 levels deep"),
+    ("feeds:\n  base_url: http://x/\ntopics: " + "[" * 50_000 + "]" * 50_000 + "\n", "config.yaml: "),
     ("a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\n" + "".join(f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
                                                      for p, n in zip("abcdefg", "bcdefgh")),
      "more than 100,000 values (aliases expanded)"),

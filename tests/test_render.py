@@ -129,7 +129,8 @@ def test_documents_assembled_from_fragments_are_what_feedgen_makes(entries: list
     """The replacement is byte-compatible with the feedgen-built documents it replaced
     (`reference_render.py`, kept here as the reference)."""
     document = ALL if mixed else EN
-    links = dict(prev_archive=document.archive_url(0), next_archive=document.archive_url(2), current=document.url("atom")) if archive else {}
+    links = ({"prev_archive": document.archive_url(0), "next_archive": document.archive_url(2), "current": document.url("atom")}
+             if archive else {})
     ours = published(entries)
     assert atom(document, ours, Links("x/y.atom", "https://e/1.atom", **links)) == reference.render_atom(
         document, entries, reference.Links("x/y.atom", "https://e/1.atom", **links))

@@ -141,14 +141,14 @@ def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_c
 
 def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
-    insert = Store.insert_article
+    insert = Store.insert_articles
 
-    def failing(self, article, *args):  # type: ignore[no-untyped-def]
-        if article.title == "Poison pill":
+    def failing(self, placed):  # type: ignore[no-untyped-def]
+        if any(article.title == "Poison pill" for article, _, _ in placed):
             raise store_module.RecordError("IntegrityError: CHECK constraint failed")
-        return insert(self, article, *args)
+        return insert(self, placed)
 
-    monkeypatch.setattr(Store, "insert_article", failing)
+    monkeypatch.setattr(Store, "insert_articles", failing)
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0
     assert "005_poison.txt:7: record skipped: could not be stored (IntegrityError: CHECK constraint failed)" in result.stderr
@@ -162,7 +162,7 @@ def test_a_failing_database_stops_the_run_naming_the_store(project: Path, monkey
         with self._guard():
             raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(Store, "insert_article", broken)
+    monkeypatch.setattr(Store, "insert_articles", broken)
     result = run_feeds("build", cwd=project)
     assert result.returncode == 4 and "Traceback" not in result.stderr
     assert f"state error: the store {project / 'state/feeds.sqlite3'} cannot be used: disk I/O error" in result.stderr

@@ -30,8 +30,8 @@ def store(tmp_path: Path) -> Store:
 def stored(store: Store, *articles: Article, keys: tuple[FeedKey, ...] = (ALL, EN)) -> None:
     with store.transaction():
         for n, item in enumerate(articles):
-            store.insert_article(item, n, day_start(item.published) + n)
-            store.join_feeds(item.id, keys)
+            store.insert_articles([(item, n, day_start(item.published) + n)])
+            store.join_feeds([(item.id, keys)])
 
 
 def test_a_new_store_has_the_current_schema(store: Store) -> None:
@@ -45,7 +45,7 @@ def test_a_version_1_store_is_migrated_and_its_problem_files_read_again(tmp_path
         db.executescript((ROOT / "tests/data/store-v1.sql").read_text())
     store = Store(path)
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    seed = store.seed_file("001_a.txt")
+    seed = store.seed_files().get("001_a.txt")
     assert seed is not None and seed.problems == () and seed.mtime_ns == -1 and seed.sha256 == ""  # read again
     assert store.counts()["articles"] == 1 and store.held() == []
 
@@ -61,7 +61,7 @@ def test_a_store_from_a_newer_program_is_refused(tmp_path: Path) -> None:
 def test_no_sqlite3_exception_leaves_the_store(store: Store, tmp_path: Path) -> None:
     stored(store, article(1))
     with pytest.raises(RecordError, match="UNIQUE constraint failed"), store.transaction():
-        store.insert_article(article(1), 0, 99)
+        store.insert_articles([(article(1), 0, 99)])
     (tmp_path / "junk.sqlite3").write_bytes(b"not a database at all" * 50)
     with pytest.raises(StoreError, match="not an SQLite database"):
         Store(tmp_path / "junk.sqlite3")
@@ -69,21 +69,21 @@ def test_no_sqlite3_exception_leaves_the_store(store: Store, tmp_path: Path) -> 
 
 def test_a_savepoint_undoes_one_article_and_keeps_the_rest(store: Store) -> None:
     with store.transaction():
-        store.insert_article(article(1), 0, 1)
+        store.insert_articles([(article(1), 0, 1)])
         with pytest.raises(RecordError), store.savepoint():
-            store.insert_article(article(2), 1, 2)
-            store.insert_article(article(3), 2, 2)  # the same `updated` instant: refused
-        store.insert_article(article(4), 3, 4)
-    assert store.counts()["articles"] == 2 and store.resolve(article(2).id) is None
+            store.insert_articles([(article(2), 1, 2)])
+            store.insert_articles([(article(3), 2, 2)])  # the same `updated` instant: refused
+        store.insert_articles([(article(4), 3, 4)])
+    assert store.counts()["articles"] == 2 and store.resolve_many([article(2).id]) == {}
 
 
 def test_seed_files_keep_their_fingerprint_and_problems(store: Store) -> None:
     problem = Problem("a.txt", 7, "impossible date", "record skipped")
     store.record_seed_file(SeedFile("a.txt", 10, 2**70, "abc", (problem,), 5, "1.0"))
-    assert store.seed_file("a.txt") == SeedFile("a.txt", 10, 2**63 - 1, "abc", (problem,), 5, "1.0")
+    assert store.seed_files() == {"a.txt": SeedFile("a.txt", 10, 2**63 - 1, "abc", (problem,), 5, "1.0")}
     assert store.seed_file_problems() == {"a.txt": (problem,)}
-    store.forget_seed_files_except(set())
-    assert store.seed_file("a.txt") is None
+    store.forget_seed_files({"a.txt"})
+    assert store.seed_files() == {}
 
 
 def test_pending_entries_are_numbered_in_publication_order_and_counted(store: Store) -> None:
@@ -132,7 +132,7 @@ def test_prune_removes_the_oldest_beyond_the_limit_with_their_memberships(store:
     stored(store, *(article(n, date(2026, 2, n)) for n in range(1, 5)))
     with store.transaction():
         assert store.prune(None, 3) == 1
-    assert store.counts()["articles"] == 3 and store.resolve(article(1).id) is None
+    assert store.counts()["articles"] == 3 and store.resolve_many([article(1).id]) == {}
     assert [feed.entry_count for feed in store.feeds()] == [3, 3]
 
 
