@@ -29,7 +29,7 @@ SITE_KEY = "site_signature"
 FRAGMENTS_KEY = "fragment_signature"
 RENDER_BATCH = 2000
 SITE_SUBJECT = "site pages"  # index pages, OPML and assets, as one unit of failure
-PASSES = 3  # a quarantine marks other feeds to re-render: a further pass writes them
+POOL_FEEDS = 60  # feeds due at once before worker processes are worth starting
 
 
 @dataclass
@@ -92,30 +92,31 @@ def site_signature(settings: Settings) -> str:
 
 
 def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float) -> PublishReport:
-    """Write what changed, one feed at a time; then the site pages. Raises `OutputError` only when
-    `out/` itself cannot be written, `StoreError` when the store fails."""
+    """Write what changed, feed by feed (in worker processes when many feeds are due); then the
+    site pages. Raises `OutputError` only when `out/` itself cannot be written, `StoreError` when
+    the store fails."""
     report = PublishReport()
     render_fragments(store, target, report, now, should_stop)
-    failed: set[str] = set()
-    for _ in range(PASSES):
-        due = [feed for feed in store.feeds() if feed.path not in failed and _due(feed, target)]
-        if not due:
-            break
-        before = len(report.problems)
-        for feed in due:
+    due = [feed for feed in store.feeds() if feed.dirty or not _current(feed, target)]
+    for feed in [feed for feed in due if feed.entry_count == 0]:
+        with store.transaction():
+            _withdraw(target.out, feed.path, report)
+            store.forget_feed(feed.path)
+    jobs = [FeedJob(feed, full=not _current(feed, target)) for feed in due if feed.entry_count]
+    with store.transaction():
+        # Numbered first, in one transaction, so that every feed is written from a settled store.
+        for job in jobs:
+            store.sequence_pending(job.feed.path)
+    with Pool() as pool:
+        work = partial(write_feed, target=target, state=store.path)
+        for job, result in zip(jobs, pool.imap(work, jobs, large=len(jobs) >= POOL_FEEDS), strict=True):
+            _record(store, target, job, result, report, now)
             if should_stop():
-                report.stopped_early = True
+                report.stopped_early = True  # the feeds not yet recorded stay marked to do
                 return report
-            if not _publish_guarded(store, target, feed, report, now):
-                failed.add(feed.path)
-        if not any(p.outcome == ARTICLE_QUARANTINED for p in report.problems[before:]):
-            break
+    _close_readers()
     _publish_site(store, target, report, now)
     return report
-
-
-def _due(feed: FeedState, target: Target) -> bool:
-    return feed.dirty or not _current(feed, target)
 
 
 def _current(feed: FeedState, target: Target) -> bool:
@@ -123,70 +124,116 @@ def _current(feed: FeedState, target: Target) -> bool:
     return feed.rendered_with == target.feed_signature and (target.out / layout.feed_file(feed.path)).exists()
 
 
-def _publish_guarded(store: Store, target: Target, feed: FeedState, report: PublishReport, now: float) -> bool:
-    """One feed as one unit of failure; False when it could not be written (it stays to do)."""
-    written = len(report.written)
+@dataclass(frozen=True)
+class FeedJob:
+    feed: FeedState
+    full: bool  # every archive page, not only those around the boundary and those that lost entries
+
+
+@dataclass
+class FeedResult:
+    """What writing one feed did, or why it could not: a worker's answer, recorded by the main process."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    boundary: int = 0
+    latest_title: str = ""
+    latest_published: int = 0
+    failure: str | None = None
+    out_failed: bool = False  # the failure is the output folder's, not the feed's
+
+
+def write_feed(job: FeedJob, target: Target, state: Path) -> FeedResult:
+    """Render and write one feed's documents from the store (read only): its subscription
+    document, RSS and JSON twins, embed page and the archive pages the plan names. Whatever goes
+    wrong is this feed's alone, unless `out/` itself failed; either way it comes back as a result."""
+    result = FeedResult()
     try:
-        with store.transaction():
-            current = store.feed(feed.path)  # a quarantine earlier in this pass may have emptied it
-            if current is not None:
-                _publish_feed(store, target, current, report)
-        return True
+        _write_feed(_reader(state), target, job, result)
     except StoreError:
         raise
     except Exception as exc:  # noqa: BLE001 (whatever it is, it is this feed's alone, unless out/ itself failed)
-        del report.written[written:]
-        _feed_failed(store, target, feed.path, exc, report, now)
-        return False
+        result.failure = _reason(exc)
+        result.out_failed = isinstance(exc, OSError) and is_global_failure(exc, target.out)
+    return result
 
 
-def _feed_failed(store: Store, target: Target, subject: str, exc: Exception, report: PublishReport, now: float) -> None:
-    if isinstance(exc, OSError) and is_global_failure(exc, target.out):
-        raise OutputError(f"cannot write into {target.out}: {exc.strerror or exc} ({exc.filename})") from None
-    detail = (f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror) if isinstance(exc, OSError) and exc.strerror else exc
-    reason = f"{type(exc).__name__}: {detail}"
-    with store.transaction():
-        if store.hold(subject, FEED, reason, __version__, now):
-            report.problems.append(Problem(subject, None, f"could not be written ({reason}); retried next run",
-                                           FEED_NOT_WRITTEN))
-
-
-def _publish_feed(store: Store, target: Target, feed: FeedState, report: PublishReport) -> None:
-    out = target.out
-    if feed.entry_count == 0:
-        _withdraw(out, feed.path, report)
-        store.forget_feed(feed.path)
-        return
-    full = not _current(feed, target)
-    store.sequence_pending(feed.path)
-    written = len(report.written)
-    size = target.page_size
+def _write_feed(store: Store, target: Target, job: FeedJob, result: FeedResult) -> None:
+    feed, out, size = job.feed, target.out, target.page_size
     document = target.catalogue.describe(feed.key)
     head, boundary = store.head(feed.path, target.max_entries)
-    if full:
+    if job.full:
         occupied = store.occupied(feed.path, size, boundary)
         wanted = set(occupied)
-        _remove_stale_pages(out, feed.path, wanted, report)
+        _remove_stale_pages(out, feed.path, wanted)
     else:
         wanted = archive.candidates(boundary, feed.archived_before, store.removed_seqs(feed.path), size)
         wanted = archive.with_neighbours(wanted, _occupied_near(store, feed.path, wanted, size, boundary))
         occupied = _occupied_near(store, feed.path, wanted, size, boundary)
     for page in archive.plan(wanted, occupied, size, boundary):
-        _publish_page(store, target, document, page, report)
+        _write_page(store, target, document, page, result)
     prev_archive = document.archive_url(occupied[-1]) if occupied else None
+    documents = {}
     for form, make in (("atom", render.atom), ("rss", render.rss)):
         links = Links(file=layout.feed_file(feed.path, form), self_url=document.url(form), prev_archive=prev_archive)
-        report.wrote(links.file, write_if_changed(out / links.file, make(document, head, links)))
-    json_file = layout.feed_file(feed.path, "json")
-    report.wrote(json_file, write_if_changed(out / json_file, render.json_feed(document, head)))
-    embed = layout.embed_file(feed.path)
-    report.wrote(embed, write_if_changed(out / embed, pages.embed_page(document, head)))
-    latest = head[0]
-    store.feed_rendered(feed.path, target.feed_signature, boundary, latest.title,
-                        int(latest.published.timestamp() * SECOND))
-    if document.site.hub:
-        # Queued with the feed's own transaction, so no committed change goes unannounced.
-        websub.announce(store, document.site.base_url, report.written[written:])
+        documents[links.file] = make(document, head, links)
+    documents[layout.feed_file(feed.path, "json")] = render.json_feed(document, head)
+    documents[layout.embed_file(feed.path)] = pages.embed_page(document, head)
+    for relative, data in documents.items():
+        _wrote(result, relative, write_if_changed(out / relative, data))
+    result.boundary = boundary
+    result.latest_title = head[0].title
+    result.latest_published = int(head[0].published.timestamp() * SECOND)
+
+
+def _wrote(result: FeedResult, relative: str, changed: bool) -> None:
+    if changed:
+        result.written.append(relative)
+    else:
+        result.unchanged += 1
+
+
+def _record(store: Store, target: Target, job: FeedJob, result: FeedResult, report: PublishReport, now: float) -> None:
+    """In the main process, what a feed's writing did: the feed rendered, or why not (an output
+    folder that failed stops publishing)."""
+    path = job.feed.path
+    report.written.extend(result.written)
+    report.unchanged += result.unchanged
+    report.removed.extend(result.removed)
+    if result.out_failed:
+        raise OutputError(f"cannot write into {target.out}: {result.failure}")
+    with store.transaction():
+        if result.failure is not None:
+            if store.hold(path, FEED, result.failure, __version__, now):
+                report.problems.append(Problem(path, None, f"could not be written ({result.failure}); retried next run",
+                                               FEED_NOT_WRITTEN))
+            return
+        store.feed_rendered(path, target.feed_signature, result.boundary, result.latest_title, result.latest_published)
+        if target.catalogue.site.hub:
+            # Queued with the feed's own transaction, so no committed change goes unannounced.
+            websub.announce(store, target.catalogue.site.base_url, result.written)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{type(exc).__name__}: {exc.strerror}" + (f": {exc.filename}" if exc.filename else "")
+    return f"{type(exc).__name__}: {exc}"
+
+
+_readers: dict[Path, Store] = {}
+
+
+def _reader(state: Path) -> Store:
+    """A read-only connection to the store, one per process, for writing feeds."""
+    if state not in _readers:
+        _readers[state] = Store(state, read_only=True)
+    return _readers[state]
+
+
+def _close_readers() -> None:
+    while _readers:
+        _readers.popitem()[1].close()
 
 
 def _occupied_near(store: Store, path: str, pages: set[int], size: int, boundary: int) -> list[int]:
@@ -196,12 +243,12 @@ def _occupied_near(store: Store, path: str, pages: set[int], size: int, boundary
     return archive.occupied_pages(seqs, size)
 
 
-def _publish_page(store: Store, target: Target, document: FeedDocument, page: archive.Page, report: PublishReport) -> None:
+def _write_page(store: Store, target: Target, document: FeedDocument, page: archive.Page, result: FeedResult) -> None:
     relative = layout.archive_file(document.path, page.number)
     target_file = target.out / relative
     if not page.occupied:
         if remove(target_file):
-            report.removed.append(relative)
+            result.removed.append(relative)
         return
     entries = store.page(document.path, page.first, page.end)
     links = Links(
@@ -211,10 +258,10 @@ def _publish_page(store: Store, target: Target, document: FeedDocument, page: ar
         next_archive=None if page.next is None else document.archive_url(page.next),
         current=document.url("atom"),
     )
-    report.wrote(relative, write_if_changed(target_file, render.atom(document, entries, links)))
+    _wrote(result, relative, write_if_changed(target_file, render.atom(document, entries, links)))
 
 
-def _remove_stale_pages(out: Path, path: str, wanted: set[int], report: PublishReport) -> None:
+def _remove_stale_pages(out: Path, path: str, wanted: set[int]) -> None:
     """A full re-render leaves no file in the feed's archive folder but the pages it wants."""
     folder = out / layout.archive_folder(path)
     if folder.is_dir():
@@ -245,7 +292,12 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
     except StoreError:
         raise
     except Exception as exc:  # noqa: BLE001 (the site pages are one unit of failure)
-        _feed_failed(store, target, SITE_SUBJECT, exc, report, now)
+        if isinstance(exc, OSError) and is_global_failure(exc, out):
+            raise OutputError(f"cannot write into {out}: {_reason(exc)}") from None
+        with store.transaction():
+            if store.hold(SITE_SUBJECT, FEED, _reason(exc), __version__, now):
+                report.problems.append(Problem(SITE_SUBJECT, None, f"could not be written ({_reason(exc)}); retried next run",
+                                               FEED_NOT_WRITTEN))
         return
     with store.transaction():
         store.set_meta(SITE_KEY, target.site_signature)

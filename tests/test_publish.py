@@ -45,7 +45,7 @@ def test_a_stop_request_leaves_the_rest_marked_to_do(project: Path) -> None:
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
     Ingest(store, settings, catalogue).seeds(IngestReport(), NOW, lambda problem: None)
-    asked = iter([False, False, False, True])  # the fragments, two feeds, then stop
+    asked = iter([False, False, True])  # asked before the fragments, then after each feed
     report = publish(store, Target.of(settings, catalogue), lambda: next(asked, True), NOW)
     assert report.stopped_early and sum(feed.dirty for feed in store.feeds()) == 29 - 2
 
