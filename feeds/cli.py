@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from feeds import logs
+from feeds import logs, progress
 from feeds.health import verdict
 from feeds.lock import Busy, LockError
 from feeds.logs import log_problem
@@ -97,7 +97,8 @@ def _main(args: argparse.Namespace) -> int:
         if args.command == "status":
             return _status(settings, args.json, args.check)
         with stopping_on_signals() as stop:
-            report = build(settings, on_problem=log_problem, should_stop=stop.is_set)
+            report = build(settings, on_problem=log_problem, should_stop=stop.is_set,
+                           progress=progress.for_terminal(args.quiet, args.log_format))
     except ConfigError as exc:
         log.error("configuration error: %s", exc)
         return EXIT_CONFIG

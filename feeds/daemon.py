@@ -119,7 +119,9 @@ class Publisher:
 
 
 class SeedEvents(FileSystemEventHandler):
-    """A dump created, written or moved into the seeds folder asks for an early run."""
+    """A dump moved into the seeds folder, or closed after writing (inotify's IN_MOVED_TO and
+    IN_CLOSE_WRITE), is complete: it asks for a run now. A dump created or written to may still be
+    being written: it asks for a run once it could have settled (the run defers it if not)."""
 
     def __init__(self, publisher: Publisher) -> None:
         self.publisher = publisher
@@ -130,7 +132,8 @@ class SeedEvents(FileSystemEventHandler):
         path = Path(str(getattr(event, "dest_path", "") or event.src_path))
         if is_seed(path):
             log.debug("file event %s on %s", event.event_type, path.name)
-            self.publisher.soon(self.publisher.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS)
+            complete = event.event_type in ("moved", "closed")
+            self.publisher.soon(0 if complete else self.publisher.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS)
 
 
 def _observe(publisher: Publisher, seeds: Path, interval: float) -> BaseObserver | None:

@@ -8,6 +8,8 @@ and the rest is stored. Only a failure of the store itself (`StoreError`) goes f
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import itertools
 import logging
@@ -26,6 +28,7 @@ from feeds.classify import match_topics, to_article
 from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Article, FeedKey, Problem, SeedFile, capped
 from feeds.parse import NotText, decode, parse_dump
 from feeds.pool import Pool
+from feeds.progress import Progress
 from feeds.settings import ConfigError, FeedSettings, Settings, TopicSettings
 from feeds.store import RecordError, Store, StoreError, Traits
 from feeds.timing import SECOND, to_datetime
@@ -155,6 +158,25 @@ def _when(ns: int) -> str:
         return f"{ns // 10**9} s after 1970"
 
 
+def being_written(path: Path) -> bool | None:
+    """Whether some process has the file open for writing; None when the system cannot tell.
+    Linux refuses a read lease (F_SETLEASE) on a file open for writing anywhere; a lease needs the
+    file's owner (or CAP_LEASE) and a local file system, so elsewhere the settle period decides."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        fcntl.fcntl(handle, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except (OSError, AttributeError) as exc:
+        return True if isinstance(exc, OSError) and exc.errno == errno.EAGAIN else None
+    else:
+        fcntl.fcntl(handle, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(handle)
+
+
 def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, refusing (ValueError) a file over the limit without reading it."""
     with open(path, "rb") as stream:
@@ -175,11 +197,12 @@ class Ingest:
     """Seeds into the store, for one run: the settings, the catalogue and the store it writes to."""
 
     def __init__(self, store: Store, settings: Settings, catalogue: Catalogue,
-                 should_stop: Callable[[], bool] = lambda: False) -> None:
+                 should_stop: Callable[[], bool] = lambda: False, progress: Progress | None = None) -> None:
         self.store = store
         self.settings = settings
         self.catalogue = catalogue
         self.should_stop = should_stop
+        self.progress = progress or Progress()
 
     def seeds(self, report: IngestReport, now: float, on_problem: Callable[[Problem], None]) -> None:
         """Read every new or changed dump that has settled. Reading, decoding, parsing and
@@ -193,12 +216,16 @@ class Ingest:
         jobs = [job for seed in present if (job := self._job(seed, known.get(seed.name), report, now))]
         latest = to_datetime(int(now * SECOND)).date() + timedelta(days=1)
         work = partial(prepare, feeds=self.settings.feeds, topics=tuple(self.settings.topics), latest=latest)
+        self.progress.begin("reading dumps", len(jobs), "files")
         with Pool() as pool:
             files = [(job.seed.path, job.seed.name) for job in jobs]
             prepared = zip(jobs, pool.imap(work, files, large=len(jobs) >= POOL_FILES, chunk=2), strict=True)
             for chunk in _batched(prepared, FILES_PER_TRANSACTION):
-                if self._store_chunk(chunk, report, now, on_problem):
-                    return
+                stopped = self._store_chunk(chunk, report, now, on_problem)
+                self.progress.advance(len(chunk))
+                if stopped:
+                    break
+        self.progress.end()
 
     def _job(self, seed: Candidate, known: SeedFile | None, report: IngestReport, now: float) -> Job | None:
         """Whether a seed file is to be read: new or changed (by size and times), and settled."""
@@ -210,9 +237,11 @@ class Ingest:
             report.files_unchanged += 1
             return None
         mtime = seed.stat.st_mtime_ns
-        if (now - self.settings.watch.settle_seconds) * 1e9 < mtime <= (now + CLOCK_SKEW_SECONDS) * 1e9:
-            # Written to within the settle period: perhaps still being written. Next run. (A mtime
-            # further in the future says nothing about writing, only about another clock.)
+        recent = (now - self.settings.watch.settle_seconds) * 1e9 < mtime <= (now + CLOCK_SKEW_SECONDS) * 1e9
+        if recent and being_written(seed.path) is not False:
+            # Written to within the settle period, and open for writing (or no way to tell):
+            # perhaps still being written. Next run. (A mtime further in the future says nothing
+            # about writing, only about another clock.)
             report.files_deferred += 1
             return None
         return Job(seed, known, retry)

@@ -19,6 +19,7 @@ from feeds import __version__, archive, layout, pages, render, websub
 from feeds.catalogue import Catalogue, FeedDocument, Site
 from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, Entry, FeedState, Fragments, Problem
 from feeds.pool import Pool
+from feeds.progress import Progress
 from feeds.render import Links
 from feeds.settings import InterfaceSettings, Settings
 from feeds.store import FEED, Store, StoreError
@@ -91,12 +92,14 @@ def site_signature(settings: Settings) -> str:
                                  "feeds": {"base_url"}})
 
 
-def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float) -> PublishReport:
+def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
+            progress: Progress | None = None) -> PublishReport:
     """Write what changed, feed by feed (in worker processes when many feeds are due); then the
     site pages. Raises `OutputError` only when `out/` itself cannot be written, `StoreError` when
     the store fails."""
     report = PublishReport()
-    render_fragments(store, target, report, now, should_stop)
+    progress = progress or Progress()
+    render_fragments(store, target, report, now, should_stop, progress)
     due = [feed for feed in store.feeds() if feed.dirty or not _current(feed, target)]
     for feed in [feed for feed in due if feed.entry_count == 0]:
         with store.transaction():
@@ -107,14 +110,19 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
         # Numbered first, in one transaction, so that every feed is written from a settled store.
         for job in jobs:
             store.sequence_pending(job.feed.path)
+    progress.begin("writing feeds", len(jobs), "feeds")
     with Pool() as pool:
         work = partial(write_feed, target=target, state=store.path)
         for job, result in zip(jobs, pool.imap(work, jobs, large=len(jobs) >= POOL_FEEDS), strict=True):
             _record(store, target, job, result, report, now)
+            progress.advance()
             if should_stop():
                 report.stopped_early = True  # the feeds not yet recorded stay marked to do
-                return report
+                break
+    progress.end()
     _close_readers()
+    if report.stopped_early:
+        return report
     _publish_site(store, target, report, now)
     return report
 
@@ -305,7 +313,7 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
 
 
 def render_fragments(store: Store, target: Target, report: PublishReport, now: float,
-                     should_stop: Callable[[], bool]) -> None:
+                     should_stop: Callable[[], bool], progress: Progress) -> None:
     """Every article's fragments, rendered once and kept by the store, before any document needs
     them: new and changed articles, or all of them when what shapes fragments changed. An article
     that cannot be rendered is quarantined: left out of every feed, kept in the store. A large
@@ -315,6 +323,7 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
             store.forget_fragments()
             store.set_meta(FRAGMENTS_KEY, target.fragment_signature)
     site = target.catalogue.site
+    progress.begin("rendering entries", store.count_unrendered(), "entries")
     with Pool() as pool:
         while (batch := store.unrendered(RENDER_BATCH)) and not should_stop():
             outcomes = pool.map(partial(render_one, site=site), batch, large=len(batch) == RENDER_BATCH, chunk=100)
@@ -325,6 +334,8 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
                     # Held under these settings and this program: other ones release it (`ingest`).
                     if isinstance(result, str) and store.hold_article(entry.id, result, target.feed_signature, now):
                         report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {result}", ARTICLE_QUARANTINED))
+            progress.advance(len(batch))
+    progress.end()
 
 
 def render_one(entry: Entry, site: Site) -> Fragments | str:

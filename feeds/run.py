@@ -23,6 +23,7 @@ from feeds.catalogue import Catalogue
 from feeds.ingest import LAST_DUMP_KEY, Ingest, IngestReport, classification_signature
 from feeds.lock import exclusive
 from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, FILE_REJECTED, RECORD_SKIPPED, Problem
+from feeds.progress import Progress
 from feeds.publish import Target, publish
 from feeds.settings import ConfigError, RetentionSettings, Settings
 from feeds.store import ARTICLE, FEED, Store, StoreError
@@ -106,6 +107,7 @@ def build(
     on_problem: Callable[[Problem], None] = lambda problem: None,
     now: Callable[[], float] = time.time,
     should_stop: Callable[[], bool] = lambda: False,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Ingest new and changed seed files, apply retention, then write the feeds that changed.
     Raises `lock.Busy` when another run holds the lock past `watch.lock_timeout_seconds`,
@@ -116,7 +118,7 @@ def build(
     with exclusive(settings.paths.state, settings.watch.lock_timeout_seconds):
         store = Store(settings.paths.state)
         try:
-            _run(store, settings, report, on_problem, now, should_stop)
+            _run(store, settings, report, on_problem, now, should_stop, progress or Progress())
         except StoreError:
             raise
         except Exception as exc:
@@ -139,7 +141,7 @@ def build(
 
 
 def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Callable[[Problem], None],
-         now: Callable[[], float], should_stop: Callable[[], bool]) -> None:
+         now: Callable[[], float], should_stop: Callable[[], bool], progress: Progress) -> None:
     started = time.monotonic()
     if not settings.paths.seeds.is_dir():
         raise ConfigError(f"paths.seeds: {settings.paths.seeds} is not a folder")
@@ -153,7 +155,7 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     elif store.meta(PUBLISHING_KEY) is None:
         remove_stale_temporaries(settings.paths.out)
     catalogue = Catalogue.of(settings)
-    ingest = Ingest(store, settings, catalogue, should_stop)
+    ingest = Ingest(store, settings, catalogue, should_stop, progress)
     target = Target.of(settings, catalogue)
     with store.transaction():
         report.articles_reclassified = ingest.reclassify(classification_signature(settings))
@@ -162,7 +164,7 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     apply_retention(store, settings.retention, report, now())
     if not report.stopped_early:
         store.set_meta(PUBLISHING_KEY, "started")
-        published = publish(store, target, should_stop, now())
+        published = publish(store, target, should_stop, now(), progress)
         sync(settings.paths.out)
         store.set_meta(PUBLISHING_KEY, "done")
         report.outputs_written, report.outputs_unchanged = published.written, published.unchanged

@@ -605,6 +605,9 @@ class Store:
             f"SELECT {ENTRY_COLUMNS} FROM articles a WHERE a.rendered = 0 AND a.id NOT IN (SELECT subject FROM quarantine) "
             "ORDER BY a.id LIMIT ?", (limit,))]
 
+    def count_unrendered(self) -> int:
+        return int(self._one("SELECT count(*) FROM articles WHERE rendered = 0")[0])  # type: ignore[index]
+
     def save_renderings(self, rendered: Sequence[tuple[str, Fragments]]) -> None:
         self._many("INSERT OR REPLACE INTO renderings (article_id, atom, rss, json) VALUES (?, ?, ?, ?)",
                    [(article_id, f.atom, f.rss, f.json) for article_id, f in rendered])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,25 +79,37 @@ def test_job_updates_a_changed_dump_in_place(project: Path) -> None:
     assert len(entries) == 1 and entries[0].summary.endswith("from April.") and entries[0].updated > entries[0].published
 
 
-def test_job_waits_for_a_growing_file_to_settle(project: Path) -> None:
+def test_job_waits_for_a_file_still_open_for_writing(project: Path) -> None:
     job, clock = publisher(project, settle=2)
     clock.offset = 10  # the bundled seeds are long settled
     job.tick()
     growing = project / "seeds/011_growing.txt"
-    growing.write_text(NEW_DUMP.split("\n")[0])
-    clock.offset = 0.5
-    assert job.tick().files_deferred == 1  # type: ignore[union-attr]
-    with growing.open("a") as stream:
+    with growing.open("w") as stream:  # a writer that keeps the dump open while it writes
+        stream.write(NEW_DUMP.split("\n")[0])
+        stream.flush()
+        clock.offset = 0.5
+        assert job.tick().files_deferred == 1  # type: ignore[union-attr]
         stream.write("\n\nWorld\n\nKazakhstan opens a consulate in Osaka 01.03.2026\n")
-    clock.offset = 1.5
-    assert job.tick().files_deferred == 1  # type: ignore[union-attr]
-    assert "Kazakhstan opens a consulate in Osaka" not in titles(project)
-    with growing.open("a") as stream:
+        stream.flush()
+        clock.offset = 1.5
+        assert job.tick().files_deferred == 1  # type: ignore[union-attr]
+        assert "Kazakhstan opens a consulate in Osaka" not in titles(project)
         stream.write("The consulate will serve citizens in western Japan.")
-    clock.offset = 2.5
+    clock.offset = 1.6  # closed: complete, however recent
     settled = job.tick()
     assert settled is not None and settled.files_new == 1 and settled.articles_new == 1
     assert titles(project)[0] == "Kazakhstan opens a consulate in Osaka"
+
+
+def test_a_dump_copied_in_just_now_is_published_by_a_one_shot_build(project: Path) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("settle_seconds: 0", "settle_seconds: 2"))
+    assert run_feeds("build", cwd=project).returncode == 0
+    shutil.copy(project / "seeds" / SEED_002, project / "seeds/020_copy.txt")  # as `cp` leaves it: closed, mtime now
+    (project / "seeds/021_new.txt").write_text(NEW_DUMP)
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "0 still being written" in result.stdout
+    assert "Kazakhstan opens a consulate in Osaka" in titles(project)
 
 
 def test_hidden_and_temporary_files_are_never_read(project: Path) -> None:

@@ -1,0 +1,58 @@
+"""Work per run is proportional to what changed: a one-dump increment writes as many files and
+runs as many SQL statements on a store of 5,000 articles as on one of 1,000, under fixed bounds.
+Nothing is timed; the benchmarks (`benchmarks/`) measure time."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from feeds import store as store_module
+from feeds.run import build
+from feeds.settings import load_settings
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import corpus  # noqa: E402
+
+MAX_FILES_WRITTEN = 150  # measured: 99 and 103 (25 feeds touched, 4 documents each, pages at the boundary)
+MAX_STATEMENTS = 1_000  # measured: 728 on 1,000 articles, 747 on 5,000
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every SQL statement any store connection runs."""
+    run: list[str] = []
+    opened = store_module.Store.__init__
+
+    def tracing(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened(self, *args, **kwargs)
+        self.db.set_trace_callback(run.append)
+
+    monkeypatch.setattr(store_module.Store, "__init__", tracing)
+    yield run
+
+
+def one_dump_increment(folder: Path, articles: int, statements: list[str]) -> tuple[int, int]:
+    corpus.write_corpus(folder / "seeds", articles)
+    config = (ROOT / "config.yaml").read_text().replace("settle_seconds: 2", "settle_seconds: 0")
+    (folder / "config.yaml").write_text(config)
+    settings = load_settings(folder / "config.yaml")
+    build(settings)
+    corpus.write_corpus(folder / "seeds", 20, seed=7, first_file=90_000)
+    statements.clear()
+    report = build(settings)
+    assert report.articles_new == 20
+    return len(report.outputs_written), len(statements)
+
+
+@pytest.mark.slow
+def test_a_one_dump_increment_costs_the_same_on_a_bigger_store(tmp_path: Path, statements: list[str]) -> None:
+    small = one_dump_increment(tmp_path / "small", 1_000, statements)
+    large = one_dump_increment(tmp_path / "large", 5_000, statements)
+    print(f"files written, SQL statements: 1,000 articles {small}, 5,000 articles {large}")
+    assert large[0] <= MAX_FILES_WRITTEN and large[1] <= MAX_STATEMENTS
+    assert small[0] <= MAX_FILES_WRITTEN and small[1] <= MAX_STATEMENTS
