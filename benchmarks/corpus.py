@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/corpus.py --articles 100000 --out /tmp/corpus-100k
 
-Each dump is a listing page of 50 records, newest first, in one section, exactly as the real seeds
+Each dump is a listing page of 20 records, newest first, in one section, exactly as the real seeds
 are shaped: `<title> DD.MM.YYYY`, then one body line of sentences glued together (`place.The`) that
 ends in `Source : https://www.gov.kz/memleket/entities/<agency>/press/news/details/<id>?lang=kk`
 (about a third have no source, a few are titled `-`). Three languages (English 70%, Russian 20%,
@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PER_FILE = 50
+PER_FILE = 20  # as in the real listing pages
 LAST_DAY = date(2026, 11, 20)  # fixed, so a corpus is the same bytes whenever it is made
 SECTIONS = ["World", "Economy", "Society", "Politics", "Regions", "Sport", "Әлем", "Қоғам"]
 AGENCIES = ["mfa", "mfa-nairobi", "mfa-brussels", "mod", "economy", "mti", "kostanay", "almobl", "duisastana",
@@ -97,7 +97,7 @@ def record(rng: random.Random, language: str, sentences: list[str], day: date, n
 
 
 def write_corpus(folder: Path, articles: int, seed: int = 1, first_file: int = 0) -> list[Path]:
-    """`articles` records in dumps of 50 under `folder`; returns the files written."""
+    """`articles` records in dumps of 20 under `folder`; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     by_language = pools()

@@ -55,7 +55,7 @@ class Publisher:
         self._state = threading.Lock()
         self._idle = threading.Lock()  # held for the whole of a run
         self._running = False
-        self._again = False
+        self._again: float | None = None  # set during a run: the soonest a follow-up run was asked for
 
     def wait_idle(self) -> None:
         """Return once no run is going; with `stop` set, none will start."""
@@ -73,13 +73,17 @@ class Publisher:
             try:
                 while not self.stop.is_set():
                     with self._state:
-                        self._again = False
+                        self._again = None
                     report = self._run()
                     with self._state:
                         again = self._again
-                    if not (again or (report is not None and report.files_deferred)):
+                    deferred = report is not None and report.files_deferred
+                    if again is None and not deferred:
                         break
-                    if self.pause(self.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS):
+                    # A dump that arrived complete (renamed in, closed) is read at once; one that
+                    # may still be being written, once it could have settled.
+                    settle = self.settings.watch.settle_seconds + EVENT_MARGIN_SECONDS
+                    if self.pause(settle if deferred or again is None else again):
                         break
             finally:
                 with self._state:
@@ -108,7 +112,7 @@ class Publisher:
             return
         with self._state:
             if self._running:
-                self._again = True
+                self._again = delay if self._again is None else min(self._again, delay)
                 return
         job = self.scheduler.get_job(JOB_ID) if self.scheduler else None
         if job is None or job.next_run_time is None:
