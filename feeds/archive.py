@@ -2,9 +2,10 @@
 
 Pages are fixed ranges of a feed's sequence numbers: page k holds the entries numbered
 [k*P, (k+1)*P) once they have left the subscription document (sequence numbers below the
-feed's boundary). A full page never gains an entry again, so a run writes only the pages around
-the old and new boundary, the pages that lost entries, and their neighbours (whose links change
-when a page empties); a full re-render writes every page that holds an entry.
+feed's boundary). A full page never gains an entry again, so a run writes only the pages the
+boundary moved through, the pages that lost entries, and the nearest occupied neighbours of
+those (whose links change when a page fills or empties); a full re-render writes every page that
+holds an entry.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ class Page:
 
 
 def candidates(boundary: int, archived_before: int, removed: Iterable[int], size: int) -> set[int]:
-    """Pages an incremental run may change: those between the old and the new boundary (and the
-    one before, whose `next-archive` link may change), and those that lost entries."""
+    """Pages whose entries an incremental run may change: those between the old and the new
+    boundary, and those that lost entries. Only these can fill or empty, so only their nearest
+    occupied neighbours (`with_neighbours`) may need new links."""
     low, high = min(boundary, archived_before), max(boundary, archived_before)
-    pages = set(range(max(0, low // size - 1), (max(high, 1) - 1) // size + 1))
+    pages = set(range(low // size, (max(high, 1) - 1) // size + 1))
     return pages | {seq // size for seq in removed}
 
 

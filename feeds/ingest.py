@@ -80,11 +80,16 @@ class Counts:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A file in the seeds folder: its path, its name as people can read it, its stat."""
+    """A file in the seeds folder: where it is, its name as people can read it, its stat. The
+    path is made only for files that are read (thousands of unchanged ones are only compared)."""
 
-    path: Path
+    location: str
     name: str
     stat: os.stat_result
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 def printable(name: str) -> str:
@@ -135,7 +140,7 @@ def seed_files(folder: Path) -> list[Candidate]:
             stat = entry.stat()
         except OSError:
             continue
-        found.append(Candidate(Path(entry.path), printable(entry.name), stat))
+        found.append(Candidate(entry.path, printable(entry.name), stat))
     return sorted(found, key=lambda seed: (seed.stat.st_mtime_ns, seed.name))
 
 

@@ -10,6 +10,7 @@ Only `out/` itself failing (`OutputError`) or the store failing (`StoreError`) s
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -93,13 +94,16 @@ def site_signature(settings: Settings) -> str:
 
 
 def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
-            progress: Progress | None = None) -> PublishReport:
+            progress: Progress | None = None, stages: dict[str, float] | None = None) -> PublishReport:
     """Write what changed, feed by feed (in worker processes when many feeds are due); then the
     site pages. Raises `OutputError` only when `out/` itself cannot be written, `StoreError` when
-    the store fails."""
+    the store fails. `stages` gets the seconds spent on fragments, feeds and site pages."""
     report = PublishReport()
     progress = progress or Progress()
+    stages = {} if stages is None else stages
+    started = time.monotonic()
     render_fragments(store, target, report, now, should_stop, progress)
+    stages["fragments"] = time.monotonic() - started
     due = [feed for feed in store.feeds() if feed.dirty or not _current(feed, target)]
     for feed in [feed for feed in due if feed.entry_count == 0]:
         with store.transaction():
@@ -121,9 +125,11 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
                 break
     progress.end()
     _close_readers()
+    stages["feeds"] = time.monotonic() - started - stages["fragments"]
     if report.stopped_early:
         return report
     _publish_site(store, target, report, now)
+    stages["site"] = time.monotonic() - started - stages["fragments"] - stages["feeds"]
     return report
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ class BuildReport(IngestReport):
     outputs_removed: list[str] = field(default_factory=list)
     feeds_not_written: int = 0
     duration_seconds: float = 0.0
+    # Seconds per stage (ingest, retention, fragments, feeds, site, sync): where a slow run went.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def files_read(self) -> int:
@@ -71,10 +74,14 @@ class BuildReport(IngestReport):
         return text + ("; stopped early, the rest is left for the next run" if self.stopped_early else "")
 
     def as_fields(self) -> dict[str, object]:
-        """The figures for a JSON log line (problems are logged one by one instead)."""
+        """The figures for a JSON log line: counts, not the lists of files (a cold build writes
+        thousands); problems are logged one by one instead."""
         fields = asdict(self)
         del fields["problems"]
+        for name in ("outputs_written", "outputs_removed"):
+            fields[name] = len(fields[name])
         fields["files_read"] = self.files_read
+        fields["stage_seconds"] = {stage: round(seconds, 3) for stage, seconds in self.stage_seconds.items()}
         return fields
 
 
@@ -160,12 +167,16 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     with store.transaction():
         report.articles_reclassified = ingest.reclassify(classification_signature(settings))
         ingest.release_quarantined(target.feed_signature)
-    ingest.seeds(report, now(), on_problem)
-    apply_retention(store, settings.retention, report, now())
+    stages = report.stage_seconds
+    with _timed(stages, "ingest"):
+        ingest.seeds(report, now(), on_problem)
+    with _timed(stages, "retention"):
+        apply_retention(store, settings.retention, report, now())
     if not report.stopped_early:
         store.set_meta(PUBLISHING_KEY, "started")
-        published = publish(store, target, should_stop, now(), progress)
-        sync(settings.paths.out)
+        published = publish(store, target, should_stop, now(), progress, stages)
+        with _timed(stages, "sync"):
+            sync(settings.paths.out)
         store.set_meta(PUBLISHING_KEY, "done")
         report.outputs_written, report.outputs_unchanged = published.written, published.unchanged
         report.outputs_removed = published.removed
@@ -177,6 +188,15 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
             on_problem(problem)
     report.duration_seconds = time.monotonic() - started
     store.record_run(now(), report.summary())
+
+
+@contextmanager
+def _timed(stages: dict[str, float], stage: str) -> Iterator[None]:
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        stages[stage] = stages.get(stage, 0.0) + time.monotonic() - started
 
 
 def status(settings: Settings) -> dict[str, Any]:

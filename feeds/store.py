@@ -234,6 +234,8 @@ class Run:
 
 
 def _problems(name: str, stored: str) -> tuple[Problem, ...]:
+    if stored == "[]":
+        return ()  # most files: no JSON to read
     return tuple(Problem(name, item["line"], item["reason"], item["outcome"], item.get("count", 1))
                  for item in json.loads(stored))
 
@@ -374,9 +376,9 @@ class Store:
 
     def seed_files(self) -> dict[str, SeedFile]:
         """Every seed file the store knows, by name, in one query."""
-        return {row["name"]: SeedFile(row["name"], row["size"], row["mtime_ns"], row["sha256"],
-                                      _problems(row["name"], row["problems"]), row["ctime_ns"], row["version"])
-                for row in self._rows("SELECT * FROM seed_files")}
+        rows = self._rows("SELECT name, size, mtime_ns, sha256, problems, ctime_ns, version FROM seed_files")
+        return {name: SeedFile(name, size, mtime_ns, sha256, _problems(name, problems), ctime_ns, version)
+                for name, size, mtime_ns, sha256, problems, ctime_ns, version in rows}
 
     def record_seed_file(self, seed: SeedFile) -> None:
         self._run(

@@ -10,13 +10,20 @@ def test_a_first_archive_writes_every_page_below_the_boundary() -> None:
     assert candidates(boundary=15, archived_before=0, removed=[], size=7) == {0, 1, 2}
 
 
-def test_a_moved_boundary_rewrites_the_page_it_moved_through_and_the_one_before() -> None:
-    assert candidates(boundary=17, archived_before=15, removed=[], size=7) == {1, 2}
-    assert candidates(boundary=22, archived_before=15, removed=[], size=7) == {1, 2, 3}
+def test_a_moved_boundary_rewrites_the_pages_it_moved_through_and_the_one_before() -> None:
+    assert candidates(boundary=17, archived_before=15, removed=[], size=7) == {2}
+    assert candidates(boundary=22, archived_before=15, removed=[], size=7) == {2, 3}
+    # The page before gains a `next-archive` link to the new page 3; the one before it does not change.
+    assert with_neighbours({2, 3}, occupied=[0, 1, 2, 3]) == {1, 2, 3}
+
+
+def test_a_boundary_on_a_page_start_fills_an_empty_page_and_relinks_its_occupied_neighbour() -> None:
+    assert candidates(boundary=17, archived_before=14, removed=[], size=7) == {2}
+    assert with_neighbours({2}, occupied=[0, 2]) == {0, 2}  # page 1 had lost every entry
 
 
 def test_pages_that_lost_entries_are_candidates_and_full_pages_are_not() -> None:
-    assert candidates(boundary=35, archived_before=35, removed=[3, 4], size=7) == {0, 4}
+    assert candidates(boundary=35, archived_before=35, removed=[3, 4], size=7) == {0}
 
 
 def test_a_page_that_empties_brings_its_neighbours_whose_links_change() -> None:
