@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from feeds import layout
 from feeds.classify import agency_matches
@@ -25,12 +26,14 @@ LANGUAGE_TITLES = {
     "kk": ("қазақ тіліндегі жаңалықтар", "Қазақ тіліндегі барлық мақалалар, жаңалары алдымен."),
 }
 ORIGIN = "each linking to its gov.kz original"
+GOV_KZ_ENTITY = "https://www.gov.kz/memleket/entities/"
 
 
 @dataclass(frozen=True)
 class Site:
-    """What every document shows besides its own feed: the site, its author, the hub, and the
-    English names of topics (for entries' `category` labels)."""
+    """What every document shows besides its own feed: the site, its author, the hub, the
+    English names of topics (for entries' `category` labels) and the agencies' names in each
+    language (for entries' authors)."""
 
     base_url: str
     url: str
@@ -38,6 +41,7 @@ class Site:
     author: str
     hub: str | None
     topic_labels: Mapping[str, str]
+    agency_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # slug -> language -> name
 
     @property
     def category_scheme(self) -> str:
@@ -49,6 +53,18 @@ class Site:
 
     def topic_label(self, slug: str) -> str:
         return self.topic_labels.get(slug, slug)
+
+    def agency_name(self, slug: str, language: str = "en") -> str:
+        """The agency's readable name in `language` (from `agencies:`), else its slug."""
+        return self.agency_labels.get(slug, {}).get(language, slug)
+
+    @staticmethod
+    def agency_url(slug: str, language: str) -> str:
+        """The agency's own page on gov.kz, in `language`."""
+        return f"{GOV_KZ_ENTITY}{quote(slug, safe='-_.~')}?lang={language}"
+
+    def article_url(self, entry_id: str) -> str:
+        return f"{self.base_url}{layout.article_file(entry_id)}"
 
 
 @dataclass(frozen=True)
@@ -66,8 +82,8 @@ class FeedDocument:
     def url(self, form: str = "atom") -> str:
         return f"{self.site.base_url}{layout.feed_file(self.path, form)}"
 
-    def archive_url(self, page: int) -> str:
-        return f"{self.site.base_url}{layout.archive_file(self.path, page)}"
+    def archive_url(self, page: int, form: str = "atom") -> str:
+        return f"{self.site.base_url}{layout.archive_file(self.path, page, form)}"
 
 
 @dataclass(frozen=True)
@@ -80,9 +96,11 @@ class Catalogue:
     def of(cls, settings: Settings) -> Catalogue:
         names = {topic.slug: {language: topic.labels.text(language) for language in LANGUAGE_NAMES}
                  for topic in settings.topics}
+        agencies = {slug: {language: named.name.text(language) for language in LANGUAGE_NAMES}
+                    for slug, named in settings.agencies.items()}
         site = Site(str(settings.feeds.base_url), str(settings.site.url), settings.site.name, settings.site.author,
                     str(settings.websub.hub) if settings.websub.hub else None,
-                    {slug: labels["en"] for slug, labels in names.items()})
+                    {slug: labels["en"] for slug, labels in names.items()}, agencies)
         return cls(site, dict(settings.agencies), names)
 
     def feed_keys(self, language: str, category: str, category_label: str, agency: str | None,
@@ -106,8 +124,7 @@ class Catalogue:
         return keys
 
     def agency_name(self, slug: str, language: str = "en") -> str:
-        named = self.agencies.get(slug)
-        return named.name.text(language) if named else slug
+        return self.site.agency_name(slug, language)
 
     def topic_label(self, slug: str, language: str = "en") -> str:
         return self.topic_names.get(slug, {}).get(language, slug)

@@ -12,6 +12,7 @@ from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 ID_NAMESPACE = uuid.UUID("5b0f3d4e-2a51-4c59-9a57-6f1e8e0c2b11")
+LANGUAGES = ("en", "ru", "kk")  # the languages an article can be in
 # `lang=` names the language of the gov.kz original, not of the text in the dump.
 IGNORED_QUERY = {"lang"}
 WORD = re.compile(r"\w+")
@@ -40,6 +41,11 @@ def article_id(source_url: str | None, title: str, published: date, language: st
     else:
         key = f"text|{normalise_text(title)}|{published.isoformat()}|{language}"
     return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, key)}"
+
+
+def translation_ids(source_url: str, language: str) -> list[str]:
+    """The ids the same gov.kz release has in the other languages: its translations, where stored."""
+    return [article_id(source_url, "", date.min, other) for other in LANGUAGES if other != language]
 
 
 def words(text: str) -> frozenset[str]:

@@ -330,6 +330,7 @@ class Ingest:
         pending: set[str] = set()
         releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]] = {}
         joins: dict[str, list[FeedKey]] = {}  # the file's new memberships, stored together at its end
+        revised: list[Article] = []  # new and changed
         for position, (article, order_id) in enumerate(zip(articles, orders, strict=True)):
             self._check_stop(position)
             if article.id in pending:
@@ -349,6 +350,7 @@ class Ingest:
                     counts.merged += 1
                 elif self._revise(article, revised_at):
                     joins[article.id] = self._keys(article)
+                    revised.append(article)
                     counts.updated += 1
                 else:
                     counts.unchanged += 1
@@ -363,8 +365,12 @@ class Ingest:
                 placed.append((article, order_id, free))
         for article, _, _ in self._insert(placed, counts):
             joins[article.id] = self._keys(article)
+            revised.append(article)
             counts.new += 1
         self.store.join_feeds(list(joins.items()))
+        # The pages of their translations list them: rendered again.
+        self.store.forget_rendering_of([other for article in revised if article.source_url
+                                        for other in identity.translation_ids(article.source_url, article.language)])
         return counts
 
     def _insert(self, placed: list[tuple[Article, int, int]], counts: Counts) -> list[tuple[Article, int, int]]:

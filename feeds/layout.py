@@ -3,7 +3,10 @@ temporary-file prefix, the bundled assets, and the rule that keeps every name a 
 
 Feed paths are relative to `out/` without a suffix: `all`, `lang/en`, `category/world`,
 `category/world/en`, `agency/mfa`, `topic/sport`. Each feed is published as
-`<path>.atom`, `<path>.rss`, `<path>.json`, `embed/<path>.html` and `archive/<path>/<n>.atom`.
+`<path>.atom`, `<path>.rss`, `<path>.json`, `embed/<path>.html` and the archive pages
+`archive/<path>/<n>.atom`, `.rss` and `.json`. Each article has a page,
+`articles/<first two hex digits of its id>/<id>.html`: derived from the entry id alone, so it
+never moves, and no folder holds more than 1/256 of a million pages.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from importlib.resources import files
 SUFFIXES = {"atom": ".atom", "rss": ".rss", "json": ".json"}
 ARCHIVE_FOLDER = "archive"
 EMBED_FOLDER = "embed"
+ARTICLES_FOLDER = "articles"
 ASSETS_FOLDER = "assets"
-ASSETS = ("feed.xsl", "widget.js")
+ASSETS = ("widget.js",)  # copied as they are; `feed.xsl` is filled in with the interface's words
 STYLESHEET = f"{ASSETS_FOLDER}/feed.xsl"
 INDEX_FILES = {"en": "index.html", "ru": "index.ru.html", "kk": "index.kk.html"}
 OPML_FILE = "feeds.opml"
@@ -41,13 +45,29 @@ def feed_file(path: str, form: str = "atom") -> str:
     return f"{path}{SUFFIXES[form]}"
 
 
-def archive_file(path: str, page: int) -> str:
-    """Archive page `page` (0-based) of a feed; files count from 1."""
-    return f"{ARCHIVE_FOLDER}/{path}/{page + 1}.atom"
+def archive_file(path: str, page: int, form: str = "atom") -> str:
+    """Archive page `page` (0-based) of a feed in one format; files count from 1."""
+    return f"{ARCHIVE_FOLDER}/{path}/{page + 1}{SUFFIXES[form]}"
+
+
+def archive_files(path: str, page: int) -> list[str]:
+    """The archive page in every format."""
+    return [archive_file(path, page, form) for form in SUFFIXES]
 
 
 def archive_folder(path: str) -> str:
     return f"{ARCHIVE_FOLDER}/{path}"
+
+
+def article_file(entry_id: str) -> str:
+    """An article's page, from its entry id (`urn:uuid:...`)."""
+    name = entry_id.removeprefix("urn:uuid:")
+    return f"{ARTICLES_FOLDER}/{name[:2]}/{name}.html"
+
+
+def relative(target: str, file: str) -> str:
+    """The address of `target` relative to the document at `file` (both under out/)."""
+    return posixpath.relpath(target, posixpath.dirname(file) or ".")
 
 
 def embed_file(path: str) -> str:
@@ -66,7 +86,7 @@ def is_subscription_document(relative: str) -> bool:
 
 def stylesheet_href(file: str) -> str:
     """The stylesheet's address relative to the document at `file`."""
-    return posixpath.relpath(STYLESHEET, posixpath.dirname(file) or ".")
+    return relative(STYLESHEET, file)
 
 
 @cache

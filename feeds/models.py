@@ -93,6 +93,7 @@ class Entry:
     category: str
     category_label: str
     topics: tuple[str, ...]
+    agency: str | None = None  # the gov.kz body that issued it, when the dump gives a source
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,17 @@
-"""The site around the feeds: index pages per interface language, the OPML list, static assets.
+"""The site around the feeds: index pages per interface language, the OPML list, the stylesheet
+that shows a feed as a page, static assets, and each feed's embed page.
 
-Pure: from the feeds' states, the catalogue and the interface wording to {path under out/: bytes}. The index is static
-and accessible: no external resources, no JavaScript, every feed address in a read-only text field
-ready to copy, and `<link rel="alternate">` tags so browsers and readers discover the main feeds.
+Pure: from the feeds' states, the catalogue and the interface wording to {path under out/: bytes}.
+The index is static and accessible: no external resources, no JavaScript, every feed address in a
+read-only text field ready to copy, and `<link rel="alternate">` tags so browsers and readers
+discover the main feeds.
 """
 
 from __future__ import annotations
 
 import html
+import string
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
@@ -18,41 +20,14 @@ from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue, FeedDocument
 from feeds.layout import INDEX_FILES, OPML_FILE
 from feeds.models import FeedState, Published
-from feeds.settings import InterfaceSettings, Labels
+from feeds.settings import InterfaceSettings
 from feeds.timing import to_datetime
+from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, Wording, feed_label
 
-INTERFACE_LANGUAGES = ("en", "ru", "kk")
 EMBED_HEADLINES = 10
 GROUPS = ("lang", "category", "agency", "topic")
-
-
-@dataclass(frozen=True)
-class Wording:
-    """The interface's words in one language, `{site}` filled in."""
-
-    interface: InterfaceSettings
-    site: str
-    language: str
-
-    def __call__(self, key: str) -> str:
-        labels: Labels = getattr(self.interface, key)
-        return labels.text(self.language).replace("{site}", self.site)
-
-
-def feed_label(feed: FeedState, catalogue: Catalogue, words: Wording) -> str:
-    """A feed's name on the index, in the interface language where the config gives one."""
-    key = feed.key
-    if key.kind == "all":
-        return words("all")
-    if key.kind == "lang" and key.language:
-        return LANGUAGE_NAMES[key.language]
-    if key.kind == "category":
-        return key.label
-    if key.kind == "category-lang" and key.language:
-        return f"{key.label} · {LANGUAGE_NAMES[key.language]}"
-    if key.kind == "agency":
-        return catalogue.agency_name(key.value, words.language)
-    return catalogue.topic_label(key.value, words.language)
+XSL_WORDS = ("feed_subscribe", "feed_archive", "feed_newer", "feed_older", "feed_full_text", "article_source")
+XSL_WORDS_MARK = "<!--WORDS-->"
 
 
 def group_of(feed: FeedState) -> str:
@@ -64,9 +39,61 @@ def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: Inte
     result = {INDEX_FILES[language]: index_page(listed, catalogue, Wording(interface, catalogue.site.name, language))
               for language in INTERFACE_LANGUAGES}
     result[OPML_FILE] = opml(listed, catalogue, Wording(interface, catalogue.site.name, "en"))
+    result[layout.STYLESHEET] = stylesheet(interface, catalogue.site.name)
     for asset in layout.ASSETS:
         result[f"{layout.ASSETS_FOLDER}/{asset}"] = layout.asset(asset)
     return result
+
+
+def stylesheet(interface: InterfaceSettings, site: str) -> bytes:
+    """`feed.xsl` with the interface's words and month names for each language, chosen by the
+    feed's language when a browser applies it."""
+    e = html.escape
+    words = {language: Wording(interface, site, language) for language in INTERFACE_LANGUAGES}
+    chosen = []
+    for key in XSL_WORDS:
+        chosen += [f"<xsl:when test=\"$key = '{key}' and $lang = '{language}'\">{e(words[language](key), quote=False)}</xsl:when>"
+                   for language in INTERFACE_LANGUAGES[1:]]
+        chosen.append(f"<xsl:when test=\"$key = '{key}'\">{e(words['en'](key), quote=False)}</xsl:when>")
+    months = [f"<xsl:when test=\"$lang = '{language}' and $month = {number}\">{e(name, quote=False)}</xsl:when>"
+              for language in INTERFACE_LANGUAGES[1:] for number, name in enumerate(MONTHS[language], 1)]
+    months += [f'<xsl:when test="$month = {number}">{name}</xsl:when>' for number, name in enumerate(MONTHS["en"], 1)]
+    patterns = [f"<xsl:when test=\"$lang = '{language}'\"><xsl:value-of select=\"{_concat(DATE_PATTERNS[language])}\"/></xsl:when>"
+                for language in INTERFACE_LANGUAGES[1:]]
+    templates = f"""<xsl:template name="word">
+    <xsl:param name="key"/>
+    <xsl:choose>
+      {(chr(10) + "      ").join(chosen)}
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="date">
+    <xsl:param name="year"/>
+    <xsl:param name="month"/>
+    <xsl:param name="day"/>
+    <xsl:variable name="name">
+      <xsl:choose>
+        {(chr(10) + "        ").join(months)}
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:choose>
+      {(chr(10) + "      ").join(patterns)}
+      <xsl:otherwise><xsl:value-of select="{_concat(DATE_PATTERNS['en'])}"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>"""
+    return layout.asset("feed.xsl").replace(XSL_WORDS_MARK.encode(), templates.encode("utf-8"))
+
+
+def _concat(pattern: str) -> str:
+    """A date pattern of `wording` (`{day} {month} {year}`) as an XPath `concat(...)`."""
+    variables = {"day": "$day", "month": "$name", "year": "$year"}
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(pattern):
+        if literal:
+            parts.append(f"'{literal}'")
+        if field:
+            parts.append(variables[field])
+    return f"concat({', '.join(parts)}, '')"
 
 
 def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> bytes:
@@ -96,10 +123,10 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording)
             url = document.url("atom")
             rows.append(
                 f'      <tr id="{e(feed.path.replace("/", "-"))}">\n'
-                f'        <th scope="row"><a href="{e(feed.path)}.atom">{e(feed_label(feed, catalogue, words))}</a></th>\n'
+                f'        <th scope="row"><a href="{e(feed.path)}.atom">{e(feed_label(feed.key, catalogue, words))}</a></th>\n'
                 f"        <td>{feed.entry_count}</td>\n"
                 f"        <td>{e(feed.latest_title)}</td>\n"
-                f'        <td><input type="text" readonly value="{e(url)}" aria-label="{t("address")}: {e(feed_label(feed, catalogue, words))}" size="40"></td>\n'
+                f'        <td><input type="text" readonly value="{e(url)}" aria-label="{t("address")}: {e(feed_label(feed.key, catalogue, words))}" size="40"></td>\n'
                 f'        <td><a href="{e(feed.path)}.rss">RSS</a> <a href="{e(feed.path)}.json">JSON</a></td>\n'
                 f"      </tr>"
             )
@@ -176,13 +203,14 @@ def _rfc822(moment: datetime) -> str:
 
 def embed_page(document: FeedDocument, entries: Sequence[Published]) -> bytes:
     """A small self-contained page of a feed's latest headlines, for an `<iframe>`: inline CSS,
-    no requests to anywhere, no JavaScript; links open in the embedding page's top window."""
+    no requests to anywhere, no JavaScript; links (to gov.kz, or to the article's page when the
+    dump gives no source) open in the embedding page's top window. Dates alone, as the dumps
+    give them."""
     e = html.escape
     items = "\n".join(
         f'    <li lang="{e(entry.language)}">'
-        + (f'<a href="{e(entry.source_url)}" target="_top" rel="noopener">{e(entry.title)}</a>' if entry.source_url
-           else f"<span>{e(entry.title)}</span>")
-        + f' <time datetime="{entry.published.isoformat()}">{entry.published:%d.%m.%Y}</time></li>'
+        f'<a href="{e(entry.source_url or document.site.article_url(entry.id))}" target="_top" rel="noopener">{e(entry.title)}</a>'
+        f' <time datetime="{entry.published.date().isoformat()}">{entry.published:%d.%m.%Y}</time></li>'
         for entry in entries[:EMBED_HEADLINES]
     )
     language = f' lang="{document.language}"' if document.language else ""

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from feeds import __version__, archive, layout, pages, render, websub
-from feeds.catalogue import Catalogue, FeedDocument, Site
-from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, Entry, FeedState, Fragments, Problem
+from feeds import __version__, archive, article_pages, identity, layout, pages, render, websub
+from feeds.article_pages import Translation
+from feeds.catalogue import Catalogue, FeedDocument
+from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, WARNING, Entry, FeedState, Fragments, Problem
 from feeds.pool import Pool
 from feeds.progress import Progress
 from feeds.render import Links
@@ -30,6 +31,7 @@ from feeds.write import OutputError, is_global_failure, remove, write_if_changed
 SITE_KEY = "site_signature"
 FRAGMENTS_KEY = "fragment_signature"
 RENDER_BATCH = 2000
+GONE_BATCH = 100_000  # pages of removed articles deleted per run
 SITE_SUBJECT = "site pages"  # index pages, OPML and assets, as one unit of failure
 POOL_FEEDS = 60  # feeds due at once before worker processes are worth starting
 
@@ -83,8 +85,11 @@ def feed_signature(settings: Settings) -> str:
 
 
 def fragment_signature(settings: Settings) -> str:
-    """Entries' fragments show the category and topic schemes (from `base_url`) and topic labels."""
-    return _signature(settings, {"topics": True, "feeds": {"base_url"}})
+    """Entries' fragments show the category and topic schemes and page links (from `base_url`),
+    topic labels and agency names (or the site's author); article pages also show the site's
+    name, the feeds' titles and the interface's words."""
+    return _signature(settings, {"site": True, "agencies": True, "topics": True, "interface": True,
+                                 "feeds": {"base_url"}})
 
 
 def site_signature(settings: Settings) -> str:
@@ -187,12 +192,14 @@ def _write_feed(store: Store, target: Target, job: FeedJob, result: FeedResult) 
         occupied = _occupied_near(store, feed.path, wanted, size, boundary)
     for page in archive.plan(wanted, occupied, size, boundary):
         _write_page(store, target, document, page, result)
-    prev_archive = document.archive_url(occupied[-1]) if occupied else None
+    newest = occupied[-1] if occupied else None
     documents = {}
     for form, make in (("atom", render.atom), ("rss", render.rss)):
-        links = Links(file=layout.feed_file(feed.path, form), self_url=document.url(form), prev_archive=prev_archive)
+        links = Links(file=layout.feed_file(feed.path, form), self_url=document.url(form),
+                      prev_archive=None if newest is None else document.archive_url(newest, form))
         documents[links.file] = make(document, head, links)
-    documents[layout.feed_file(feed.path, "json")] = render.json_feed(document, head)
+    documents[layout.feed_file(feed.path, "json")] = render.json_feed(
+        document, head, None if newest is None else document.archive_url(newest, "json"))
     documents[layout.embed_file(feed.path)] = pages.embed_page(document, head)
     for relative, data in documents.items():
         _wrote(result, relative, write_if_changed(out / relative, data))
@@ -258,30 +265,42 @@ def _occupied_near(store: Store, path: str, pages: set[int], size: int, boundary
 
 
 def _write_page(store: Store, target: Target, document: FeedDocument, page: archive.Page, result: FeedResult) -> None:
-    relative = layout.archive_file(document.path, page.number)
-    target_file = target.out / relative
+    """One archive page, in Atom, RSS and JSON Feed, linked as its plan says (an empty page's
+    files are removed)."""
+    files = layout.archive_files(document.path, page.number)
     if not page.occupied:
-        if remove(target_file):
-            result.removed.append(relative)
+        for relative in files:
+            if remove(target.out / relative):
+                result.removed.append(relative)
         return
     entries = store.page(document.path, page.first, page.end)
-    links = Links(
-        file=relative,
-        self_url=document.archive_url(page.number),
-        prev_archive=None if page.prev is None else document.archive_url(page.prev),
-        next_archive=None if page.next is None else document.archive_url(page.next),
-        current=document.url("atom"),
-    )
-    _wrote(result, relative, write_if_changed(target_file, render.atom(document, entries, links)))
+    older, newer = page.prev, page.next
+    for form, make in (("atom", render.atom), ("rss", render.rss)):
+        relative = layout.archive_file(document.path, page.number, form)
+        links = Links(
+            file=relative,
+            self_url=document.archive_url(page.number, form),
+            prev_archive=None if older is None else document.archive_url(older, form),
+            next_archive=None if newer is None else document.archive_url(newer, form),
+            current=document.url(form),
+        )
+        _wrote(result, relative, write_if_changed(target.out / relative, make(document, entries, links)))
+    relative = layout.archive_file(document.path, page.number, "json")
+    data = render.json_feed(document, entries, None if older is None else document.archive_url(older, "json"), archive=True)
+    _wrote(result, relative, write_if_changed(target.out / relative, data))
+
+
+def _archive_pages(out: Path, path: str) -> list[Path]:
+    """The archive page files of one feed (not those of the feeds in its subfolders)."""
+    folder = out / layout.archive_folder(path)
+    return [page for suffix in layout.SUFFIXES.values() for page in folder.glob(f"*{suffix}")] if folder.is_dir() else []
 
 
 def _remove_stale_pages(out: Path, path: str, wanted: set[int]) -> None:
     """A full re-render leaves no file in the feed's archive folder but the pages it wants."""
-    folder = out / layout.archive_folder(path)
-    if folder.is_dir():
-        for old in folder.glob("*.atom"):
-            if not old.stem.isdigit() or int(old.stem) - 1 not in wanted:
-                old.unlink()
+    for old in _archive_pages(out, path):
+        if not old.stem.isdigit() or int(old.stem) - 1 not in wanted:
+            old.unlink()
 
 
 def _withdraw(out: Path, path: str, report: PublishReport) -> None:
@@ -289,7 +308,7 @@ def _withdraw(out: Path, path: str, report: PublishReport) -> None:
     for relative in layout.feed_files(path):
         remove(out / relative)
     # Only this feed's pages: `archive/category/world/` also holds the folder of `category/world/en`.
-    for page in (out / layout.archive_folder(path)).glob("*.atom"):
+    for page in _archive_pages(out, path):
         page.unlink()
     report.removed.append(path)
 
@@ -320,33 +339,88 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
 
 def render_fragments(store: Store, target: Target, report: PublishReport, now: float,
                      should_stop: Callable[[], bool], progress: Progress) -> None:
-    """Every article's fragments, rendered once and kept by the store, before any document needs
-    them: new and changed articles, or all of them when what shapes fragments changed. An article
-    that cannot be rendered is quarantined: left out of every feed, kept in the store. A large
+    """Every article's fragments (kept by the store) and page (written to `out/articles/`),
+    rendered once, before any document needs them: new and changed articles, those whose
+    translations changed, or all of them when what shapes them changed. An article that cannot be
+    rendered is quarantined: left out of every feed, its page removed, kept in the store. A large
     batch (a cold build, new settings) is rendered by a pool of processes, one per core."""
     if store.meta(FRAGMENTS_KEY) != target.fragment_signature:
         with store.transaction():
             store.forget_fragments()
             store.set_meta(FRAGMENTS_KEY, target.fragment_signature)
-    site = target.catalogue.site
+    _remove_gone_pages(store, target.out, report)
     progress.begin("rendering entries", store.count_unrendered(), "entries")
     with Pool() as pool:
         while (batch := store.unrendered(RENDER_BATCH)) and not should_stop():
-            outcomes = pool.map(partial(render_one, site=site), batch, large=len(batch) == RENDER_BATCH, chunk=100)
+            jobs = _with_translations(store, batch)
+            outcomes = pool.map(partial(render_one, target=target), jobs, large=len(batch) == RENDER_BATCH, chunk=100)
+            if failed := next((outcome.failure for outcome in outcomes if outcome.out_failed), None):
+                raise OutputError(f"cannot write into {target.out}: {failed}")
             with store.transaction():
-                store.save_renderings([(entry.id, result) for entry, result in zip(batch, outcomes, strict=True)
-                                       if isinstance(result, Fragments)])
-                for entry, result in zip(batch, outcomes, strict=True):
+                store.save_renderings([(entry.id, outcome.fragments) for entry, outcome in zip(batch, outcomes, strict=True)
+                                       if outcome.fragments is not None])
+                for entry, outcome in zip(batch, outcomes, strict=True):
+                    page = layout.article_file(entry.id)
+                    if outcome.fragments is not None:
+                        report.wrote(page, outcome.page_written)
+                        continue
+                    if remove(target.out / page):
+                        report.removed.append(page)
                     # Held under these settings and this program: other ones release it (`ingest`).
-                    if isinstance(result, str) and store.hold_article(entry.id, result, target.feed_signature, now):
-                        report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {result}", ARTICLE_QUARANTINED))
+                    if store.hold_article(entry.id, str(outcome.failure), target.feed_signature, now):
+                        report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {outcome.failure}",
+                                                       ARTICLE_QUARANTINED))
             progress.advance(len(batch))
     progress.end()
 
 
-def render_one(entry: Entry, site: Site) -> Fragments | str:
-    """An entry's fragments, or why it cannot be rendered (whatever it is, it is this entry's alone)."""
+def _with_translations(store: Store, batch: Sequence[Entry]) -> list[tuple[Entry, tuple[Translation, ...]]]:
+    """Each entry with its stored translations (the same gov.kz release in other languages), from
+    one query for the batch."""
+    wanted = {entry.id: identity.translation_ids(entry.source_url, entry.language) for entry in batch if entry.source_url}
+    stored = {found[0]: Translation(*found) for found in store.titles([other for ids in wanted.values() for other in ids])}
+    return [(entry, tuple(stored[other] for other in wanted.get(entry.id, ()) if other in stored)) for entry in batch]
+
+
+def _remove_gone_pages(store: Store, out: Path, report: PublishReport) -> None:
+    """The pages of articles that retention removed. One that cannot be removed is tried again
+    by the next run."""
+    gone = store.gone(GONE_BATCH)
+    removed = []
+    for article_id in gone:
+        page = layout.article_file(article_id)
+        try:
+            if remove(out / page):
+                report.removed.append(page)
+        except OSError as exc:
+            if is_global_failure(exc, out):
+                raise OutputError(f"cannot write into {out}: {_reason(exc)}") from None
+            report.problems.append(Problem(page, None, f"could not be removed ({_reason(exc)}); retried next run", WARNING))
+            continue
+        removed.append(article_id)
+    with store.transaction():
+        store.forget_gone(removed)
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    """What rendering one entry did, or why it could not: a worker's answer."""
+
+    fragments: Fragments | None = None
+    page_written: bool = False
+    failure: str | None = None
+    out_failed: bool = False  # the failure is the output folder's, not the entry's
+
+
+def render_one(job: tuple[Entry, tuple[Translation, ...]], target: Target) -> EntryResult:
+    """An entry's fragments, and its page written; or why not (whatever it is, it is this entry's
+    alone, unless `out/` itself failed)."""
+    entry, translations = job
     try:
-        return render.fragments(entry, site)
+        fragments = render.fragments(entry, target.catalogue.site)
+        page = article_pages.article_page(entry, translations, target.catalogue, target.interface)
+        written = write_if_changed(target.out / layout.article_file(entry.id), page)
     except Exception as exc:  # noqa: BLE001
-        return f"could not be rendered ({type(exc).__name__}: {exc})"
+        return EntryResult(failure=f"could not be rendered ({_reason(exc)})",
+                           out_failed=isinstance(exc, OSError) and is_global_failure(exc, target.out))
+    return EntryResult(fragments, written)

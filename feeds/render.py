@@ -3,11 +3,14 @@ JSON Feed 1.1 documents. Pure: equal input, equal bytes.
 
 An entry is rendered once per format, whatever the number of feeds and archive pages it appears
 in: its fragment is the bytes it has inside any document (indentation included), and a document
-is a head, the fragments of its entries, and a tail, joined. The shape is feedgen's, element for
-element and attribute for attribute (`tests/test_render.py` compares every document with what
-feedgen makes of the same entries), built directly with lxml because that takes half feedgen's
-time per entry, and nothing is serialised twice. Every date comes from the entries, never from
-the clock.
+is a head, the fragments of its entries, and a tail, joined; nothing is serialised twice. Every
+date comes from the entries, never from the clock.
+
+Every entry links somewhere: to its gov.kz original (`alternate`) and its page here (`related`),
+or, when the dump gives no source, to its page (`alternate`). Every entry names the agency that
+issued it as its author. Article text is never markup in any format: plain text where a format
+wants text, escaped HTML where it wants HTML (RSS `description` included, which readers take as
+HTML). Archive pages exist in all three formats, linked as RFC 5005 says (JSON Feed: `next_url`).
 """
 
 from __future__ import annotations
@@ -61,6 +64,19 @@ def content_html(entry: Entry) -> str:
     return "".join(f"<p>{html.escape(paragraph, quote=False)}</p>" for paragraph in paragraphs)
 
 
+def description_html(entry: Entry) -> str:
+    """The summary as the HTML an RSS reader takes `description` for: text, escaped, no tags."""
+    return html.escape(entry.summary or entry.title, quote=False)
+
+
+def author(entry: Entry, site: Site) -> tuple[str, str]:
+    """Who issued the entry, and their page: the agency (named in the entry's language, on gov.kz),
+    or the site when the dump names none."""
+    if entry.agency:
+        return site.agency_name(entry.agency, entry.language), site.agency_url(entry.agency, entry.language)
+    return site.author, site.url
+
+
 def rfc822(moment: datetime) -> str:
     """RFC 822 dates in English whatever the locale, as RSS wants them."""
     return f"{DAYS[moment.weekday()]}, {moment:%d} {MONTHS[moment.month - 1]} {moment:%Y %H:%M:%S %z}"
@@ -77,11 +93,19 @@ def _atom_entry(entry: Entry, site: Site) -> bytes:
     SubElement(element, "id").text = entry.id
     SubElement(element, "title").text = entry.title
     SubElement(element, "updated").text = entry.updated.isoformat()
+    name, uri = author(entry, site)
+    issuer = SubElement(element, "author")
+    SubElement(issuer, "name").text = name
+    SubElement(issuer, "uri").text = uri
     if entry.paragraphs or not entry.source_url:
-        # Without a link, an entry must carry content (RFC 4287 4.1.1.1): the title at least.
+        # What the dump has of the text, or the title at least (RFC 4287 4.1.1.1).
         SubElement(element, "content", type="html").text = content_html(entry)
+    page = site.article_url(entry.id)
     if entry.source_url:
         SubElement(element, "link", href=entry.source_url, rel="alternate", type="text/html")
+        SubElement(element, "link", href=page, rel="related", type="text/html")
+    else:
+        SubElement(element, "link", href=page, rel="alternate", type="text/html")
     if entry.summary:
         SubElement(element, "summary").text = entry.summary
     SubElement(element, "category", term=entry.category, scheme=site.category_scheme, label=entry.category_label)
@@ -94,24 +118,22 @@ def _atom_entry(entry: Entry, site: Site) -> bytes:
 
 def _rss_item(entry: Entry, site: Site) -> bytes:
     """The item of a single-language feed; `_with_language` makes the mixed feeds' one."""
-    element = etree.Element("item", nsmap={"content": CONTENT})
+    element = etree.Element("item", nsmap={"content": CONTENT, "dc": DUBLIN_CORE})
     SubElement(element, "title").text = entry.title
-    if entry.source_url:
-        SubElement(element, "link").text = entry.source_url
-    content = content_html(entry) if entry.paragraphs or not entry.source_url else None
-    description = entry.summary or content
-    if description:
-        SubElement(element, "description").text = description
-    if entry.summary and content:
-        SubElement(element, f"{{{CONTENT}}}encoded").text = content
+    SubElement(element, "link").text = entry.source_url or site.article_url(entry.id)
+    SubElement(element, "description").text = description_html(entry)
+    if entry.paragraphs:
+        SubElement(element, f"{{{CONTENT}}}encoded").text = content_html(entry)
+    SubElement(element, f"{{{DUBLIN_CORE}}}creator").text = author(entry, site)[0]
     SubElement(element, "guid", isPermaLink="false").text = entry.id
     SubElement(element, "category", domain=site.category_scheme).text = entry.category_label
     for topic in entry.topics:
         SubElement(element, "category", domain=site.topic_scheme).text = site.topic_label(topic)
     SubElement(element, "pubDate").text = rfc822(entry.published)
     etree.indent(element, space="  ", level=2)
-    # The namespace is declared once, on the document's root.
-    return etree.tostring(element, encoding="utf-8").replace(f' xmlns:content="{CONTENT}"'.encode(), b"", 1)
+    # The namespaces are declared once, on the document's root.
+    return (etree.tostring(element, encoding="utf-8").replace(f' xmlns:content="{CONTENT}"'.encode(), b"", 1)
+            .replace(f' xmlns:dc="{DUBLIN_CORE}"'.encode(), b"", 1))
 
 
 def _with_language(item: bytes, language: str) -> bytes:
@@ -120,16 +142,18 @@ def _with_language(item: bytes, language: str) -> bytes:
 
 
 def _json_item(entry: Entry, site: Site) -> str:
-    item: dict[str, object] = {"id": entry.id}
+    # The page here is the item's permalink; gov.kz is where the text came from.
+    item: dict[str, object] = {"id": entry.id, "url": site.article_url(entry.id)}
     if entry.source_url:
-        item["url"] = entry.source_url
         item["external_url"] = entry.source_url
+    name, uri = author(entry, site)
     item.update({
         "title": entry.title,
         "content_html": content_html(entry),
         "summary": entry.summary or entry.title,
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),
+        "authors": [{"name": name, "url": uri}],
         "tags": [entry.category_label, *(site.topic_label(topic) for topic in entry.topics)],
         "language": entry.language,
     })
@@ -158,9 +182,9 @@ def atom(document: FeedDocument, entries: Sequence[Published], links: Links) -> 
     _atom_element(root, "id").text = document.id
     _atom_element(root, "title").text = document.title
     _atom_element(root, "updated").text = max(entry.updated for entry in entries).isoformat()
-    author = _atom_element(root, "author")
-    _atom_element(author, "name").text = site.author
-    _atom_element(author, "uri").text = site.url
+    owner = _atom_element(root, "author")
+    _atom_element(owner, "name").text = site.author
+    _atom_element(owner, "uri").text = site.url
     _atom_element(root, "link", href=links.self_url, rel="self", type="application/atom+xml")
     for rel, href in (("prev-archive", links.prev_archive), ("next-archive", links.next_archive), ("current", links.current)):
         if href:
@@ -179,16 +203,22 @@ def _atom_element(parent: etree._Element, name: str, **attributes: str) -> etree
 
 def rss(document: FeedDocument, entries: Sequence[Published], links: Links) -> bytes:
     """RSS 2.0 with `atom:link rel="self"`, `guid isPermaLink="false"` and the language: the
-    channel's where the feed has one, else `dc:language` on every item."""
+    channel's where the feed has one, else `dc:language` on every item. Archive pages and the
+    links between them as in Atom (RFC 5005 allows its link relations in RSS)."""
     site = document.site
-    namespaces = {"atom": ATOM, "content": CONTENT} if document.language else {"dc": DUBLIN_CORE, "atom": ATOM, "content": CONTENT}
+    namespaces = {"dc": DUBLIN_CORE, "atom": ATOM, "content": CONTENT} | ({"fh": HISTORY} if links.is_archive else {})
     root = etree.Element("rss", nsmap=namespaces, version="2.0")
     channel = SubElement(root, "channel")
     SubElement(channel, "title").text = document.title
     SubElement(channel, "link").text = site.url
     SubElement(channel, "description").text = document.subtitle
     SubElement(channel, f"{{{ATOM}}}link", href=links.self_url, rel="self", type="application/rss+xml")
-    if site.hub:
+    for rel, href in (("prev-archive", links.prev_archive), ("next-archive", links.next_archive), ("current", links.current)):
+        if href:
+            SubElement(channel, f"{{{ATOM}}}link", href=href, rel=rel, type="application/rss+xml")
+    if links.is_archive:
+        SubElement(channel, f"{{{HISTORY}}}archive")
+    elif site.hub:
         # WebSub subscribers look for the hub beside the self link.
         SubElement(channel, f"{{{ATOM}}}link", href=site.hub, rel="hub")
     SubElement(channel, "docs").text = RSS_DOCS
@@ -201,8 +231,11 @@ def rss(document: FeedDocument, entries: Sequence[Published], links: Links) -> b
     return _serialise(root, links.file, items, b"\n    ", b"\n  </channel>\n</rss>")
 
 
-def json_feed(document: FeedDocument, entries: Sequence[Published]) -> bytes:
-    """JSON Feed 1.1 with the same entries, order and ids as the Atom document."""
+def json_feed(document: FeedDocument, entries: Sequence[Published], next_url: str | None = None,
+              archive: bool = False) -> bytes:
+    """JSON Feed 1.1 with the same entries, order and ids as the Atom document. The subscription
+    document and each archive page name the next older page as `next_url`, so a client that
+    follows them sees every entry once; `feed_url` is always the subscription document's."""
     site = document.site
     feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
@@ -214,7 +247,9 @@ def json_feed(document: FeedDocument, entries: Sequence[Published]) -> bytes:
     }
     if document.language:
         feed["language"] = document.language
-    if site.hub:
+    if next_url:
+        feed["next_url"] = next_url
+    if site.hub and not archive:
         feed["hubs"] = [{"type": "WebSub", "url": site.hub}]
     head = json.dumps(feed, ensure_ascii=False, indent=2)
     items = ",\n    ".join(entry.fragments.json for entry in entries)

@@ -155,10 +155,12 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     check_output(settings.paths.out)
     if store.meta(PUBLISHING_KEY) == "started":
         # The last run stopped while writing, before its files were flushed: sweep its temporary
-        # files, and render everything again (only files whose bytes differ are written).
+        # files, and render everything again, article pages included (only files whose bytes
+        # differ are written).
         remove_stale_temporaries(settings.paths.out)
         with store.transaction():
             store.forget_renderings()
+            store.forget_fragments()  # article pages are written with the fragments
     elif store.meta(PUBLISHING_KEY) is None:
         remove_stale_temporaries(settings.paths.out)
     catalogue = Catalogue.of(settings)

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from feeds.layout import CONTENT_TYPES, FEED_DOCUMENTS, asset
+from feeds.layout import CONTENT_TYPES, FEED_DOCUMENTS, STYLESHEET
 
 log = logging.getLogger("feeds.serve")
 PAGE_TYPE = "text/html; charset=utf-8"
@@ -77,13 +77,17 @@ class FeedServer(ThreadingHTTPServer):
         finally:
             self.slots.release()
 
-    def as_page(self, feed: bytes) -> bytes:
-        """A feed as the HTML page its stylesheet makes of it."""
-        transform = getattr(self.stylesheets, "feed", None)
-        if transform is None:
-            transform = etree.XSLT(etree.XML(asset("feed.xsl")))
-            self.stylesheets.feed = transform
-        return bytes(transform(etree.fromstring(feed)))
+    def as_page(self, feed: bytes) -> tuple[bytes, str]:
+        """A feed as the HTML page the published stylesheet (`assets/feed.xsl`, made with the
+        interface's words) makes of it, and a short digest of that stylesheet for the ETag."""
+        path = self.out / STYLESHEET
+        stat = path.stat()
+        cached = getattr(self.stylesheets, "feed", None)
+        if cached is None or cached[0] != (stat.st_mtime_ns, stat.st_size):
+            data = path.read_bytes()
+            cached = ((stat.st_mtime_ns, stat.st_size), etree.XSLT(etree.XML(data)), hashlib.sha256(data).hexdigest()[:8])
+            self.stylesheets.feed = cached
+        return bytes(cached[1](etree.fromstring(feed))), cached[2]
 
 
 class _Deadline:
@@ -172,11 +176,11 @@ class FeedRequest(BaseHTTPRequestHandler):
         as_page = target.suffix in FEED_DOCUMENTS and wants_page(self.headers.get("Accept", ""))
         if as_page:
             try:
-                page = self.server.as_page(data)
-            except (etree.Error, ValueError) as exc:  # a file in out/ that is not a feed: send it as it is
+                page, stylesheet = self.server.as_page(data)
+            except (etree.Error, ValueError, OSError) as exc:  # not a feed, or no stylesheet yet: the file as it is
                 log.warning("%s: not shown as a page: %s", target, exc)
                 as_page = False
-        digest = hashlib.sha256(data).hexdigest()[:32] + ("-page" if as_page else "") + ("-gzip" if encoding else "")
+        digest = hashlib.sha256(data).hexdigest()[:32] + (f"-page{stylesheet}" if as_page else "") + ("-gzip" if encoding else "")
         etag = f'"{digest}"'
         headers = {
             "Content-Type": PAGE_TYPE if as_page else CONTENT_TYPES[target.suffix],

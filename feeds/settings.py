@@ -65,7 +65,8 @@ class SiteSettings(_Section):
         description="Home page of the site; every feed's `rel=\"alternate\"` link.",
     )
     author: Text = Field(
-        "Enbekshi QazaQ", min_length=1, description="Feed-level `author` name (entries inherit it)."
+        "Enbekshi QazaQ", min_length=1,
+        description="Feed-level `author` name; also each entry's author when the dump names no issuing agency.",
     )
 
 
@@ -190,7 +191,8 @@ class TopicSettings(_Section):
 
 
 class InterfaceSettings(_Section):
-    """The index pages' wording in each language; `{site}` stands for `site.name`."""
+    """The wording of the index, article and feed pages in each language; `{site}` stands for
+    `site.name`."""
 
     page_title: Labels = Labels(en="{site}: news feeds", ru="{site}: ленты новостей", kk="{site}: жаңалықтар таспалары")
     intro: Labels = Labels(
@@ -215,6 +217,33 @@ class InterfaceSettings(_Section):
                    ru="Все ленты одним файлом OPML для импорта в программу чтения",
                    kk="Барлық таспалар бір OPML файлында, оқу бағдарламасына импорттау үшін")
     languages: Labels = Labels(en="Other languages", ru="Другие языки", kk="Басқа тілдер")
+    # Article pages.
+    home: Labels = Labels(en="{site}: every feed", ru="{site}: все ленты", kk="{site}: барлық таспалар")
+    article_date: Labels = Labels(en="Date", ru="Дата", kk="Күні")
+    article_agency: Labels = Labels(en="Issued by", ru="Ведомство", kk="Жариялаған мекеме")
+    article_section: Labels = Labels(en="Section", ru="Раздел", kk="Бөлім")
+    article_topics: Labels = Labels(en="Topics", ru="Темы", kk="Тақырыптар")
+    article_source: Labels = Labels(en="Original press release on gov.kz", ru="Исходный пресс-релиз на gov.kz",
+                                    kk="gov.kz сайтындағы түпнұсқа баспасөз хабарламасы")
+    article_no_source: Labels = Labels(en="The dump names no gov.kz original for this release.",
+                                       ru="В выгрузке нет ссылки на оригинал этого релиза на gov.kz.",
+                                       kk="Бұл хабарламаның gov.kz сайтындағы түпнұсқасы көрсетілмеген.")
+    article_feeds: Labels = Labels(en="Feeds with this article", ru="Ленты с этой статьёй", kk="Осы мақала бар таспалар")
+    article_translations: Labels = Labels(en="In other languages", ru="На других языках", kk="Басқа тілдерде")
+    # A feed opened in a browser (the XSL view).
+    feed_subscribe: Labels = Labels(
+        en="This is a web feed. To subscribe, copy its address into a feed reader:",
+        ru="Это лента новостей. Чтобы подписаться, скопируйте её адрес в программу для чтения лент:",
+        kk="Бұл — жаңалықтар таспасы. Жазылу үшін оның мекенжайын таспа оқу бағдарламасына көшіріңіз:",
+    )
+    feed_archive: Labels = Labels(
+        en="This page is an archive of older entries of a feed. To subscribe, copy the feed's address into a feed reader:",
+        ru="Это архив старых записей ленты. Чтобы подписаться, скопируйте адрес ленты в программу для чтения лент:",
+        kk="Бұл бет — таспаның ескі жазбаларының мұрағаты. Жазылу үшін таспаның мекенжайын оқу бағдарламасына көшіріңіз:",
+    )
+    feed_newer: Labels = Labels(en="Newer entries", ru="Более новые записи", kk="Жаңарақ жазбалар")
+    feed_older: Labels = Labels(en="Older entries", ru="Более старые записи", kk="Ескірек жазбалар")
+    feed_full_text: Labels = Labels(en="Full text", ru="Полный текст", kk="Толық мәтін")
 
 
 class Settings(_Section):
@@ -238,8 +267,7 @@ class Settings(_Section):
     )
     interface: InterfaceSettings = Field(
         InterfaceSettings(),
-        description="The index pages' wording, by key (`page_title`, `intro`, `all`, `lang`, `category`, `agency`, "
-        "`topic`, `feed`, `entries`, `latest`, `address`, `formats`, `opml`, `languages`), each `{en: ..., ru: ..., kk: ...}`.",
+        description="The pages' wording, by key (the keys below), each `{en: ..., ru: ..., kk: ...}`.",
     )
 
     @field_validator("topics")
@@ -362,7 +390,7 @@ def reference() -> str:
             continue
         for name, field in section.model_fields.items():
             if isinstance(field.default, Labels):
-                rows.append(f"| `{section_name}.{name}` | `{field.default.en}` | Index page wording, `{{en, ru, kk}}`. |")
+                rows.append(f"| `{section_name}.{name}` | `{field.default.en}` | Page wording, `{{en, ru, kk}}`. |")
                 continue
             default = "required" if field.is_required() else "empty" if field.default is None else f"`{field.default}`"
             rows.append(f"| `{section_name}.{name}` | {default} | {field.description} |")

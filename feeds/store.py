@@ -30,7 +30,7 @@ from typing import Any
 from feeds.models import Article, Entry, FeedKey, FeedState, Fragments, Problem, Published, SeedFile
 from feeds.timing import to_datetime
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Each step takes a store from the version before it to the next one.
 MIGRATIONS = {
     2: """
@@ -63,6 +63,10 @@ CREATE TABLE renderings (
     rss BLOB NOT NULL,
     json TEXT NOT NULL
 );
+""",
+    4: """
+-- Articles removed by retention whose pages are still to be deleted from out/.
+CREATE TABLE gone (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """,
 }
 SCHEMA = """
@@ -141,6 +145,7 @@ CREATE TABLE removed (
     seq INTEGER NOT NULL,
     PRIMARY KEY (feed, seq)
 ) WITHOUT ROWID;
+CREATE TABLE gone (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -172,7 +177,7 @@ RUNS_KEPT = 100
 CACHE_KIB = 16 * 1024  # page cache per connection (a run has two): more saved no time, cost memory
 MAX_PARAMETERS = 400  # ids per `IN (...)`: SQLite allows a few thousand parameters
 ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, "
-                 "a.language, a.category, a.category_label, a.topics")
+                 "a.language, a.category, a.category_label, a.topics, a.agency")
 PUBLISHED_COLUMNS = "a.id, a.title, a.published_us, a.updated_us, a.source_url, a.language, r.atom, r.rss, r.json"
 SQLITE_INTEGER = (-(2**63), 2**63 - 1)
 ARTICLE = "article"  # kinds of things held back in the quarantine table
@@ -246,6 +251,7 @@ def _entry(row: sqlite3.Row) -> Entry:
         updated=to_datetime(row["updated_us"]), paragraphs=tuple(json.loads(row["paragraphs"])),
         summary=row["summary"], source_url=row["source_url"], language=row["language"],
         category=row["category"], category_label=row["category_label"], topics=tuple(json.loads(row["topics"])),
+        agency=row["agency"],
     )
 
 
@@ -607,6 +613,21 @@ class Store:
             f"SELECT {ENTRY_COLUMNS} FROM articles a WHERE a.rendered = 0 AND a.id NOT IN (SELECT subject FROM quarantine) "
             "ORDER BY a.id LIMIT ?", (limit,))]
 
+    def titles(self, article_ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(id, language, title) of those of these ids that are stored."""
+        found: list[tuple[str, str, str]] = []
+        for start in range(0, len(article_ids), MAX_PARAMETERS):
+            part = article_ids[start:start + MAX_PARAMETERS]
+            found += [(row[0], row[1], row[2]) for row in self._rows(
+                f"SELECT id, language, title FROM articles WHERE id IN ({', '.join('?' for _ in part)})", part)]
+        return found
+
+    def forget_rendering_of(self, article_ids: Sequence[str]) -> None:
+        """These articles are rendered again (fragments and page) at the next publish."""
+        for start in range(0, len(article_ids), MAX_PARAMETERS):
+            part = article_ids[start:start + MAX_PARAMETERS]
+            self._run(f"UPDATE articles SET rendered = 0 WHERE rendered = 1 AND id IN ({', '.join('?' for _ in part)})", part)
+
     def count_unrendered(self) -> int:
         return int(self._one("SELECT count(*) FROM articles WHERE rendered = 0")[0])  # type: ignore[index]
 
@@ -666,7 +687,8 @@ class Store:
 
     def prune(self, published_before: int | None, max_articles: int | None) -> int:
         """Remove articles published before the cutoff or beyond the newest `max_articles`, with
-        their feed memberships (which marks those feeds dirty). Returns how many were removed."""
+        their feed memberships (which marks those feeds dirty); their ids join `gone` until their
+        pages are deleted. Returns how many were removed."""
         conditions: list[str] = []
         params: list[int] = []
         if published_before is not None:
@@ -686,7 +708,15 @@ class Store:
         self._run(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
         self._run(f"DELETE FROM quarantine WHERE subject IN ({doomed})", params)
         self._run(f"DELETE FROM renderings WHERE article_id IN ({doomed})", params)
+        self._run(f"INSERT OR IGNORE INTO gone (article_id) {doomed}", params)
         return self._run(f"DELETE FROM articles WHERE {where}", params)
+
+    def gone(self, limit: int) -> list[str]:
+        """Removed articles whose pages may still be published."""
+        return [row[0] for row in self._rows("SELECT article_id FROM gone LIMIT ?", (limit,))]
+
+    def forget_gone(self, article_ids: Sequence[str]) -> None:
+        self._many("DELETE FROM gone WHERE article_id = ?", [(article_id,) for article_id in article_ids])
 
     # WebSub queue ---------------------------------------------------------------------------
 

@@ -4,13 +4,14 @@ OPML and the XSL stylesheet, all read back from a real build of the seeds."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from itertools import pairwise
 from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ROOT, SEEDS, check_atom, dump, run_feeds
+from conftest import ROOT, SEEDS, check_atom, check_rss, dump, run_feeds
 from lxml import etree, html
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -65,8 +66,11 @@ def test_json_twins_have_the_required_fields_and_the_atom_entries(built: Path) -
         atom = feedparser.parse(str(built / f"{feed}.atom"))
         assert [item["id"] for item in data["items"]] == [entry.id for entry in atom.entries]
         for item, entry in zip(data["items"], atom.entries, strict=True):
-            source = next((link.href for link in entry.get("links", []) if link.rel == "alternate"), None)
-            assert item["title"] == entry.title and item.get("url") == source and item.get("external_url") == source
+            links = {link.rel: link.href for link in entry.links}
+            page = links.get("related", links["alternate"])
+            source = links["alternate"] if "related" in links else None
+            assert item["title"] == entry.title and item["url"] == page and item.get("external_url") == source
+            assert item["authors"] == [{"name": entry.author_detail.name, "url": entry.author_detail.href}]
             assert item["tags"][0] == "World"
             assert item["date_published"] == entry.published
     assert json.loads((built / "lang/ru.json").read_text())["language"] == "ru"
@@ -74,8 +78,8 @@ def test_json_twins_have_the_required_fields_and_the_atom_entries(built: Path) -
 
 def test_rss_twins_parse_cleanly_with_the_atom_entries(built: Path) -> None:
     for feed in subscription_feeds(built):
+        check_rss(built / f"{feed}.rss", built / f"{feed}.atom")
         rss = feedparser.parse(str(built / f"{feed}.rss"))
-        assert rss.bozo == 0 and rss.version == "rss20", feed
         atom = feedparser.parse(str(built / f"{feed}.atom"))
         assert [entry.id for entry in rss.entries] == [entry.id for entry in atom.entries]
         assert [entry.title for entry in rss.entries] == [entry.title for entry in atom.entries]
@@ -124,20 +128,31 @@ def test_index_is_localised(built: Path) -> None:
     assert "Министерство иностранных дел РК" in russian.text_content() and "Все новости" in russian.text_content()
 
 
-def walk(out: Path, feed: str) -> tuple[list[str], list[Path]]:
-    """A small RFC 5005 client: the subscription document, then prev-archive links to the end."""
+def walk(out: Path, feed: str, form: str = "atom") -> tuple[list[str], list[Path]]:
+    """A small RFC 5005 client: the subscription document, then `prev-archive` links to the end
+    (JSON Feed: `next_url`), in one format."""
     seen, documents = [], []
-    url: str | None = f"{BASE}{feed}.atom"
+    url: str | None = f"{BASE}{feed}.{form}"
     while url:
         path = out / url.removeprefix(BASE)
         documents.append(path)
+        if form == "json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            assert data["feed_url"] == f"{BASE}{feed}.json" and ("hubs" in data) == (len(documents) == 1 and "hubs" in data)
+            seen.extend(item["id"] for item in data["items"])
+            url = data.get("next_url")
+            continue
         root = etree.parse(str(path)).getroot()
-        is_archive = root.find(f"{HISTORY}archive") is not None
+        head = root if form == "atom" else root.find("channel")
+        is_archive = head.find(f"{HISTORY}archive") is not None
         assert is_archive == (len(documents) > 1)
         if is_archive:
-            assert root.find(f"{ATOM}link[@rel='current']").get("href") == f"{BASE}{feed}.atom"
-        seen.extend(entry.findtext(f"{ATOM}id") for entry in root.iterfind(f"{ATOM}entry"))
-        previous = root.find(f"{ATOM}link[@rel='prev-archive']")
+            assert head.find(f"{ATOM}link[@rel='current']").get("href") == f"{BASE}{feed}.{form}"
+        if form == "atom":
+            seen.extend(entry.findtext(f"{ATOM}id") for entry in root.iterfind(f"{ATOM}entry"))
+        else:
+            seen.extend(item.findtext("guid") for item in head.iterfind("item"))
+        previous = head.find(f"{ATOM}link[@rel='prev-archive']")
         url = None if previous is None else previous.get("href")
     return seen, documents
 
@@ -147,12 +162,19 @@ def stored_ids(out: Path, feed: str) -> list[str]:
     return [entry.id for entry in feedparser.parse(str(out / f"{feed}.atom")).entries]
 
 
+@pytest.mark.parametrize("form", ["atom", "rss", "json"])
 @pytest.mark.parametrize("feed", ["all", "category/world", "agency/mfa"])
-def test_archive_walk_sees_every_entry_exactly_once_newest_to_oldest(archived: Path, built: Path, feed: str) -> None:
-    seen, documents = walk(archived, feed)
+def test_archive_walk_sees_every_entry_exactly_once_newest_to_oldest(archived: Path, built: Path, feed: str, form: str) -> None:
+    seen, documents = walk(archived, feed, form)
     assert seen == stored_ids(built, feed)
-    assert len(etree.parse(str(documents[0])).getroot().findall(f"{ATOM}entry")) == 5
-    assert all(len(etree.parse(str(d)).getroot().findall(f"{ATOM}entry")) <= 7 for d in documents[1:])
+    assert len(documents) == len(walk(archived, feed)[1])
+
+
+def test_every_rss_archive_page_says_what_its_atom_twin_says(archived: Path) -> None:
+    for page in sorted((archived / "archive").rglob("*.rss"), key=str):
+        check_rss(page, page.with_suffix(".atom"))
+        items = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))["items"]
+        assert [item["id"] for item in items] == [entry.id for entry in feedparser.parse(str(page.with_suffix(".atom"))).entries]
 
 
 def test_archive_pages_link_both_ways_and_full_pages_are_left_alone(tmp_path: Path) -> None:
@@ -161,15 +183,17 @@ def test_archive_pages_link_both_ways_and_full_pages_are_left_alone(tmp_path: Pa
     assert [p.name for p in pages] == ["1.atom", "2.atom", "3.atom", "4.atom", "5.atom"]
     for older, newer in pairwise(pages):
         assert etree.parse(str(older)).getroot().find(f"{ATOM}link[@rel='next-archive']").get("href") == f"{BASE}archive/all/{newer.name}"
-    before = {p: p.stat().st_mtime_ns for p in pages}
+    every = sorted((out / "archive/all").iterdir())
+    before = {p: p.stat().st_mtime_ns for p in every}
     (tmp_path / "seeds/010_new.txt").write_text(dump(
         ("Kazakhstan opens a consulate in Osaka 01.03.2026", "The consulate will serve citizens in western Japan."),
     ))
     assert run_feeds("build", cwd=tmp_path).returncode == 0
-    after = {p: p.stat().st_mtime_ns for p in pages}
-    assert [p.name for p in pages if before[p] != after[p]] == ["5.atom"]
-    seen, _ = walk(out, "all")
-    assert len(seen) == len(set(seen)) == 40 and seen[0] != seen[-1]
+    after = {p: p.stat().st_mtime_ns for p in every}
+    assert [p.name for p in every if before[p] != after[p]] == ["5.atom", "5.json", "5.rss"]
+    for form in ("atom", "rss", "json"):
+        seen, _ = walk(out, "all", form)
+        assert len(seen) == len(set(seen)) == 40 and seen[0] != seen[-1]
 
 
 EXPECTED_TOPICS = {
@@ -245,24 +269,44 @@ def transform(document: Path, stylesheet: Path) -> etree._Element:
 def test_stylesheet_renders_every_kind_of_feed_and_shows_markup_as_text(tmp_path: Path) -> None:
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds/001_markup.txt").write_text(dump(
-        ("A <b>bold</b> claim & <script>alert(1)</script> 02.03.2026", "Body with <i>tags</i>.Source : https://www.gov.kz/x"),
+        ("A <b>bold</b> claim & <script>alert(1)</script> 02.03.2026", "Body with <i>tags</i> & S&P.Source : https://www.gov.kz/x"),
     ))
     out = make_project(tmp_path / "p", ("max_entries: 50", "max_entries: 5\n  archive_page_size: 7"))
     shutil.copy(tmp_path / "seeds/001_markup.txt", tmp_path / "p/seeds/")
     assert run_feeds("build", cwd=tmp_path / "p").returncode == 0
     stylesheet = out / "assets/feed.xsl"
-    for document in (out / "all.atom", out / "all.rss", out / "archive/all/1.atom"):
+    for document in (out / "all.atom", out / "all.rss", out / "archive/all/1.atom", out / "archive/all/1.rss"):
         first = document.read_bytes().split(b"\n", 2)[1]
         assert first.startswith(b'<?xml-stylesheet type="text/xsl" href="') and b"assets/feed.xsl" in first
         page = transform(document, stylesheet)
         assert page.tag == "html" and page.findtext("head/title").startswith("Enbekshi QazaQ: all news")
-        headings = page.xpath("//article/h2")
-        assert headings and all(h.xpath("a/@href")[0].startswith("https://www.gov.kz/") for h in headings if h.xpath("a"))
-    page = transform(out / "all.atom", stylesheet)
-    first = page.xpath("//article/h2")[0]
-    assert first.xpath("string(.)") == "A <b>bold</b> claim & <script>alert(1)</script>"
-    assert not page.xpath("//b") and not page.xpath("//body//script")
-    assert "copy its address into a feed reader" in page.xpath("string(//p[@class='subscribe'])")
-    archive = transform(out / "archive/all/1.atom", stylesheet)
-    assert "archive of older entries" in archive.xpath("string(//p[@class='subscribe'])")
-    assert archive.xpath("//nav/a/text()") == ["Newer entries"]
+        links = page.xpath("//article/h2/a/@href")
+        assert len(links) == len(page.xpath("//article/h2")) and all(
+            href.startswith(("https://www.gov.kz/", BASE + "articles/")) for href in links)
+    for document in (out / "all.atom", out / "all.rss"):
+        page = transform(document, stylesheet)
+        first = page.xpath("//article")[0]
+        assert first.xpath("string(h2)") == "A <b>bold</b> claim & <script>alert(1)</script>"
+        assert "Body with <i>tags</i> & S&P." in first.xpath("string(p[2])")
+        assert not page.xpath("//b") and not page.xpath("//i") and not page.xpath("//body//script")
+        assert "copy its address into a feed reader" in page.xpath("string(//p[@class='subscribe'])")
+    for document in (out / "archive/all/1.atom", out / "archive/all/1.rss"):
+        archive = transform(document, stylesheet)
+        assert "archive of older entries" in archive.xpath("string(//p[@class='subscribe'])")
+        assert archive.xpath("//nav/a/text()") == ["Newer entries"]
+
+
+def test_a_feed_page_speaks_the_feed_language_and_shows_dates_alone(built: Path) -> None:
+    stylesheet = built / "assets/feed.xsl"
+    atom, rss = (transform(built / f"lang/ru.{form}", stylesheet) for form in ("atom", "rss"))
+    for page in (atom, rss):
+        assert page.get("lang") == "ru"
+        assert page.xpath("string(//p[@class='subscribe'])").startswith("Это лента новостей. Чтобы подписаться")
+    # The same words and dates from both formats: the day as the dump gives it, no time of day.
+    assert atom.xpath("//article//time/text()") == rss.xpath("//article//time/text()")
+    assert atom.xpath("//article//time/@datetime") == rss.xpath("//article//time/@datetime")
+    first = atom.xpath("//article//time")[0]
+    assert re.fullmatch(r"\d{1,2} (января|февраля|марта) 2026 г\.", first.text) and len(first.get("datetime")) == 10
+    english = transform(built / "lang/en.rss", stylesheet)
+    assert re.fullmatch(r"\d{1,2} (January|February|March) 2026", english.xpath("//article//time")[0].text)
+    assert english.xpath("//article/p[@class='meta']")[0].xpath("string(.)").count(" · ") >= 2  # agency, section

@@ -52,15 +52,19 @@ def test_every_feed_passes_what_the_schema_cannot_check(built: Path) -> None:
         check_atom(path, BASE + str(path.relative_to(built)))
 
 
-def test_every_entry_links_to_its_gov_kz_source(built: Path) -> None:
+def test_every_entry_links_to_gov_kz_or_to_its_page_and_every_page_exists(built: Path) -> None:
     parsed = feedparser.parse(str(built / "all.atom"))
     assert len(parsed.entries) == 39
-    linked = [e for e in parsed.entries if e.get("links")]
-    assert len(linked) == 27
-    for entry in linked:
-        (link,) = entry.links
-        assert link.rel == "alternate" and link.type == "text/html"
-        assert re.match(r"^https://www\.gov\.kz/memleket/entities/[a-z-]+/press/news/details/\d+\?lang=kk$", link.href)
+    sourced = [e for e in parsed.entries if len(e.links) == 2]
+    assert len(sourced) == 27
+    for entry in sourced:
+        source, page = entry.links
+        assert (source.rel, source.type, page.rel, page.type) == ("alternate", "text/html", "related", "text/html")
+        assert re.match(r"^https://www\.gov\.kz/memleket/entities/[a-z-]+/press/news/details/\d+\?lang=kk$", source.href)
+    for entry in parsed.entries:
+        page = entry.links[-1]
+        assert page.href.startswith(BASE + "articles/") and (built / page.href.removeprefix(BASE)).is_file()
+        assert (page.rel == "alternate") == (entry not in sourced)
 
 
 def test_the_two_translations_of_one_release_are_one_entry(built: Path) -> None:

@@ -10,7 +10,7 @@ from lxml import etree, html
 from feeds.catalogue import Catalogue
 from feeds.models import Entry, FeedKey, FeedState
 from feeds.pages import embed_page, site_files
-from feeds.settings import load_settings
+from feeds.settings import Labels, load_settings
 from feeds.timing import KAZAKHSTAN
 
 SETTINGS = load_settings(ROOT / "config.yaml")
@@ -45,12 +45,23 @@ def test_opml_lists_every_feed_by_its_atom_address() -> None:
     assert urls == [f"http://127.0.0.1:8080/{path}.atom" for path in ("all", "lang/ru", "agency/mfa", "topic/sport")]
 
 
-def test_an_embed_page_has_ten_headlines_as_text_and_no_script() -> None:
+def test_an_embed_page_has_ten_clickable_headlines_as_text_and_no_script() -> None:
     when = datetime(2026, 2, 21, 9, tzinfo=KAZAKHSTAN)
-    entries = [Entry(f"urn:uuid:{n}", f"<b>Headline</b> {n}", when, when, (), "", "https://gov.kz/x" if n % 2 else None,
-                     "en", "world", "World", ()) for n in range(12)]
+    entries = [Entry(f"urn:uuid:{n:08x}-0000-0000-0000-000000000000", f"<b>Headline</b> {n}", when, when, (), "",
+                     "https://gov.kz/x" if n % 2 else None, "en", "world", "World", ()) for n in range(12)]
     page = html.fromstring(embed_page(CATALOGUE.describe(FeedKey("all", "all", "")), entries))
     items = page.findall(".//li")
     assert len(items) == 10 and items[0].text_content().startswith("<b>Headline</b> 0")
-    assert [bool(item.find("a") is not None) for item in items[:2]] == [False, True]
+    # Without a source, the article's page; with one, gov.kz.
+    assert [item.find("a").get("href") for item in items[:2]] == [
+        "http://127.0.0.1:8080/articles/00/00000000-0000-0000-0000-000000000000.html", "https://gov.kz/x"]
+    assert items[0].find("time").get("datetime") == "2026-02-21" and items[0].findtext("time") == "21.02.2026"
     assert not list(page.iter("script"))
+
+
+def test_the_stylesheet_has_the_interface_words_in_each_language_and_compiles() -> None:
+    interface = SETTINGS.interface.model_copy(update={"feed_older": Labels(en="Older", ru="Раньше <&>", kk="Ертерек")})
+    stylesheet = site_files(FEEDS, CATALOGUE, interface)["assets/feed.xsl"]
+    etree.XSLT(etree.fromstring(stylesheet))
+    assert "Раньше &lt;&amp;&gt;".encode() in stylesheet and "Ертерек".encode() in stylesheet
+    assert "жылғы".encode() in stylesheet and "февраля".encode() in stylesheet

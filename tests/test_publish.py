@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from conftest import ATOM
+from lxml import etree
+
+from feeds import article_pages, layout
 from feeds.catalogue import Catalogue
 from feeds.ingest import Ingest, IngestReport
 from feeds.publish import PublishReport, Target, publish
+from feeds.models import Entry
 from feeds.settings import Settings, load_settings
 from feeds.store import Store
 
@@ -23,21 +29,24 @@ def published(project: Path, **feeds: int) -> tuple[Store, Settings, PublishRepo
     return store, settings, publish(store, Target.of(settings, catalogue), lambda: False, NOW)
 
 
-def test_a_first_publish_writes_every_feed_and_a_second_writes_nothing(project: Path) -> None:
+def test_a_first_publish_writes_every_page_and_feed_and_a_second_writes_nothing(project: Path) -> None:
     store, settings, first = published(project)
-    assert len(first.written) == 29 * 4 + 6 and first.problems == []
+    pages = [path for path in first.written if path.startswith("articles/")]
+    assert len(pages) == 39 and len(first.written) == 39 + 29 * 4 + 6 and first.problems == []
     again = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, NOW)
     assert again.written == [] and again.unchanged == 0  # nothing was even due
 
 
 def test_other_settings_re_render_everything_and_remove_stale_archive_pages(project: Path) -> None:
     store, settings, _ = published(project, max_entries=5, archive_page_size=7)
-    stray = project / "out/archive/all/99.atom"
-    stray.write_text("left by someone")
+    strays = [project / f"out/archive/all/99.{suffix}" for suffix in ("atom", "rss", "json")]
+    for stray in strays:
+        stray.write_text("left by someone")
     other = settings.model_copy(update={"feeds": settings.feeds.model_copy(update={"archive_page_size": 10})})
     report = publish(store, Target.of(other, Catalogue.of(other)), lambda: False, NOW)
-    assert not stray.exists() and "archive/all/4.atom" in report.written
-    assert sorted(path.name for path in (project / "out/archive/all").iterdir()) == ["1.atom", "2.atom", "3.atom", "4.atom"]
+    assert not any(stray.exists() for stray in strays) and "archive/all/4.rss" in report.written
+    assert sorted(path.name for path in (project / "out/archive/all").iterdir()) == [
+        f"{page}.{suffix}" for page in range(1, 5) for suffix in ("atom", "json", "rss")]
 
 
 def test_a_stop_request_leaves_the_rest_marked_to_do(project: Path) -> None:
@@ -59,3 +68,39 @@ def test_an_emptied_feed_is_withdrawn_with_its_twins(project: Path) -> None:
     assert "topic/sport" in report.removed
     assert not any((project / "out" / f"topic/sport{suffix}").exists() for suffix in (".atom", ".rss", ".json"))
     assert "topic/sport" not in (project / "out/feeds.opml").read_text()
+
+
+def test_pages_of_articles_that_retention_removes_are_removed_with_them(project: Path) -> None:
+    store, settings, _ = published(project)
+    pages = sorted((project / "out/articles").glob("*/*.html"))
+    assert len(pages) == 39
+    with store.transaction():
+        removed = store.prune(None, 30)
+    report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, NOW)
+    kept = sorted((project / "out/articles").glob("*/*.html"))
+    assert removed == 9 and len(kept) == 30 and len([path for path in report.removed if path.startswith("articles/")]) == 9
+    assert store.gone(100) == []
+    linked = {link.get("href").removeprefix("http://127.0.0.1:8080/") for link in
+              etree.parse(str(project / "out/all.atom")).getroot().iter(f"{ATOM}link") if link.get("type") == "text/html"}
+    assert {str(page.relative_to(project / "out")) for page in kept} <= linked
+
+
+def test_an_article_that_cannot_be_rendered_loses_its_page(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, settings, _ = published(project)
+    victim = store.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    page = project / "out" / layout.article_file(victim)
+    assert page.exists()
+    real = article_pages.article_page
+
+    def failing(entry: Entry, *args: object) -> bytes:
+        if entry.id == victim:
+            raise ValueError("cannot lay this one out")
+        return real(entry, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(article_pages, "article_page", failing)
+    with store.transaction():
+        store.forget_rendering_of([victim])
+    report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, NOW)
+    assert not page.exists() and layout.article_file(victim) in report.removed
+    assert [problem.outcome for problem in report.problems] == ["article quarantined"]
+    assert victim not in (project / "out/all.atom").read_text()

@@ -1,22 +1,29 @@
 <?xml version="1.0" encoding="utf-8"?>
-<!-- Renders an Atom or RSS 2.0 feed of enbekshi-feeds as a readable page when opened in a browser.
-     Every piece of article text goes through xsl:value-of, so it is shown as text, never as markup. -->
+<!-- Renders an Atom or RSS 2.0 feed of enbekshi-feeds as a readable page when opened in a browser,
+     in the feed's language (English for feeds that mix languages). `pages.stylesheet` fills in the
+     interface's words and month names where the WORDS comment stands. Every piece of article text
+     goes through xsl:value-of, so it is shown as text, never as markup; an RSS description (escaped
+     HTML) is unescaped to its text first. Dates are shown alone: the dumps give no time of day. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:atom="http://www.w3.org/2005/Atom"
     xmlns:fh="http://purl.org/syndication/history/1.0"
-    exclude-result-prefixes="atom fh">
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    exclude-result-prefixes="atom fh dc">
   <xsl:output method="html" encoding="utf-8" indent="yes" doctype-system="about:legacy-compat"/>
 
+  <xsl:variable name="lang">
+    <xsl:choose>
+      <xsl:when test="atom:feed/@xml:lang"><xsl:value-of select="atom:feed/@xml:lang"/></xsl:when>
+      <xsl:when test="rss/channel/language"><xsl:value-of select="rss/channel/language"/></xsl:when>
+      <xsl:otherwise>en</xsl:otherwise>
+    </xsl:choose>
+  </xsl:variable>
+
+  <!--WORDS-->
+
   <xsl:template match="/">
-    <html>
-      <xsl:attribute name="lang">
-        <xsl:choose>
-          <xsl:when test="atom:feed/@xml:lang"><xsl:value-of select="atom:feed/@xml:lang"/></xsl:when>
-          <xsl:when test="rss/channel/language"><xsl:value-of select="rss/channel/language"/></xsl:when>
-          <xsl:otherwise>en</xsl:otherwise>
-        </xsl:choose>
-      </xsl:attribute>
+    <html lang="{$lang}">
       <head>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -39,35 +46,65 @@
     </html>
   </xsl:template>
 
+  <xsl:template name="subscribe">
+    <xsl:param name="archive"/>
+    <xsl:param name="current"/>
+    <xsl:param name="self"/>
+    <p class="subscribe">
+      <xsl:choose>
+        <xsl:when test="$archive">
+          <xsl:call-template name="word"><xsl:with-param name="key" select="'feed_archive'"/></xsl:call-template>
+          <xsl:text> </xsl:text><code><xsl:value-of select="$current"/></code>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:call-template name="word"><xsl:with-param name="key" select="'feed_subscribe'"/></xsl:call-template>
+          <xsl:text> </xsl:text><code><xsl:value-of select="$self"/></code>
+        </xsl:otherwise>
+      </xsl:choose>
+    </p>
+    <nav>
+      <xsl:if test="atom:link[@rel='next-archive']">
+        <a href="{atom:link[@rel='next-archive']/@href}"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_newer'"/></xsl:call-template></a>
+      </xsl:if>
+      <xsl:if test="atom:link[@rel='prev-archive']">
+        <a href="{atom:link[@rel='prev-archive']/@href}"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_older'"/></xsl:call-template></a>
+      </xsl:if>
+    </nav>
+  </xsl:template>
+
   <xsl:template match="atom:feed">
     <header>
       <h1><xsl:value-of select="atom:title"/></h1>
       <p><xsl:value-of select="atom:subtitle"/></p>
     </header>
-    <p class="subscribe">
-      <xsl:choose>
-        <xsl:when test="fh:archive">This page is an archive of older entries of a feed. To subscribe, copy the feed's address into a feed reader: <code><xsl:value-of select="atom:link[@rel='current']/@href"/></code></xsl:when>
-        <xsl:otherwise>This is a web feed. To subscribe, copy its address into a feed reader: <code><xsl:value-of select="atom:link[@rel='self']/@href"/></code></xsl:otherwise>
-      </xsl:choose>
-    </p>
-    <nav>
-      <xsl:if test="atom:link[@rel='next-archive']"><a href="{atom:link[@rel='next-archive']/@href}">Newer entries</a></xsl:if>
-      <xsl:if test="atom:link[@rel='prev-archive']"><a href="{atom:link[@rel='prev-archive']/@href}">Older entries</a></xsl:if>
-    </nav>
+    <xsl:call-template name="subscribe">
+      <xsl:with-param name="archive" select="boolean(fh:archive)"/>
+      <xsl:with-param name="current" select="atom:link[@rel='current']/@href"/>
+      <xsl:with-param name="self" select="atom:link[@rel='self']/@href"/>
+    </xsl:call-template>
     <main>
       <xsl:for-each select="atom:entry">
         <article>
           <xsl:if test="@xml:lang"><xsl:attribute name="lang"><xsl:value-of select="@xml:lang"/></xsl:attribute></xsl:if>
-          <h2>
-            <xsl:choose>
-              <xsl:when test="atom:link[@rel='alternate']"><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></xsl:when>
-              <xsl:otherwise><xsl:value-of select="atom:title"/></xsl:otherwise>
-            </xsl:choose>
-          </h2>
-          <p class="meta"><time datetime="{atom:published}"><xsl:value-of select="substring(atom:published, 1, 10)"/></time>
-            <xsl:for-each select="atom:category"> · <xsl:value-of select="@label"/></xsl:for-each></p>
+          <h2><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h2>
+          <p class="meta">
+            <time datetime="{substring(atom:published, 1, 10)}">
+              <xsl:call-template name="date">
+                <xsl:with-param name="year" select="substring(atom:published, 1, 4)"/>
+                <xsl:with-param name="month" select="number(substring(atom:published, 6, 2))"/>
+                <xsl:with-param name="day" select="number(substring(atom:published, 9, 2))"/>
+              </xsl:call-template>
+            </time>
+            <xsl:for-each select="atom:author/atom:name"> · <xsl:value-of select="."/></xsl:for-each>
+            <xsl:for-each select="atom:category"> · <xsl:value-of select="@label"/></xsl:for-each>
+          </p>
           <p><xsl:value-of select="atom:summary"/></p>
-          <xsl:if test="atom:link[@rel='alternate']"><p><a href="{atom:link[@rel='alternate']/@href}">Source on gov.kz</a></p></xsl:if>
+          <xsl:if test="atom:link[@rel='related']">
+            <p>
+              <a href="{atom:link[@rel='related']/@href}"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_full_text'"/></xsl:call-template></a>
+              · <a href="{atom:link[@rel='alternate']/@href}"><xsl:call-template name="word"><xsl:with-param name="key" select="'article_source'"/></xsl:call-template></a>
+            </p>
+          </xsl:if>
         </article>
       </xsl:for-each>
     </main>
@@ -78,22 +115,61 @@
       <h1><xsl:value-of select="title"/></h1>
       <p><xsl:value-of select="description"/></p>
     </header>
-    <p class="subscribe">This is a web feed. To subscribe, copy its address into a feed reader: <code><xsl:value-of select="atom:link[@rel='self']/@href"/></code></p>
+    <xsl:call-template name="subscribe">
+      <xsl:with-param name="archive" select="boolean(fh:archive)"/>
+      <xsl:with-param name="current" select="atom:link[@rel='current']/@href"/>
+      <xsl:with-param name="self" select="atom:link[@rel='self']/@href"/>
+    </xsl:call-template>
     <main>
       <xsl:for-each select="item">
+        <xsl:variable name="month" select="(string-length(substring-before('JanFebMarAprMayJunJulAugSepOctNovDec', substring(pubDate, 9, 3))) div 3) + 1"/>
         <article>
-          <h2>
-            <xsl:choose>
-              <xsl:when test="link"><a href="{link}"><xsl:value-of select="title"/></a></xsl:when>
-              <xsl:otherwise><xsl:value-of select="title"/></xsl:otherwise>
-            </xsl:choose>
-          </h2>
-          <p class="meta"><time><xsl:value-of select="pubDate"/></time>
-            <xsl:for-each select="category"> · <xsl:value-of select="."/></xsl:for-each></p>
-          <p><xsl:value-of select="description"/></p>
-          <xsl:if test="link"><p><a href="{link}">Source on gov.kz</a></p></xsl:if>
+          <xsl:if test="dc:language"><xsl:attribute name="lang"><xsl:value-of select="dc:language"/></xsl:attribute></xsl:if>
+          <h2><a href="{link}"><xsl:value-of select="title"/></a></h2>
+          <p class="meta">
+            <time datetime="{concat(substring(pubDate, 13, 4), '-', format-number($month, '00'), '-', substring(pubDate, 6, 2))}">
+              <xsl:call-template name="date">
+                <xsl:with-param name="year" select="substring(pubDate, 13, 4)"/>
+                <xsl:with-param name="month" select="$month"/>
+                <xsl:with-param name="day" select="number(substring(pubDate, 6, 2))"/>
+              </xsl:call-template>
+            </time>
+            <xsl:for-each select="dc:creator"> · <xsl:value-of select="."/></xsl:for-each>
+            <xsl:for-each select="category"> · <xsl:value-of select="."/></xsl:for-each>
+          </p>
+          <p><xsl:call-template name="text-of-html"><xsl:with-param name="html" select="description"/></xsl:call-template></p>
         </article>
       </xsl:for-each>
     </main>
+  </xsl:template>
+
+  <!-- The text of escaped HTML that holds no tags (an RSS description as this program writes it). -->
+  <xsl:template name="text-of-html">
+    <xsl:param name="html"/>
+    <xsl:choose>
+      <xsl:when test="contains($html, '&amp;')">
+        <xsl:value-of select="substring-before($html, '&amp;')"/>
+        <xsl:variable name="rest" select="substring-after($html, '&amp;')"/>
+        <xsl:choose>
+          <xsl:when test="starts-with($rest, 'lt;')">
+            <xsl:text>&lt;</xsl:text>
+            <xsl:call-template name="text-of-html"><xsl:with-param name="html" select="substring($rest, 4)"/></xsl:call-template>
+          </xsl:when>
+          <xsl:when test="starts-with($rest, 'gt;')">
+            <xsl:text>&gt;</xsl:text>
+            <xsl:call-template name="text-of-html"><xsl:with-param name="html" select="substring($rest, 4)"/></xsl:call-template>
+          </xsl:when>
+          <xsl:when test="starts-with($rest, 'amp;')">
+            <xsl:text>&amp;</xsl:text>
+            <xsl:call-template name="text-of-html"><xsl:with-param name="html" select="substring($rest, 5)"/></xsl:call-template>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:text>&amp;</xsl:text>
+            <xsl:call-template name="text-of-html"><xsl:with-param name="html" select="$rest"/></xsl:call-template>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$html"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>

@@ -1,0 +1,135 @@
+"""One HTML page per article, in the article's language. Pure: an entry, its translations, the
+catalogue and the wording -> bytes.
+
+The page is what a reader opens from an entry the dump gives no gov.kz source for, and the one
+place that shows everything about an article: its full text, date, issuing agency, section and
+topics, the gov.kz original, the feeds it is in (with autodiscovery links to them) and its
+translations. No scripts and no external resources; Open Graph and a canonical link for
+sharing; every piece of article text escaped. The suite runs the Nu HTML checker on it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from feeds import layout
+from feeds.catalogue import LANGUAGE_NAMES, Catalogue
+from feeds.models import Entry
+from feeds.settings import InterfaceSettings
+from feeds.wording import Wording, feed_label
+
+OG_LOCALES = {"en": "en_US", "ru": "ru_RU", "kk": "kk_KZ"}
+STYLE = """    body { font: 17px/1.6 system-ui, sans-serif; margin: 0 auto; max-width: 44rem; padding: 1rem; color: #1b1b1b; background: #fff; }
+    header { border-bottom: 2px solid #0b5394; margin-bottom: 1rem; }
+    h1 { font-size: 1.6rem; line-height: 1.3; }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; color: #444; font-size: .95rem; }
+    dt { font-weight: 600; }
+    dd { margin: 0; }
+    .source { background: #eef4fb; border: 1px solid #b7cde6; padding: .75rem; border-radius: .25rem; }
+    nav, aside { border-top: 1px solid #ddd; margin-top: 2rem; font-size: .95rem; }
+    a { color: #0b5394; }
+    a:focus { outline: 3px solid #f1c232; }"""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Another language's article of the same gov.kz release."""
+
+    id: str
+    language: str
+    title: str
+
+
+def article_page(entry: Entry, translations: Sequence[Translation], catalogue: Catalogue,
+                 interface: InterfaceSettings) -> bytes:
+    site = catalogue.site
+    language = entry.language
+    words = Wording(interface, site.name, language)
+    file = layout.article_file(entry.id)
+    url = site.article_url(entry.id)
+    e = html.escape
+
+    def here(target: str) -> str:
+        return e(layout.relative(target, file))
+
+    keys = catalogue.feed_keys(entry.language, entry.category, entry.category_label, entry.agency, entry.topics)
+    feeds = [(key, catalogue.describe(key)) for key in keys]
+    day = entry.published.date()
+    head = [
+        f'  <link rel="canonical" href="{e(url)}">',
+        *(f'  <link rel="alternate" hreflang="{other.language}" href="{e(site.article_url(other.id))}">'
+          for other in translations),
+        *(f'  <link rel="alternate" type="application/atom+xml" title="{e(document.title)}" href="{e(document.url("atom"))}">'
+          for _, document in feeds),
+        '  <meta property="og:type" content="article">',
+        f'  <meta property="og:title" content="{e(entry.title)}">',
+        f'  <meta property="og:description" content="{e(entry.summary or entry.title)}">',
+        f'  <meta property="og:url" content="{e(url)}">',
+        f'  <meta property="og:site_name" content="{e(site.name)}">',
+        f'  <meta property="og:locale" content="{OG_LOCALES[language]}">',
+        *(f'  <meta property="og:locale:alternate" content="{OG_LOCALES[other.language]}">' for other in translations),
+        f'  <meta property="article:published_time" content="{day.isoformat()}">',
+        f'  <meta property="article:section" content="{e(entry.category_label)}">',
+        *(f'  <meta property="article:tag" content="{e(catalogue.topic_label(topic, language))}">' for topic in entry.topics),
+    ]
+    facts = [f'      <dt>{e(words("article_date"))}</dt><dd><time datetime="{day.isoformat()}">{e(words.date(day))}</time></dd>']
+    if entry.agency:
+        facts.append(f'      <dt>{e(words("article_agency"))}</dt><dd><a href="{e(site.agency_url(entry.agency, language))}">'
+                     f'{e(site.agency_name(entry.agency, language))}</a></dd>')
+    section = next(key for key, _ in feeds if key.kind == "category-lang")
+    facts.append(f'      <dt>{e(words("article_section"))}</dt><dd><a href="{here(layout.feed_file(section.path))}">'
+                 f'{e(entry.category_label)}</a></dd>')
+    topics = [(key, catalogue.topic_label(key.value, language)) for key, _ in feeds if key.kind == "topic"]
+    if topics:
+        facts.append(f'      <dt>{e(words("article_topics"))}</dt><dd>' + ", ".join(
+            f'<a href="{here(layout.feed_file(key.path))}">{e(label)}</a>' for key, label in topics) + "</dd>")
+    paragraphs = "\n".join(f"    <p>{e(paragraph)}</p>" for paragraph in entry.paragraphs)
+    source = (f'    <p class="source"><a href="{e(entry.source_url)}">{e(words("article_source"))}</a></p>' if entry.source_url
+              else f'    <p class="source">{e(words("article_no_source"))}</p>')
+    others = ""
+    if translations:
+        others = (f'  <nav aria-labelledby="translations">\n    <h2 id="translations">{e(words("article_translations"))}</h2>\n'
+                  "    <ul>\n" + "\n".join(
+                      f'      <li lang="{other.language}"><a href="{here(layout.article_file(other.id))}" '
+                      f'hreflang="{other.language}">{e(other.title)}</a> ({LANGUAGE_NAMES[other.language]})</li>'
+                      for other in translations) + "\n    </ul>\n  </nav>\n")
+    listed = "\n".join(f'      <li><a href="{here(layout.feed_file(key.path))}">{e(feed_label(key, catalogue, words))}</a></li>'
+                       for key, _ in feeds)
+    page = f"""<!DOCTYPE html>
+<html lang="{language}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="generator" content="enbekshi-feeds">
+  <title>{e(entry.title)} · {e(site.name)}</title>
+  <meta name="description" content="{e(entry.summary or entry.title)}">
+{chr(10).join(head)}
+  <style>
+{STYLE}
+  </style>
+</head>
+<body>
+  <header>
+    <p><a href="{here(layout.INDEX_FILES[language])}">{e(words("home"))}</a></p>
+  </header>
+  <main>
+  <article>
+    <h1>{e(entry.title)}</h1>
+    <dl>
+{chr(10).join(facts)}
+    </dl>
+{paragraphs + chr(10) if paragraphs else ""}{source}
+  </article>
+{others}  <aside aria-labelledby="feeds">
+    <h2 id="feeds">{e(words("article_feeds"))}</h2>
+    <ul>
+{listed}
+    </ul>
+  </aside>
+  </main>
+</body>
+</html>
+"""
+    return page.encode("utf-8")
