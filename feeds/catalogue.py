@@ -31,16 +31,16 @@ GOV_KZ_ENTITY = "https://www.gov.kz/memleket/entities/"
 
 @dataclass(frozen=True)
 class Site:
-    """What every document shows besides its own feed: the site, its author, the hub, the
-    English names of topics (for entries' `category` labels) and the agencies' names in each
-    language (for entries' authors)."""
+    """What every document shows besides its own feed: the site, its author, the hub, and the
+    names of topics (for entries' `category` labels) and agencies (for entries' authors) in each
+    language."""
 
     base_url: str
     url: str
     name: str
     author: str
     hub: str | None
-    topic_labels: Mapping[str, str]
+    topic_labels: Mapping[str, Mapping[str, str]]  # slug -> language -> label
     agency_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # slug -> language -> name
 
     @property
@@ -51,8 +51,9 @@ class Site:
     def topic_scheme(self) -> str:
         return f"{self.base_url}topic/"
 
-    def topic_label(self, slug: str) -> str:
-        return self.topic_labels.get(slug, slug)
+    def topic_label(self, slug: str, language: str = "en") -> str:
+        """The topic's label in `language` (from `topics:`), else its slug."""
+        return self.topic_labels.get(slug, {}).get(language, slug)
 
     def agency_name(self, slug: str, language: str = "en") -> str:
         """The agency's readable name in `language` (from `agencies:`), else its slug."""
@@ -90,7 +91,6 @@ class FeedDocument:
 class Catalogue:
     site: Site
     agencies: Mapping[str, AgencySettings]
-    topic_names: Mapping[str, Mapping[str, str]]  # slug -> language -> label
 
     @classmethod
     def of(cls, settings: Settings) -> Catalogue:
@@ -100,8 +100,8 @@ class Catalogue:
                     for slug, named in settings.agencies.items()}
         site = Site(str(settings.feeds.base_url), str(settings.site.url), settings.site.name, settings.site.author,
                     str(settings.websub.hub) if settings.websub.hub else None,
-                    {slug: labels["en"] for slug, labels in names.items()}, agencies)
-        return cls(site, dict(settings.agencies), names)
+                    names, agencies)
+        return cls(site, dict(settings.agencies))
 
     def feed_keys(self, language: str, category: str, category_label: str, agency: str | None,
                   topics: Sequence[str]) -> list[FeedKey]:
@@ -127,7 +127,7 @@ class Catalogue:
         return self.site.agency_name(slug, language)
 
     def topic_label(self, slug: str, language: str = "en") -> str:
-        return self.topic_names.get(slug, {}).get(language, slug)
+        return self.site.topic_label(slug, language)
 
     def describe(self, feed: FeedKey) -> FeedDocument:
         site = self.site.name

@@ -213,9 +213,9 @@ def embed_page(document: FeedDocument, entries: Sequence[Published]) -> bytes:
         f' <time datetime="{entry.published.date().isoformat()}">{entry.published:%d.%m.%Y}</time></li>'
         for entry in entries[:EMBED_HEADLINES]
     )
-    language = f' lang="{document.language}"' if document.language else ""
+    # A feed that mixes languages is titled in English; each headline says its own language.
     page = f"""<!DOCTYPE html>
-<html{language}>
+<html lang="{document.language or 'en'}">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">

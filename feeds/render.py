@@ -110,7 +110,7 @@ def _atom_entry(entry: Entry, site: Site) -> bytes:
         SubElement(element, "summary").text = entry.summary
     SubElement(element, "category", term=entry.category, scheme=site.category_scheme, label=entry.category_label)
     for topic in entry.topics:
-        SubElement(element, "category", term=topic, scheme=site.topic_scheme, label=site.topic_label(topic))
+        SubElement(element, "category", term=topic, scheme=site.topic_scheme, label=site.topic_label(topic, entry.language))
     SubElement(element, "published").text = entry.published.isoformat()
     etree.indent(element, space="  ", level=1)
     return etree.tostring(element, encoding="utf-8")
@@ -128,7 +128,7 @@ def _rss_item(entry: Entry, site: Site) -> bytes:
     SubElement(element, "guid", isPermaLink="false").text = entry.id
     SubElement(element, "category", domain=site.category_scheme).text = entry.category_label
     for topic in entry.topics:
-        SubElement(element, "category", domain=site.topic_scheme).text = site.topic_label(topic)
+        SubElement(element, "category", domain=site.topic_scheme).text = site.topic_label(topic, entry.language)
     SubElement(element, "pubDate").text = rfc822(entry.published)
     etree.indent(element, space="  ", level=2)
     # The namespaces are declared once, on the document's root.
@@ -154,7 +154,7 @@ def _json_item(entry: Entry, site: Site) -> str:
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),
         "authors": [{"name": name, "url": uri}],
-        "tags": [entry.category_label, *(site.topic_label(topic) for topic in entry.topics)],
+        "tags": [entry.category_label, *(site.topic_label(topic, entry.language) for topic in entry.topics)],
         "language": entry.language,
     })
     # As it stands in the document: two levels in, under "items".

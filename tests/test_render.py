@@ -29,7 +29,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 HISTORY = "{http://purl.org/syndication/history/1.0}"
 SITE = Site("https://feeds.example.org/", "https://enbekshiqazaq.kz/", "Enbekshi QazaQ", "Enbekshi QazaQ",
-            "https://hub.example.org/", {"sport": "Sport"},
+            "https://hub.example.org/", {"sport": {"en": "Sport", "ru": "Спорт", "kk": "Спорт"}},
             {"mfa": {"en": "Ministry of Foreign Affairs", "ru": "МИД РК", "kk": "СІМ"}})
 ALL = FeedDocument("all", "all", "urn:uuid:00000000-0000-0000-0000-000000000001", "Enbekshi QazaQ: all news",
                    "Every article.", None, SITE)

@@ -55,8 +55,8 @@ class Served:
         return response.status, {name.lower(): value for name, value in response.getheaders()}, body
 
 
-def start_serving(project: Path, *extra: str) -> Served:
-    port = free_port()
+def start_serving(project: Path, *extra: str, port: int | None = None) -> Served:
+    port = port or free_port()
     log = project / "serve.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "feeds", "serve", "--port", str(port), *extra], cwd=project,
