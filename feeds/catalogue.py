@@ -91,6 +91,8 @@ class FeedDocument:
 class Catalogue:
     site: Site
     agencies: Mapping[str, AgencySettings]
+    # Each feed described once per run: every article page names about seven.
+    _described: dict[FeedKey, FeedDocument] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, settings: Settings) -> Catalogue:
@@ -130,6 +132,12 @@ class Catalogue:
         return self.site.topic_label(slug, language)
 
     def describe(self, feed: FeedKey) -> FeedDocument:
+        described = self._described.get(feed)
+        if described is None:
+            described = self._described[feed] = self._describe(feed)
+        return described
+
+    def _describe(self, feed: FeedKey) -> FeedDocument:
         site = self.site.name
         language = feed.language
         if feed.kind == "lang":

@@ -12,7 +12,6 @@ never moves, and no folder holds more than 1/256 of a million pages.
 from __future__ import annotations
 
 import hashlib
-import posixpath
 from functools import cache
 from importlib.resources import files
 
@@ -66,8 +65,13 @@ def article_file(entry_id: str) -> str:
 
 
 def relative(target: str, file: str) -> str:
-    """The address of `target` relative to the document at `file` (both under out/)."""
-    return posixpath.relpath(target, posixpath.dirname(file) or ".")
+    """The address of `target` relative to the document at `file` (both paths under out/, as
+    this module makes them: no `.` or `..` segments). String work only: pages make thousands."""
+    folders, parts = file.split("/")[:-1], target.split("/")
+    shared = 0
+    while shared < len(folders) and shared < len(parts) - 1 and folders[shared] == parts[shared]:
+        shared += 1
+    return "/".join([".."] * (len(folders) - shared) + parts[shared:])
 
 
 def embed_file(path: str) -> str:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from feeds.layout import archive_file, bounded, embed_file, feed_file, feed_files, is_subscription_document, stylesheet_href
+import posixpath
+
+from feeds.layout import (
+    archive_file,
+    article_file,
+    bounded,
+    embed_file,
+    feed_file,
+    feed_files,
+    is_subscription_document,
+    relative,
+    stylesheet_href,
+)
 
 
 def test_every_file_of_a_feed_has_one_place() -> None:
@@ -20,6 +32,19 @@ def test_only_subscription_documents_are_announced() -> None:
 def test_the_stylesheet_is_addressed_from_each_document() -> None:
     assert stylesheet_href("all.atom") == "assets/feed.xsl"
     assert stylesheet_href("archive/category/world/en/2.atom") == "../../../../assets/feed.xsl"
+
+
+def test_an_article_page_is_named_by_its_id_in_a_folder_of_its_first_two_hex_digits() -> None:
+    assert article_file("urn:uuid:6a5f0c2e-0000-4000-8000-000000000001") == "articles/6a/6a5f0c2e-0000-4000-8000-000000000001.html"
+    assert archive_file("lang/en", 0, "json") == "archive/lang/en/1.json"
+
+
+def test_relative_addresses_are_what_posixpath_would_say() -> None:
+    files = ["index.html", "all.atom", "articles/6a/x.html", "articles/11/y.html", "archive/category/world/en/2.rss",
+             "embed/lang/en.html", "category/world/en.atom"]
+    for file in files:
+        for target in files:
+            assert relative(target, file) == posixpath.relpath(target, posixpath.dirname(file) or "."), (target, file)
 
 
 def test_every_name_that_becomes_a_path_is_short_unique_and_stable() -> None:
