@@ -58,8 +58,12 @@ def plan(pages: Iterable[int], occupied: Sequence[int], size: int, boundary: int
     """Every page in `pages`, oldest first, with its links. `occupied` (sorted) must hold every
     occupied page among `pages` and the nearest occupied page on either side of each."""
     known = set(occupied)
-    return [Page(page, page * size, min((page + 1) * size, boundary), *_neighbours(page, occupied), occupied=page in known)
-            for page in sorted(pages)]
+    planned = []
+    for page in sorted(pages):
+        first, end = page * size, min((page + 1) * size, boundary)
+        # A page at or past the boundary holds nothing archived, whatever `occupied` says.
+        planned.append(Page(page, first, end, *_neighbours(page, occupied), occupied=page in known and first < end))
+    return planned
 
 
 def _neighbours(page: int, occupied: Sequence[int]) -> tuple[int | None, int | None]:

@@ -25,7 +25,15 @@ LANGUAGE_TITLES = {
     "ru": ("новости на русском языке", "Все статьи на русском языке, сначала новые."),
     "kk": ("қазақ тіліндегі жаңалықтар", "Қазақ тіліндегі барлық мақалалар, жаңалары алдымен."),
 }
-ORIGIN = "each linking to its gov.kz original"
+ORIGIN = "each linking to its gov.kz original where the dump names one"
+# A section feed in one language is described in that language.
+SECTION_SUBTITLES = {
+    "en": "Every article in the section {section} in English, newest first, " + ORIGIN + ".",
+    "ru": "Все статьи раздела «{section}» на русском языке, сначала новые; у каждой ссылка на оригинал на gov.kz, "
+          "если выгрузка его называет.",
+    "kk": "«{section}» бөліміндегі қазақ тіліндегі барлық мақалалар, жаңалары алдымен; түпнұсқасы белгілі болса, "
+          "gov.kz сілтемесімен.",
+}
 GOV_KZ_ENTITY = "https://www.gov.kz/memleket/entities/"
 
 
@@ -148,7 +156,7 @@ class Catalogue:
             subtitle = f"Every article in the section {feed.label}, newest first, {ORIGIN}."
         elif feed.kind == "category-lang" and language:
             title = f"{site}: {feed.label} · {LANGUAGE_NAMES[language]}"
-            subtitle = f"Every article in the section {feed.label} in {LANGUAGE_NAMES[language]}, newest first, {ORIGIN}."
+            subtitle = SECTION_SUBTITLES[language].format(section=feed.label)
         elif feed.kind == "agency":
             name = self.agency_name(feed.value)
             title = f"{site}: {name}"

@@ -325,7 +325,11 @@ class Ingest:
         release is merged into it. A file costs a few statements, not a few per article."""
         counts = Counts()
         orders = timing.order_ids([a.news_id for a in articles])
-        known = self.store.resolve_many([article.id for article in articles])
+        # A sourced record may be a stored source-less one that has gained its Source line: look
+        # up the id it had without one as well.
+        unsourced = {article.id: identity.article_id(None, article.title, article.published, article.language)
+                     for article in articles if article.source_url is not None}
+        known = self.store.resolve_many([article.id for article in articles] + list(unsourced.values()))
         newcomers: dict[date, list[tuple[int, int, Article]]] = {}
         pending: set[str] = set()
         releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]] = {}
@@ -337,11 +341,18 @@ class Ingest:
                 counts.merged += 1
                 continue
             known_id = known.get(article.id)
+            sourced_id = None  # the id of a stored source-less article that this one is, with a source
             if known_id is None and article.source_url is not None:
-                pending.add(article.id)
-                newcomers.setdefault(article.published, []).append((order_id, -position, article))
-                continue
+                sourced_id, known_id = article.id, self._gained_source(article, known.get(unsourced[article.id]))
+                if known_id is None:
+                    pending.add(article.id)
+                    newcomers.setdefault(article.published, []).append((order_id, -position, article))
+                    continue
+                known[sourced_id] = known_id  # a repeat of it later in the file is a duplicate
+                article = replace(article, id=known_id)
             with self._one_article(article, counts):
+                if sourced_id is not None:
+                    self.store.add_alias(sourced_id, article.id)
                 known_id = known_id or self._release_of(article, releases)
                 if known_id is None:
                     pending.add(article.id)
@@ -389,6 +400,19 @@ class Ingest:
                     self.store.insert_articles([row])
                     stored.append(row)
             return stored
+
+    def _gained_source(self, article: Article, candidate: str | None) -> str | None:
+        """The id of the stored source-less article this sourced one is, when it is the same record
+        with its Source line added: the same title, day and language, and the same text (or the
+        same release by `identity.same_release`). Its id becomes an alias of that article, which
+        gains the source, instead of a second entry appearing."""
+        stored = None if candidate is None else self.store.sourceless_text(candidate)
+        if stored is None or candidate is None:
+            return None
+        if stored != article.paragraphs and not identity.same_release(
+                identity.words(" ".join(stored)), identity.words(" ".join(article.paragraphs))):
+            return None
+        return candidate
 
     def _check_stop(self, done: int) -> None:
         """Between articles of a long file, now and then: a stop request need not wait for its end."""
@@ -487,6 +511,9 @@ class Ingest:
             self.store.release(article_id)
             if traits is not None:
                 self.store.join_feeds([(article_id, self._keys(traits))])
+        # Their translations' pages link to them again.
+        self.store.forget_rendering_of([other for _, source, language in self.store.sources(released)
+                                        for other in identity.translation_ids(source, language)])
         return len(released)
 
 

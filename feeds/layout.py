@@ -40,6 +40,11 @@ FEED_DOCUMENTS = {SUFFIXES["atom"], SUFFIXES["rss"]}  # what a browser may want 
 SEGMENT_CHARS = 60
 
 
+def site_files() -> list[str]:
+    """Every file of the site around the feeds: index pages, OPML, stylesheet, assets."""
+    return [*INDEX_FILES.values(), OPML_FILE, STYLESHEET, *(f"{ASSETS_FOLDER}/{name}" for name in ASSETS)]
+
+
 def feed_file(path: str, form: str = "atom") -> str:
     return f"{path}{SUFFIXES[form]}"
 

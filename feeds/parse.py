@@ -26,7 +26,7 @@ from feeds.prose import cut_at_sentence, shorten, xml_safe
 DATE_TAIL = re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\Z")
 DATE_TAIL_CHARS = 10
 SOURCE_WORD = "Source"
-AGENCY_PATH = re.compile(r"/entities/(?P<agency>[A-Za-z0-9_-]+)(?:/|$)")
+AGENCY_NAME = re.compile(r"[A-Za-z0-9_-]+")
 NEWS_ID_PATH = re.compile(r"/details/(?P<id>\d+)(?:/|$)")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 LINE_TEXT = re.compile(r"[^\r\n]+")
@@ -132,6 +132,16 @@ def source_tail(line: str) -> tuple[int, str] | None:
         # `Source:<url>` inside the last word.
         return glued, line[glued + mark + 1:]
     return None
+
+
+def _agency(path: str) -> str | None:
+    """The segment after `/entities/` of a gov.kz path, decoded, when it is an agency slug: split
+    before decoding, so an encoded `/` (`a%2Fb`) cannot pass for the end of the name."""
+    segments = path.split("/")
+    if "entities" not in segments[:-1]:
+        return None
+    name = unquote(segments[segments.index("entities") + 1])
+    return name.lower() if AGENCY_NAME.fullmatch(name) else None
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -255,9 +265,8 @@ def _record(fields: dict, file: str, problems: list[Problem]) -> Record:
             problems.append(Problem(file, number, f"source URL {raw[:80]!r} dropped: {reason}", WARNING))
         else:
             url = raw
-            path = unquote(urlsplit(raw).path)
-            agency_match, id_match = AGENCY_PATH.search(path), NEWS_ID_PATH.search(path)
-            agency = agency_match["agency"].lower() if agency_match else None
+            path = urlsplit(raw).path
+            agency, id_match = _agency(path), NEWS_ID_PATH.search(unquote(path))
             news_id = int(id_match["id"]) if id_match and len(id_match["id"]) <= MAX_NEWS_ID_DIGITS else None
     title = " ".join(fields["title"].split())
     if len(title) > MAX_TITLE_CHARS:

@@ -1,7 +1,7 @@
 """Text shaping for dump bodies, which arrive as one line with paragraphs glued together.
 
 Pure functions: paragraphs for an entry's HTML content, a bounded plain-text summary, a title for
-records whose title is just `-`, and removal of characters XML 1.0 cannot carry.
+records whose title is just `-`, and removal of characters XML 1.0 or HTML cannot carry.
 """
 
 from __future__ import annotations
@@ -15,14 +15,18 @@ LOWER = "a-zа-яёәғқңөұүһі"
 GLUED_BREAK = re.compile(rf"(?<=[{LOWER}0-9)\]»”%])([.!?…]+)(?=[«“\"]?[{UPPER}])")
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 SPACES = re.compile(r"\s*")
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# C0 and C1 controls (but tab and line breaks), DEL, lone surrogates, and the non-characters
+# (U+FDD0..U+FDEF, and the last two code points of every plane).
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                      + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)) + "]")
 LETTER = re.compile(rf"[{UPPER}{LOWER}]", re.IGNORECASE)
 FALLBACK_TITLE_CHARS = 120
 
 
 def xml_safe(text: str) -> str:
-    """Drop C0 controls, lone surrogates and non-characters: XML 1.0 cannot carry them at all."""
-    return NOT_XML.sub("", text)
+    """Drop controls, lone surrogates and non-characters: XML 1.0 cannot carry the C0 controls
+    and surrogates at all, and HTML forbids the rest (the Nu checker rejects a page holding them)."""
+    return NOT_TEXT.sub("", text)
 
 
 def paragraphs(body: str, title: str) -> tuple[str, ...]:

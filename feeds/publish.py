@@ -317,7 +317,7 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
     """The index pages, OPML and assets, when any feed changed or their settings did."""
     out = target.out
     if not (report.written or report.removed or store.meta(SITE_KEY) != target.site_signature
-            or not (out / layout.INDEX_FILES["en"]).exists()):
+            or not all((out / relative).exists() for relative in layout.site_files())):
         return
     try:
         for relative, data in pages.site_files(store.feeds(), target.catalogue, target.interface).items():
@@ -341,37 +341,67 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
                      should_stop: Callable[[], bool], progress: Progress) -> None:
     """Every article's fragments (kept by the store) and page (written to `out/articles/`),
     rendered once, before any document needs them: new and changed articles, those whose
-    translations changed, or all of them when what shapes them changed. An article that cannot be
-    rendered is quarantined: left out of every feed, its page removed, kept in the store. A large
-    batch (a cold build, new settings) is rendered by a pool of processes, one per core."""
-    if store.meta(FRAGMENTS_KEY) != target.fragment_signature:
+    translations changed, or all of them when what shapes them changed or the pages are gone. An
+    article that cannot be rendered is quarantined: left out of every feed, its page removed, kept
+    in the store. A page that cannot be written is that page's problem alone: the entry stays in
+    its feeds, and the page is tried again next run. A large batch (a cold build, new settings) is
+    rendered by a pool of processes, one per core."""
+    if store.meta(FRAGMENTS_KEY) != target.fragment_signature or not (target.out / layout.ARTICLES_FOLDER).is_dir():
         with store.transaction():
             store.forget_fragments()
             store.set_meta(FRAGMENTS_KEY, target.fragment_signature)
     _remove_gone_pages(store, target.out, report)
     progress.begin("rendering entries", store.count_unrendered(), "entries")
+    after = ""
     with Pool() as pool:
-        while (batch := store.unrendered(RENDER_BATCH)) and not should_stop():
+        while (batch := store.unrendered(RENDER_BATCH, after)) and not should_stop():
+            after = batch[-1].id
             jobs = _with_translations(store, batch)
             outcomes = pool.map(partial(render_one, target=target), jobs, large=len(batch) == RENDER_BATCH, chunk=100)
             if failed := next((outcome.failure for outcome in outcomes if outcome.out_failed), None):
                 raise OutputError(f"cannot write into {target.out}: {failed}")
             with store.transaction():
-                store.save_renderings([(entry.id, outcome.fragments) for entry, outcome in zip(batch, outcomes, strict=True)
+                done = list(zip(batch, outcomes, strict=True))
+                store.save_renderings([(entry.id, outcome.fragments) for entry, outcome in done
                                        if outcome.fragments is not None])
-                for entry, outcome in zip(batch, outcomes, strict=True):
-                    page = layout.article_file(entry.id)
-                    if outcome.fragments is not None:
-                        report.wrote(page, outcome.page_written)
-                        continue
-                    if remove(target.out / page):
-                        report.removed.append(page)
-                    # Held under these settings and this program: other ones release it (`ingest`).
-                    if store.hold_article(entry.id, str(outcome.failure), target.feed_signature, now):
-                        report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {outcome.failure}",
-                                                       ARTICLE_QUARANTINED))
+                store.mark_rendered([entry.id for entry, outcome in done if outcome.fragments is not None and not outcome.failure])
+                for entry, outcome in done:
+                    _record_entry(store, target, entry, outcome, report, now)
             progress.advance(len(batch))
     progress.end()
+
+
+def _record_entry(store: Store, target: Target, entry: Entry, outcome: EntryResult, report: PublishReport,
+                  now: float) -> None:
+    """In the main process, what rendering one entry did: its page written, its page's problem,
+    or the entry quarantined (and its translations' pages rendered again without it)."""
+    page = layout.article_file(entry.id)
+    if outcome.fragments is not None:
+        if outcome.failure:
+            report.problems.append(Problem(page, None, f"could not be written ({outcome.failure}); retried next run", WARNING))
+        else:
+            report.wrote(page, outcome.page_written)
+        return
+    _remove_page(target.out, page, report)
+    # Held under these settings and this program: other ones release it (`ingest`).
+    if store.hold_article(entry.id, str(outcome.failure), target.feed_signature, now):
+        report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {outcome.failure}", ARTICLE_QUARANTINED))
+    if entry.source_url:
+        store.forget_rendering_of(identity.translation_ids(entry.source_url, entry.language))
+
+
+def _remove_page(out: Path, page: str, report: PublishReport) -> bool:
+    """Remove one published page; one that cannot be removed is reported, and stays for the next
+    run to try (unless out/ itself failed). True when it is gone."""
+    try:
+        if remove(out / page):
+            report.removed.append(page)
+    except OSError as exc:
+        if is_global_failure(exc, out):
+            raise OutputError(f"cannot write into {out}: {_reason(exc)}") from None
+        report.problems.append(Problem(page, None, f"could not be removed ({_reason(exc)}); retried next run", WARNING))
+        return False
+    return True
 
 
 def _with_translations(store: Store, batch: Sequence[Entry]) -> list[tuple[Entry, tuple[Translation, ...]]]:
@@ -383,28 +413,20 @@ def _with_translations(store: Store, batch: Sequence[Entry]) -> list[tuple[Entry
 
 
 def _remove_gone_pages(store: Store, out: Path, report: PublishReport) -> None:
-    """The pages of articles that retention removed. One that cannot be removed is tried again
-    by the next run."""
+    """The pages of articles that retention removed, and their translations' pages rendered
+    again without them."""
     gone = store.gone(GONE_BATCH)
-    removed = []
-    for article_id in gone:
-        page = layout.article_file(article_id)
-        try:
-            if remove(out / page):
-                report.removed.append(page)
-        except OSError as exc:
-            if is_global_failure(exc, out):
-                raise OutputError(f"cannot write into {out}: {_reason(exc)}") from None
-            report.problems.append(Problem(page, None, f"could not be removed ({_reason(exc)}); retried next run", WARNING))
-            continue
-        removed.append(article_id)
+    removed = [article_id for article_id, _, _ in gone if _remove_page(out, layout.article_file(article_id), report)]
     with store.transaction():
         store.forget_gone(removed)
+        store.forget_rendering_of([other for _, source, language in gone if source
+                                   for other in identity.translation_ids(source, language)])
 
 
 @dataclass(frozen=True)
 class EntryResult:
-    """What rendering one entry did, or why it could not: a worker's answer."""
+    """What rendering one entry did, or why it could not: a worker's answer. With fragments and a
+    failure, only the page could not be written."""
 
     fragments: Fragments | None = None
     page_written: bool = False
@@ -419,8 +441,10 @@ def render_one(job: tuple[Entry, tuple[Translation, ...]], target: Target) -> En
     try:
         fragments = render.fragments(entry, target.catalogue.site)
         page = article_pages.article_page(entry, translations, target.catalogue, target.interface)
-        written = write_if_changed(target.out / layout.article_file(entry.id), page)
     except Exception as exc:  # noqa: BLE001
-        return EntryResult(failure=f"could not be rendered ({_reason(exc)})",
-                           out_failed=isinstance(exc, OSError) and is_global_failure(exc, target.out))
+        return EntryResult(failure=f"could not be rendered ({_reason(exc)})")
+    try:
+        written = write_if_changed(target.out / layout.article_file(entry.id), page)
+    except OSError as exc:
+        return EntryResult(fragments, failure=_reason(exc), out_failed=is_global_failure(exc, target.out))
     return EntryResult(fragments, written)

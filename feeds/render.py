@@ -118,9 +118,12 @@ def _atom_entry(entry: Entry, site: Site) -> bytes:
 
 def _rss_item(entry: Entry, site: Site) -> bytes:
     """The item of a single-language feed; `_with_language` makes the mixed feeds' one."""
-    element = etree.Element("item", nsmap={"content": CONTENT, "dc": DUBLIN_CORE})
+    element = etree.Element("item", nsmap={"content": CONTENT, "dc": DUBLIN_CORE, "atom": ATOM})
     SubElement(element, "title").text = entry.title
     SubElement(element, "link").text = entry.source_url or site.article_url(entry.id)
+    if entry.source_url:
+        # RSS has one link; the page here goes beside it, as in Atom.
+        SubElement(element, f"{{{ATOM}}}link", href=site.article_url(entry.id), rel="related", type="text/html")
     SubElement(element, "description").text = description_html(entry)
     if entry.paragraphs:
         SubElement(element, f"{{{CONTENT}}}encoded").text = content_html(entry)
@@ -132,8 +135,10 @@ def _rss_item(entry: Entry, site: Site) -> bytes:
     SubElement(element, "pubDate").text = rfc822(entry.published)
     etree.indent(element, space="  ", level=2)
     # The namespaces are declared once, on the document's root.
-    return (etree.tostring(element, encoding="utf-8").replace(f' xmlns:content="{CONTENT}"'.encode(), b"", 1)
-            .replace(f' xmlns:dc="{DUBLIN_CORE}"'.encode(), b"", 1))
+    serialised = etree.tostring(element, encoding="utf-8")
+    for prefix, uri in (("content", CONTENT), ("dc", DUBLIN_CORE), ("atom", ATOM)):
+        serialised = serialised.replace(f' xmlns:{prefix}="{uri}"'.encode(), b"", 1)
+    return serialised
 
 
 def _with_language(item: bytes, language: str) -> bytes:

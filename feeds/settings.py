@@ -245,6 +245,14 @@ class InterfaceSettings(_Section):
     feed_older: Labels = Labels(en="Older entries", ru="Более старые записи", kk="Ескірек жазбалар")
     feed_full_text: Labels = Labels(en="Full text", ru="Полный текст", kk="Толық мәтін")
 
+    @field_validator("*")
+    @classmethod
+    def _each_language_falls_back_to_its_default(cls, value: Labels, info: Any) -> Labels:
+        """A key given in some languages keeps the built-in wording in the others: a Russian
+        page never shows an English override."""
+        default = cls.model_fields[info.field_name].default
+        return Labels(en=value.en, ru=value.ru or default.ru, kk=value.kk or default.kk)
+
 
 class Settings(_Section):
     site: SiteSettings = Field(SiteSettings(), description="The site the dumps come from.")

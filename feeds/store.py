@@ -66,7 +66,7 @@ CREATE TABLE renderings (
 """,
     4: """
 -- Articles removed by retention whose pages are still to be deleted from out/.
-CREATE TABLE gone (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE gone (article_id TEXT PRIMARY KEY, source_url TEXT, language TEXT NOT NULL) WITHOUT ROWID;
 """,
 }
 SCHEMA = """
@@ -145,7 +145,7 @@ CREATE TABLE removed (
     seq INTEGER NOT NULL,
     PRIMARY KEY (feed, seq)
 ) WITHOUT ROWID;
-CREATE TABLE gone (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE gone (article_id TEXT PRIMARY KEY, source_url TEXT, language TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -430,6 +430,11 @@ class Store:
             "SELECT id, paragraphs FROM articles WHERE day = ? AND language = ? AND source_url IS NULL "
             "ORDER BY published_us DESC LIMIT ?", (day.isoformat(), language, limit))]
 
+    def sourceless_text(self, article_id: str) -> tuple[str, ...] | None:
+        """The paragraphs of a stored article that has no source; None for any other id."""
+        row = self._one("SELECT paragraphs FROM articles WHERE id = ? AND source_url IS NULL", (article_id,))
+        return None if row is None else tuple(json.loads(row[0]))
+
     def add_alias(self, alias: str, article_id: str) -> None:
         self._run("INSERT INTO aliases (id, article_id) VALUES (?, ?)", (alias, article_id))
 
@@ -606,20 +611,31 @@ class Store:
 
     # Renderings -----------------------------------------------------------------------------
 
-    def unrendered(self, limit: int) -> list[Entry]:
-        """Articles whose fragments are missing (new, changed, or the settings that shape them
-        changed), quarantined ones left out."""
+    def unrendered(self, limit: int, after: str = "") -> list[Entry]:
+        """Articles to render (new, changed, their page or translations changed, or the settings
+        that shape them changed), in id order from after `after`; quarantined ones left out."""
         return [_entry(row) for row in self._rows(
-            f"SELECT {ENTRY_COLUMNS} FROM articles a WHERE a.rendered = 0 AND a.id NOT IN (SELECT subject FROM quarantine) "
-            "ORDER BY a.id LIMIT ?", (limit,))]
+            f"SELECT {ENTRY_COLUMNS} FROM articles a WHERE a.rendered = 0 AND a.id > ? "
+            "AND a.id NOT IN (SELECT subject FROM quarantine) ORDER BY a.id LIMIT ?", (after, limit))]
 
     def titles(self, article_ids: Sequence[str]) -> list[tuple[str, str, str]]:
-        """(id, language, title) of those of these ids that are stored."""
+        """(id, language, title) of those of these ids that are stored and not quarantined."""
         found: list[tuple[str, str, str]] = []
         for start in range(0, len(article_ids), MAX_PARAMETERS):
             part = article_ids[start:start + MAX_PARAMETERS]
             found += [(row[0], row[1], row[2]) for row in self._rows(
-                f"SELECT id, language, title FROM articles WHERE id IN ({', '.join('?' for _ in part)})", part)]
+                f"SELECT id, language, title FROM articles WHERE id IN ({', '.join('?' for _ in part)}) "
+                "AND id NOT IN (SELECT subject FROM quarantine)", part)]
+        return found
+
+    def sources(self, article_ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(id, source URL, language) of those of these ids that are stored with a source."""
+        found: list[tuple[str, str, str]] = []
+        for start in range(0, len(article_ids), MAX_PARAMETERS):
+            part = article_ids[start:start + MAX_PARAMETERS]
+            found += [(row[0], row[1], row[2]) for row in self._rows(
+                f"SELECT id, source_url, language FROM articles WHERE id IN ({', '.join('?' for _ in part)}) "
+                "AND source_url IS NOT NULL", part)]
         return found
 
     def forget_rendering_of(self, article_ids: Sequence[str]) -> None:
@@ -634,7 +650,10 @@ class Store:
     def save_renderings(self, rendered: Sequence[tuple[str, Fragments]]) -> None:
         self._many("INSERT OR REPLACE INTO renderings (article_id, atom, rss, json) VALUES (?, ?, ?, ?)",
                    [(article_id, f.atom, f.rss, f.json) for article_id, f in rendered])
-        self._many("UPDATE articles SET rendered = 1 WHERE id = ?", [(article_id,) for article_id, _ in rendered])
+
+    def mark_rendered(self, article_ids: Sequence[str]) -> None:
+        """Rendered in full, page included: not to be rendered again until something changes."""
+        self._many("UPDATE articles SET rendered = 1 WHERE id = ?", [(article_id,) for article_id in article_ids])
 
     def forget_fragments(self) -> None:
         """Every article is rendered again: what shapes fragments changed."""
@@ -649,11 +668,11 @@ class Store:
         values = ", ".join("(?, ?)" for _ in ranges)
         rows = self._rows(
             f"WITH r(first, end_) AS (VALUES {values}) SELECT DISTINCT seq FROM ("
-            "SELECT (SELECT max(seq) FROM members WHERE feed = ? AND seq < r.first) AS seq FROM r UNION ALL "
+            "SELECT (SELECT max(seq) FROM members WHERE feed = ? AND seq < min(r.first, ?)) AS seq FROM r UNION ALL "
             "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.end_ AND seq < ?) FROM r UNION ALL "
             "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.first AND seq < min(r.end_, ?)) FROM r"
             ") WHERE seq IS NOT NULL ORDER BY seq",
-            [*(bound for pair in ranges for bound in pair), path, path, below, path, below])
+            [*(bound for pair in ranges for bound in pair), path, below, path, below, path, below])
         return [row[0] for row in rows]
 
     def occupied(self, path: str, size: int, below: int) -> list[int]:
@@ -708,12 +727,13 @@ class Store:
         self._run(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
         self._run(f"DELETE FROM quarantine WHERE subject IN ({doomed})", params)
         self._run(f"DELETE FROM renderings WHERE article_id IN ({doomed})", params)
-        self._run(f"INSERT OR IGNORE INTO gone (article_id) {doomed}", params)
+        self._run(f"INSERT OR IGNORE INTO gone (article_id, source_url, language) "
+                  f"SELECT id, source_url, language FROM articles WHERE {where}", params)
         return self._run(f"DELETE FROM articles WHERE {where}", params)
 
-    def gone(self, limit: int) -> list[str]:
-        """Removed articles whose pages may still be published."""
-        return [row[0] for row in self._rows("SELECT article_id FROM gone LIMIT ?", (limit,))]
+    def gone(self, limit: int) -> list[tuple[str, str | None, str]]:
+        """(id, source URL, language) of removed articles whose pages may still be published."""
+        return [(row[0], row[1], row[2]) for row in self._rows("SELECT article_id, source_url, language FROM gone LIMIT ?", (limit,))]
 
     def forget_gone(self, article_ids: Sequence[str]) -> None:
         self._many("DELETE FROM gone WHERE article_id = ?", [(article_id,) for article_id in article_ids])

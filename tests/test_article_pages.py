@@ -103,3 +103,17 @@ def test_every_link_of_every_page_of_a_build_leads_to_a_file(project: Path) -> N
             assert (path.parent / href).resolve().is_file(), (path, href)
         for href in page.xpath("//link/@href[starts-with(., 'http://127.0.0.1:8080/')]"):
             assert (out / href.removeprefix("http://127.0.0.1:8080/")).is_file(), (path, href)
+
+
+def test_a_translation_that_retention_removes_is_no_longer_linked(project: Path) -> None:
+    url = "https://www.gov.kz/memleket/entities/mfa-nairobi/press/news/details/1166722"
+    (project / "seeds/010_ru.txt").write_text(dump(("Совет Кении заинтересован в сотрудничестве 10.01.2026",
+                                                    f"Прошла встреча с послом.Source : {url}?lang=ru")))
+    assert run_feeds("build", cwd=project).returncode == 0
+    english = project / "out/articles/32/32bbefff-7995-51dc-babd-411ce61a202d.html"
+    (russian,) = html.parse(str(english)).xpath("//link[@hreflang='ru']/@href")
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("  max_articles:\n", "  max_articles: 39\n"))
+    assert run_feeds("build", cwd=project).returncode == 0
+    assert not (project / "out" / russian.removeprefix("http://127.0.0.1:8080/")).exists()
+    assert not html.parse(str(english)).xpath("//link[@hreflang] | //nav")

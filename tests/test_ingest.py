@@ -10,8 +10,9 @@ from itertools import pairwise
 from pathlib import Path
 from random import Random
 
+import feedparser
 import pytest
-from conftest import dump
+from conftest import dump, run_feeds
 
 from feeds.catalogue import Catalogue
 from feeds.ingest import Ingest, IngestReport, classification_signature, printable, seed_files, written_at
@@ -162,3 +163,16 @@ def test_a_version_1_store_reads_its_problem_files_again(project: Path) -> None:
     report = read(ingest)
     assert report.records_skipped == 1 and report.articles_unchanged == 1
     assert [p.reason.split(" (")[0] for p in ingest.store.seed_file_problems()["001_a.txt"]] == ["impossible date 31.02.2026"]
+
+
+def test_a_record_that_gains_its_source_line_stays_one_article(project: Path) -> None:
+    body = "The akimat held a meeting on the heating season. Twelve schools were checked."
+    (project / "seeds/010_first.txt").write_text(dump(("Heating season meeting held 03.03.2026", body)))
+    assert run_feeds("build", cwd=project).returncode == 0
+    url = "https://www.gov.kz/memleket/entities/kostanay/press/news/details/4000001?lang=kk"
+    (project / "seeds/010_first.txt").write_text(dump(("Heating season meeting held 03.03.2026", f"{body}Source : {url}")))
+    result = run_feeds("build", cwd=project)
+    assert "1 updated" in result.stdout and "0 new" in result.stdout
+    entries = [e for e in feedparser.parse(str(project / "out/all.atom")).entries if e.title == "Heating season meeting held"]
+    assert len(entries) == 1 and entries[0].links[0].href == url and entries[0].author == "Akimat of Kostanay Region"
+    assert len(list((project / "out/articles").glob("*/*.html"))) == 40

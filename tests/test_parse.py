@@ -123,6 +123,8 @@ def test_control_characters_are_removed() -> None:
     parsed = parse_dump(dump(("Bell\x07 title 01.02.2026", "Null\x00 and escape\x1b gone.")), "x.txt")
     assert parsed.records[0].title == "Bell title" and parsed.records[0].body == "Null and escape gone."
     assert xml_safe("a\x0bb\ufffec\td") == "abc\td"
+    # What HTML forbids as well: DEL, C1 controls and the non-characters of every plane.
+    assert xml_safe("a\x7fb\x85c\x9bd\ufdd0e\U0001fffef\U0010ffff\u00a0g") == "abcdef\u00a0g"
 
 
 def test_non_utf8_text_is_decoded_and_binary_is_refused() -> None:
@@ -250,3 +252,9 @@ def test_a_percent_encoded_agency_is_read() -> None:
     url = "https://www.gov.kz/memleket/entities/mf%61/press/news/details/5?lang=kk"
     (record,) = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt").records
     assert record.agency == "mfa" and record.source_url == url
+
+
+def test_an_encoded_slash_in_the_agency_is_no_agency() -> None:
+    url = "https://www.gov.kz/memleket/entities/a%2Fb/press/news/details/2000003?lang=kk"
+    (record,) = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt").records
+    assert record.agency is None and record.news_id == 2000003

@@ -118,6 +118,8 @@ def test_rss_items_link_name_their_agency_and_carry_html_escaped_once_more() -> 
     root = etree.fromstring(DOCUMENTS["all.rss"]())
     assert [link.get("rel") for link in root.iterfind(f"channel/{ATOM}link")] == ["self", "prev-archive", "hub"]
     item = root.find("channel/item")
+    assert [(link.get("rel"), link.get("href")) for link in item.findall(f"{ATOM}link")] == [("related", PAGE_B)]
+    assert root.findall("channel/item")[1].find(f"{ATOM}link") is None  # its `link` is its page already
     # As stored in the XML: escaped twice, so an HTML parser reads back `S&P` and `<i>`, as text.
     assert b"First paragraph with S&amp;amp;P and &amp;lt;i&amp;gt;markup" in DOCUMENTS["all.rss"]()
     assert read_html(item.findtext("description")) == (["First paragraph with S&P and <i>markup</i>."], [])

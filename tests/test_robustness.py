@@ -4,6 +4,7 @@ alone, with its reason, and everything else of the same run is published."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -224,6 +225,29 @@ def test_a_feed_that_cannot_be_written_is_named_and_every_other_feed_published(p
     (project / "out/lang").unlink()
     assert run_feeds("build", cwd=project).returncode == 0 and (project / "out/lang/en.atom").exists()
     assert "feeds not written: 0" in run_feeds("status", cwd=project).stdout
+
+
+def test_a_page_that_cannot_be_written_is_named_and_its_entry_still_published(project: Path) -> None:
+    (project / "out/articles").mkdir(parents=True)
+    (project / "out/articles/32").write_text("a file where a folder of pages goes")
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    page = "articles/32/32bbefff-7995-51dc-babd-411ce61a202d.html"
+    assert f"{page}: warning: could not be written (NotADirectoryError" in result.stderr and "retried next run" in result.stderr
+    assert "Inter-Religious Council of Kenya" in (project / "out/all.atom").read_text()  # the entry is not held back
+    assert len(list((project / "out/articles").glob("*/*.html"))) == 38
+    (project / "out/articles/32").unlink()
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0 and result.stderr == "" and (project / "out" / page).is_file()
+
+
+def test_deleting_out_and_building_again_gives_every_file_back(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
+    before = {path.relative_to(project / "out"): path.read_bytes() for path in (project / "out").rglob("*") if path.is_file()}
+    shutil.rmtree(project / "out")
+    assert run_feeds("build", cwd=project).returncode == 0
+    after = {path.relative_to(project / "out"): path.read_bytes() for path in (project / "out").rglob("*") if path.is_file()}
+    assert after == before and len([path for path in after if path.parts[0] == "articles"]) == 39
 
 
 BUILD_EXAMPLES = settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow,

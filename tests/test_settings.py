@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from feeds.settings import ConfigError, load_settings, reference
+from feeds.settings import ConfigError, Settings, load_settings, reference
 
 
 def test_readme_settings_table_is_the_one_the_schema_generates() -> None:
@@ -47,3 +47,10 @@ def test_base_url_is_required_and_named_when_missing(tmp_path: Path) -> None:
         load_settings(config)
     with pytest.raises(ConfigError, match=r"\(no config file\): feeds: required key missing"):
         load_settings(None)
+
+
+def test_wording_given_in_one_language_keeps_the_built_in_wording_in_the_others() -> None:
+    settings = Settings.model_validate({"feeds": {"base_url": "https://feeds.example.org/"},
+                                        "interface": {"article_date": {"en": "Published"}, "home": {"en": "Home", "kk": "Басты"}}})
+    assert (settings.interface.article_date.text("en"), settings.interface.article_date.text("ru")) == ("Published", "Дата")
+    assert [settings.interface.home.text(language) for language in ("en", "ru", "kk")] == ["Home", "{site}: все ленты", "Басты"]

@@ -97,6 +97,10 @@ def test_pending_entries_are_numbered_in_publication_order_and_counted(store: St
     assert [entry.title for entry in store.unrendered(10)] == ["Title 1", "Title 2", "Title 3"]
     with store.transaction():
         store.save_renderings([(item.id, Fragments(b"<entry/>", b"<item/>", "{}")) for item in store.unrendered(10)])
+    assert len(store.unrendered(10)) == 3  # fragments kept, but a page not yet written
+    assert [entry.title for entry in store.unrendered(10, after=store.unrendered(10)[0].id)] == ["Title 2", "Title 3"]
+    with store.transaction():
+        store.mark_rendered([item.id for item in store.unrendered(10)])
     assert store.unrendered(10) == []
     head, boundary = store.head("all", 2)
     assert [entry.title for entry in head] == ["Title 3", "Title 2"] and boundary == 1

@@ -25,7 +25,7 @@
   <xsl:template match="/">
     <html lang="{$lang}">
       <head>
-        <meta charset="utf-8"/>
+        <!-- No <meta charset>: the html output method writes its own content-type meta. -->
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="atom:feed/atom:title | rss/channel/title"/></title>
         <style>
@@ -138,6 +138,12 @@
             <xsl:for-each select="category"> · <xsl:value-of select="."/></xsl:for-each>
           </p>
           <p><xsl:call-template name="text-of-html"><xsl:with-param name="html" select="description"/></xsl:call-template></p>
+          <xsl:if test="atom:link[@rel='related']">
+            <p>
+              <a href="{atom:link[@rel='related']/@href}"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_full_text'"/></xsl:call-template></a>
+              · <a href="{link}"><xsl:call-template name="word"><xsl:with-param name="key" select="'article_source'"/></xsl:call-template></a>
+            </p>
+          </xsl:if>
         </article>
       </xsl:for-each>
     </main>
