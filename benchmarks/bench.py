@@ -56,7 +56,7 @@ TARGETS = {
     ("no-op run", 100_000): ("0.3 s (5,000 dumps)", 0.3),
 }
 RSS_TARGETS = {100_000: 300, 1_000_000: 1024}  # MiB, cold build
-STAGES = ("ingest", "retention", "fragments", "feeds", "site", "sync")
+STAGES = ("ingest", "retention", "fragments", "feeds", "site", "search", "sync")
 
 
 @dataclass
@@ -268,6 +268,16 @@ def write_results(figures: list[Figure], watch: Figure, throughput: float, args:
             medians = [statistics.median(stages.get(stage, 0.0) for stages in figure.stages) for stage in STAGES]
             stage_rows.append(f"| {figure.scenario} | {figure.size:,} | " + " | ".join(f"{m:.2f}" for m in medians)
                               + f" | {median:.2f} |")
+    search_rows = []
+    for figure in figures:
+        searched = [stages.get("search", 0.0) for stages in figure.stages]
+        if figure.scenario == "cold build" and searched:
+            search_rows.append(f"| search index (Pagefind), cold, {figure.size:,} articles | median {statistics.median(searched):.2f} s "
+                               f"(min {min(searched):.2f}, max {max(searched):.2f}) | |")
+        elif figure.scenario == "one new dump of 20 articles" and searched:
+            median = statistics.median(searched)
+            search_rows.append(f"| search index update after one new dump, {figure.size:,} articles | median {median:.2f} s "
+                               f"(min {min(searched):.2f}, max {max(searched):.2f}) | 0.5 s{' met' if median <= 0.5 else ' **not met**'} |")
     latency_median = statistics.median(watch.seconds)
     text = f"""# Benchmark results
 
@@ -298,6 +308,7 @@ Targets not met: {'; '.join(unmet) if unmet else 'none'}. Why, from the profiles
 | --- | ---: | --- |
 | `feeds watch`, default settings: dump renamed into `seeds/` -> entry in `out/all.atom` | median {latency_median:.2f} s (min {min(watch.seconds):.2f}, max {max(watch.seconds):.2f}, {len(watch.seconds)} drops) | 0.5 s{' met' if latency_median <= 0.5 else ' **not met**'} |
 | parser (decode + parse) on seed-format text | {throughput:.1f} MB/s | 30 MB/s{' met' if throughput >= 30 else ' **not met**'} |
+{chr(10).join(search_rows)}
 """
     RESULTS.write_text(text)
     print(text)

@@ -6,6 +6,10 @@ place that shows everything about an article: its full text, date, issuing agenc
 topics, the gov.kz original, the feeds it is in (with autodiscovery links to them) and its
 translations. No scripts and no external resources; Open Graph and a canonical link for
 sharing; every piece of article text escaped. The suite runs the Nu HTML checker on it.
+
+`data-pagefind-*` attributes tell the search index (`search`) what to index (the article, not
+the page's frame), what to filter by (language, year, section, agency, topics: hidden, with one
+value per agency and topic across languages) and what to show with a result (date, agency).
 """
 
 from __future__ import annotations
@@ -74,20 +78,28 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
         f'  <meta property="article:section" content="{e(entry.category_label)}">',
         *(f'  <meta property="article:tag" content="{e(catalogue.topic_label(topic, language))}">' for topic in entry.topics),
     ]
-    facts = [f'      <dt>{e(words("article_date"))}</dt><dd><time datetime="{day.isoformat()}">{e(words.date(day))}</time></dd>']
+    facts = [f'      <dt>{e(words("article_date"))}</dt><dd><time datetime="{day.isoformat()}" data-pagefind-meta="date">'
+             f'{e(words.date(day))}</time></dd>']
     if entry.agency:
-        facts.append(f'      <dt>{e(words("article_agency"))}</dt><dd><a href="{e(site.agency_url(entry.agency, language))}">'
-                     f'{e(site.agency_name(entry.agency, language))}</a></dd>')
+        facts.append(f'      <dt>{e(words("article_agency"))}</dt><dd><a href="{e(site.agency_url(entry.agency, language))}" '
+                     f'data-pagefind-meta="agency">{e(site.agency_name(entry.agency, language))}</a></dd>')
     section = next(key for key, _ in feeds if key.kind == "category-lang")
     facts.append(f'      <dt>{e(words("article_section"))}</dt><dd><a href="{here(layout.feed_file(section.path))}">'
                  f'{e(entry.category_label)}</a></dd>')
     topics = [(key, catalogue.topic_label(key.value, language)) for key, _ in feeds if key.kind == "topic"]
     if topics:
         facts.append(f'      <dt>{e(words("article_topics"))}</dt><dd>' + ", ".join(
-            f'<a href="{here(layout.feed_file(key.path))}">{e(label)}</a>' for key, label in topics) + "</dd>")
+            f'<a href="{here(layout.feed_file(key.path))}">{e(label)}</a>' for key, label in topics)
+                     + "</dd>")
+    # The search's filters: one value per agency and topic whatever the article's language (their
+    # English names), so that a filter gathers the articles of every language.
+    filters = "\n".join(f'    <span hidden data-pagefind-filter="{e(name)}:{e(value)}"></span>' for name, value in (
+        ("language", LANGUAGE_NAMES[language]), ("year", str(day.year)), ("section", entry.category_label),
+        *((("agency", site.agency_name(entry.agency)),) if entry.agency else ()),
+        *(("topic", catalogue.topic_label(topic)) for topic in entry.topics)))
     paragraphs = "\n".join(f"    <p>{e(paragraph)}</p>" for paragraph in entry.paragraphs)
-    source = (f'    <p class="source"><a href="{e(entry.source_url)}">{e(words("article_source"))}</a></p>' if entry.source_url
-              else f'    <p class="source">{e(words("article_no_source"))}</p>')
+    source = (f'    <p class="source" data-pagefind-ignore><a href="{e(entry.source_url)}">{e(words("article_source"))}</a></p>'
+              if entry.source_url else f'    <p class="source" data-pagefind-ignore>{e(words("article_no_source"))}</p>')
     others = ""
     if translations:
         others = (f'  <nav aria-labelledby="translations">\n    <h2 id="translations">{e(words("article_translations"))}</h2>\n'
@@ -115,9 +127,10 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
     <p><a href="{here(layout.INDEX_FILES[language])}">{e(words("home"))}</a></p>
   </header>
   <main>
-  <article>
+  <article data-pagefind-body>
     <h1>{e(entry.title)}</h1>
-    <dl>
+{filters}
+    <dl data-pagefind-ignore>
 {chr(10).join(facts)}
     </dl>
 {paragraphs + chr(10) if paragraphs else ""}{source}

@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="count", default=0, help="more detail (twice: library debug too)")
     common.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
     common.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines for people or collectors")
+    common.add_argument("--no-search", action="store_true",
+                        help="publish without the search index (and remove it), whatever search.enabled says")
     parser = argparse.ArgumentParser(prog="feeds", description="Publish Atom feeds from Enbekshi QazaQ news dumps.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", parents=[common], help="one run: ingest new or changed dumps, write the feeds that changed")
@@ -86,6 +88,8 @@ def _main(args: argparse.Namespace) -> int:
     cli_paths = {name: getattr(args, name) for name in ("seeds", "out", "state") if getattr(args, name) is not None}
     try:
         settings = load_settings(config, cli_paths)
+        if args.no_search:
+            settings = settings.model_copy(update={"search": _flag("--no-search", settings.search, enabled=False)})
         if args.command in ("watch", "serve"):
             from feeds.daemon import serve, watch  # the scheduler and file events, only for the daemons
 

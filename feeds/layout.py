@@ -1,6 +1,9 @@
 """The layout of `out/`, in one place: every published path, suffix and content type, the
 temporary-file prefix, the bundled assets, and the rule that keeps every name a short file name.
 
+The search index lives in `pagefind/` (a bundle per shard, and `pagefind/shards.json` naming the
+current ones), searched from `search.html` (and `.ru`, `.kk`).
+
 Feed paths are relative to `out/` without a suffix: `all`, `lang/en`, `category/world`,
 `category/world/en`, `agency/mfa`, `topic/sport`. Each feed is published as
 `<path>.atom`, `<path>.rss`, `<path>.json`, `embed/<path>.html` and the archive pages
@@ -23,6 +26,9 @@ ASSETS_FOLDER = "assets"
 ASSETS = ("widget.js",)  # copied as they are; `feed.xsl` is filled in with the interface's words
 STYLESHEET = f"{ASSETS_FOLDER}/feed.xsl"
 INDEX_FILES = {"en": "index.html", "ru": "index.ru.html", "kk": "index.kk.html"}
+SEARCH_FILES = {"en": "search.html", "ru": "search.ru.html", "kk": "search.kk.html"}
+SEARCH_FOLDER = "pagefind"  # one Pagefind bundle per shard, and the list of them
+SEARCH_MANIFEST = f"{SEARCH_FOLDER}/shards.json"
 OPML_FILE = "feeds.opml"
 # Files being written start with this; nothing published does, and `feeds serve` never serves them.
 TEMP_PREFIX = ".tmp-"
@@ -35,14 +41,22 @@ CONTENT_TYPES = {
     ".xsl": "text/xsl; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
+    # Pagefind's index: compressed WebAssembly and chunks its script reads and decompresses.
+    ".pagefind": "application/octet-stream",
+    ".pf_meta": "application/octet-stream",
+    ".pf_index": "application/octet-stream",
+    ".pf_fragment": "application/octet-stream",
+    ".pf_filter": "application/octet-stream",
 }
 FEED_DOCUMENTS = {SUFFIXES["atom"], SUFFIXES["rss"]}  # what a browser may want as a page
 SEGMENT_CHARS = 60
 
 
-def site_files() -> list[str]:
-    """Every file of the site around the feeds: index pages, OPML, stylesheet, assets."""
-    return [*INDEX_FILES.values(), OPML_FILE, STYLESHEET, *(f"{ASSETS_FOLDER}/{name}" for name in ASSETS)]
+def site_files(search: bool) -> list[str]:
+    """Every file of the site around the feeds: index pages, OPML, stylesheet, assets, and the
+    search pages when there is a search."""
+    return [*INDEX_FILES.values(), OPML_FILE, STYLESHEET, *(f"{ASSETS_FOLDER}/{name}" for name in ASSETS),
+            *(SEARCH_FILES.values() if search else ())]
 
 
 def feed_file(path: str, form: str = "atom") -> str:

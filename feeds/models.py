@@ -168,6 +168,20 @@ class FeedState:
         return self.key.path
 
 
+@dataclass(frozen=True)
+class SearchShard:
+    """One shard of the search index: the pages of one language it holds, and its build."""
+
+    name: str
+    language: str
+    level: int  # 0: new pages go here; level n+1: `search.MERGE_AFTER` full shards of level n merged
+    pages: int
+    sealed: bool  # full: takes no new page
+    dirty: bool  # to be built
+    builds: int  # how many times it was built (its folder's number)
+    bundle: str  # its folder under out/pagefind/, "" before its first build
+
+
 MAX_PROBLEMS_LISTED = 50
 
 

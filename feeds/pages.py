@@ -1,5 +1,5 @@
 """The site around the feeds: index pages per interface language, the OPML list, the stylesheet
-that shows a feed as a page, static assets, and each feed's embed page.
+that shows a feed as a page, static assets, the search pages, and each feed's embed page.
 
 Pure: from the feeds' states, the catalogue and the interface wording to {path under out/: bytes}.
 The index is static and accessible: no external resources, no JavaScript, every feed address in a
@@ -10,6 +10,7 @@ discover the main feeds.
 from __future__ import annotations
 
 import html
+import json
 import string
 from collections.abc import Sequence
 from datetime import datetime
@@ -18,11 +19,11 @@ from lxml import etree
 
 from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue, FeedDocument
-from feeds.layout import INDEX_FILES, OPML_FILE
+from feeds.layout import INDEX_FILES, OPML_FILE, SEARCH_FILES, SEARCH_MANIFEST
 from feeds.models import FeedState, Published
 from feeds.settings import InterfaceSettings
 from feeds.timing import to_datetime
-from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, Wording, feed_label
+from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, feed_label
 
 EMBED_HEADLINES = 10
 GROUPS = ("lang", "category", "agency", "topic")
@@ -34,10 +35,14 @@ def group_of(feed: FeedState) -> str:
     return {"all": "lang", "category-lang": "category"}.get(feed.key.kind, feed.key.kind)
 
 
-def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: InterfaceSettings) -> dict[str, bytes]:
+def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: InterfaceSettings,
+               search: bool = True) -> dict[str, bytes]:
     listed = sorted(feeds, key=lambda feed: (GROUPS.index(group_of(feed)), feed.key.kind != "all", feed.path))
-    result = {INDEX_FILES[language]: index_page(listed, catalogue, Wording(interface, catalogue.site.name, language))
+    result = {INDEX_FILES[language]: index_page(listed, catalogue, Wording(interface, catalogue.site.name, language), search)
               for language in INTERFACE_LANGUAGES}
+    if search:
+        result.update({SEARCH_FILES[language]: search_page(Wording(interface, catalogue.site.name, language))
+                       for language in INTERFACE_LANGUAGES})
     result[OPML_FILE] = opml(listed, catalogue, Wording(interface, catalogue.site.name, "en"))
     result[layout.STYLESHEET] = stylesheet(interface, catalogue.site.name)
     for asset in layout.ASSETS:
@@ -96,7 +101,7 @@ def _concat(pattern: str) -> str:
     return f"concat({', '.join(parts)}, '')"
 
 
-def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> bytes:
+def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording, search: bool = True) -> bytes:
     language = words.language
 
     def t(key: str) -> str:
@@ -159,11 +164,82 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording)
     <h1>{t("page_title")}</h1>
     <p>{t("intro")}</p>
     <p>{t("languages")}: {switch}</p>
+    {f'<p><a href="{SEARCH_FILES[language]}">{t("search")}</a></p>' if search else ""}
     <p><a href="{OPML_FILE}">{t("opml")}</a></p>
   </header>
   <main>
 {chr(10).join(sections)}
   </main>
+</body>
+</html>
+"""
+    return page.encode("utf-8")
+
+
+def search_page(words: Wording) -> bytes:
+    """The search over every article: Pagefind's search box over every shard named by the
+    manifest (`search`), the shard in the page's language first, since it decides how a query is
+    stemmed. Works from any static web server (not from `file://`, where scripts may not fetch)."""
+    language = words.language
+    t = lambda key: html.escape(words(key))  # noqa: E731
+    switch = " · ".join(f'<a href="{SEARCH_FILES[other]}" hreflang="{other}" lang="{other}">{LANGUAGE_NAMES[other]}</a>'
+                        for other in INTERFACE_LANGUAGES if other != language)
+    translations = json.dumps(PAGEFIND_WORDS.get(language), ensure_ascii=False)
+    page = f"""<!DOCTYPE html>
+<html lang="{language}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="generator" content="enbekshi-feeds">
+  <title>{t("search")} · {html.escape(words.site)}</title>
+  <style>
+    body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 56rem; padding: 1rem; color: #1b1b1b; background: #fff; }}
+    header {{ border-bottom: 2px solid #0b5394; margin-bottom: 1rem; }}
+    a {{ color: #0b5394; }}
+  </style>
+</head>
+<body>
+  <header>
+    <h1>{t("search")}</h1>
+    <p>{t("search_intro")}</p>
+    <p><a href="{INDEX_FILES[language]}">{t("home")}</a> · {t("languages")}: {switch}</p>
+  </header>
+  <main>
+    <div id="search"></div>
+  </main>
+  <script>
+  (function () {{
+    "use strict";
+    var language = document.documentElement.lang;
+    var translations = {translations};
+    function address(path) {{ return new URL(path, document.baseURI).href; }}
+    fetch(address("{SEARCH_MANIFEST}"), {{ cache: "no-cache" }})
+      .then(function (response) {{ return response.json(); }})
+      .then(function (manifest) {{
+        var shards = manifest.shards;
+        if (!shards.length) {{ return; }}
+        var primary = shards.filter(function (shard) {{ return shard.language === language; }})[0] || shards[0];
+        var style = document.createElement("link");
+        style.rel = "stylesheet";
+        style.href = address(primary.bundle + "pagefind-ui.css");
+        document.head.appendChild(style);
+        var script = document.createElement("script");
+        script.src = address(primary.bundle + "pagefind-ui.js");
+        script.onload = function () {{
+          var options = {{
+            element: "#search", bundlePath: address(primary.bundle), showImages: false, showSubResults: false,
+            mergeIndex: shards.filter(function (shard) {{ return shard !== primary; }})
+              .map(function (shard) {{ return {{ bundlePath: address(shard.bundle) }}; }})
+          }};
+          if (translations) {{ options.translations = translations; }}
+          var search = new PagefindUI(options);
+          var query = new URLSearchParams(location.search).get("q");
+          if (query) {{ search.triggerSearch(query); }}
+        }};
+        document.head.appendChild(script);
+      }});
+  }})();
+  </script>
 </body>
 </html>
 """

@@ -63,12 +63,13 @@ class Target:
     feed_signature: str
     site_signature: str
     fragment_signature: str
+    search: bool  # the search pages are published, and the index pages link to them
 
     @classmethod
     def of(cls, settings: Settings, catalogue: Catalogue) -> Target:
         return cls(settings.paths.out, catalogue, settings.interface, settings.feeds.max_entries,
                    settings.feeds.archive_page_size, feed_signature(settings), site_signature(settings),
-                   fragment_signature(settings))
+                   fragment_signature(settings), settings.search.enabled)
 
 
 def _signature(settings: Settings, fields: dict[str, object]) -> str:
@@ -95,7 +96,7 @@ def fragment_signature(settings: Settings) -> str:
 def site_signature(settings: Settings) -> str:
     """The index pages and the OPML also show the interface wording."""
     return _signature(settings, {"site": True, "agencies": True, "topics": True, "interface": True,
-                                 "feeds": {"base_url"}})
+                                 "feeds": {"base_url"}, "search": True})
 
 
 def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
@@ -314,14 +315,17 @@ def _withdraw(out: Path, path: str, report: PublishReport) -> None:
 
 
 def _publish_site(store: Store, target: Target, report: PublishReport, now: float) -> None:
-    """The index pages, OPML and assets, when any feed changed or their settings did."""
+    """The index pages, OPML, assets and search pages, when any feed changed or their settings did."""
     out = target.out
     if not (report.written or report.removed or store.meta(SITE_KEY) != target.site_signature
-            or not all((out / relative).exists() for relative in layout.site_files())):
+            or not all((out / relative).exists() for relative in layout.site_files(target.search))):
         return
     try:
-        for relative, data in pages.site_files(store.feeds(), target.catalogue, target.interface).items():
+        for relative, data in pages.site_files(store.feeds(), target.catalogue, target.interface, target.search).items():
             report.wrote(relative, write_if_changed(out / relative, data))
+        for relative in set(layout.site_files(True)) - set(layout.site_files(target.search)):
+            if remove(out / relative):
+                report.removed.append(relative)
     except StoreError:
         raise
     except Exception as exc:  # noqa: BLE001 (the site pages are one unit of failure)
@@ -365,6 +369,8 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
                 store.save_renderings([(entry.id, outcome.fragments) for entry, outcome in done
                                        if outcome.fragments is not None])
                 store.mark_rendered([entry.id for entry, outcome in done if outcome.fragments is not None and not outcome.failure])
+                # The search index follows the pages (`search`).
+                store.search_changed([entry.id for entry, outcome in done if outcome.page_written or outcome.fragments is None])
                 for entry, outcome in done:
                     _record_entry(store, target, entry, outcome, report, now)
             progress.advance(len(batch))
@@ -419,6 +425,7 @@ def _remove_gone_pages(store: Store, out: Path, report: PublishReport) -> None:
     removed = [article_id for article_id, _, _ in gone if _remove_page(out, layout.article_file(article_id), report)]
     with store.transaction():
         store.forget_gone(removed)
+        store.search_changed(removed)
         store.forget_rendering_of([other for _, source, language in gone if source
                                    for other in identity.translation_ids(source, language)])
 

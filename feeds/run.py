@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from feeds import __version__
+from feeds import __version__, search
 from feeds.catalogue import Catalogue
 from feeds.ingest import LAST_DUMP_KEY, Ingest, IngestReport, classification_signature
 from feeds.lock import exclusive
@@ -49,6 +49,8 @@ class BuildReport(IngestReport):
     outputs_unchanged: int = 0
     outputs_removed: list[str] = field(default_factory=list)
     feeds_not_written: int = 0
+    search_shards_built: int = 0
+    search_pages_indexed: int = 0
     duration_seconds: float = 0.0
     # Seconds per stage (ingest, retention, fragments, feeds, site, sync): where a slow run went.
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -69,6 +71,8 @@ class BuildReport(IngestReport):
         )
         if self.articles_quarantined or self.feeds_not_written:
             text += f"; held back: {self.articles_quarantined} articles quarantined, {self.feeds_not_written} feeds not written"
+        if self.search_shards_built:
+            text += f"; search index: {self.search_shards_built} shards built ({self.search_pages_indexed} pages)"
         if self.hub_notified or self.hub_deferred or self.hub_given_up:
             text += f"; WebSub hub: {self.hub_notified} notified, {self.hub_deferred} to retry, {self.hub_given_up} given up"
         return text + ("; stopped early, the rest is left for the next run" if self.stopped_early else "")
@@ -177,15 +181,19 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     if not report.stopped_early:
         store.set_meta(PUBLISHING_KEY, "started")
         published = publish(store, target, should_stop, now(), progress, stages)
+        with _timed(stages, "search"):
+            searched = search.update(store, settings.paths.out, settings.search.enabled, should_stop, progress)
         with _timed(stages, "sync"):
             sync(settings.paths.out)
         store.set_meta(PUBLISHING_KEY, "done")
-        report.outputs_written, report.outputs_unchanged = published.written, published.unchanged
-        report.outputs_removed = published.removed
+        report.outputs_written = published.written + searched.written
+        report.outputs_unchanged = published.unchanged
+        report.outputs_removed = published.removed + searched.removed
+        report.search_shards_built, report.search_pages_indexed = searched.shards_built, searched.pages_indexed
         report.stopped_early = published.stopped_early
         report.articles_quarantined = sum(p.outcome == ARTICLE_QUARANTINED for p in published.problems)
         report.feeds_not_written = sum(p.outcome == FEED_NOT_WRITTEN for p in published.problems)
-        for problem in published.problems:
+        for problem in published.problems + searched.problems:
             report.problems.append(problem)
             on_problem(problem)
     report.duration_seconds = time.monotonic() - started

@@ -20,6 +20,7 @@ import logging
 import os
 import posixpath
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -76,6 +77,14 @@ class FeedServer(ThreadingHTTPServer):
             super().process_request_thread(request, client_address)
         finally:
             self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up is one log line, not a traceback on stderr."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            log.info("%s: connection closed by the client (%s)", client_address[0], exc)
+        else:
+            log.exception("%s: request failed", client_address[0])
 
     def as_page(self, feed: bytes) -> tuple[bytes, str]:
         """A feed as the HTML page the published stylesheet (`assets/feed.xsl`, made with the

@@ -132,6 +132,13 @@ class RetentionSettings(_Section):
     )
 
 
+class SearchSettings(_Section):
+    enabled: bool = Field(
+        True, description="Build the static full-text search (Pagefind) over the article pages; `feeds build --no-search` "
+        "turns it off for one run. Off: `out/pagefind/` and the search pages are removed.",
+    )
+
+
 class ServeSettings(_Section):
     host: Text = Field("127.0.0.1", min_length=1, description="`feeds serve`: address to bind; loopback unless you mean it.")
     port: int = Field(8080, ge=0, le=65_535, description="`feeds serve`: port to listen on (0: any free port).")
@@ -244,6 +251,16 @@ class InterfaceSettings(_Section):
     feed_newer: Labels = Labels(en="Newer entries", ru="Более новые записи", kk="Жаңарақ жазбалар")
     feed_older: Labels = Labels(en="Older entries", ru="Более старые записи", kk="Ескірек жазбалар")
     feed_full_text: Labels = Labels(en="Full text", ru="Полный текст", kk="Толық мәтін")
+    # The search pages.
+    search: Labels = Labels(en="Search every article", ru="Поиск по всем статьям", kk="Барлық мақалалардан іздеу")
+    search_intro: Labels = Labels(
+        en="Full-text search over every article of {site}, in English, Russian and Kazakh: filter the results by "
+           "language, section, agency, topic and year.",
+        ru="Полнотекстовый поиск по всем статьям {site} на английском, русском и казахском языках: результаты можно "
+           "отфильтровать по языку, разделу, ведомству, теме и году.",
+        kk="{site} сайтының барлық мақалалары бойынша ағылшын, орыс және қазақ тілдеріндегі толық мәтінді іздеу: "
+           "нәтижелерді тіл, бөлім, мекеме, тақырып және жыл бойынша сүзуге болады.",
+    )
 
     @field_validator("*")
     @classmethod
@@ -260,6 +277,7 @@ class Settings(_Section):
     feeds: FeedSettings = Field(description="What the feeds look like.")
     watch: WatchSettings = Field(WatchSettings(), description="How runs are scheduled and serialised.")
     retention: RetentionSettings = Field(RetentionSettings(), description="How much history the store keeps.")
+    search: SearchSettings = Field(SearchSettings(), description="Full-text search over every article.")
     serve: ServeSettings = Field(ServeSettings(), description="The built-in HTTP server.")
     websub: WebSubSettings = Field(WebSubSettings(), description="Push to subscribers through a WebSub hub.")
     agencies: dict[Annotated[str, StringConstraints(pattern=AGENCY_SLUG)], AgencySettings] = Field(

@@ -27,10 +27,26 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from feeds.models import Article, Entry, FeedKey, FeedState, Fragments, Problem, Published, SeedFile
+from feeds.models import Article, Entry, FeedKey, FeedState, Fragments, Problem, Published, SearchShard, SeedFile
 from feeds.timing import to_datetime
 
 SCHEMA_VERSION = 4
+# The search index's shards, which page is in which, and the pages changed since the last update.
+SEARCH_SCHEMA = """
+CREATE TABLE search_shards (
+    name TEXT PRIMARY KEY,
+    language TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    pages INTEGER NOT NULL,
+    sealed INTEGER NOT NULL,
+    dirty INTEGER NOT NULL,
+    builds INTEGER NOT NULL,
+    bundle TEXT NOT NULL
+);
+CREATE TABLE search_pages (article_id TEXT PRIMARY KEY, shard TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX search_pages_by_shard ON search_pages (shard);
+CREATE TABLE search_changes (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
 # Each step takes a store from the version before it to the next one.
 MIGRATIONS = {
     2: """
@@ -67,7 +83,7 @@ CREATE TABLE renderings (
     4: """
 -- Articles removed by retention whose pages are still to be deleted from out/.
 CREATE TABLE gone (article_id TEXT PRIMARY KEY, source_url TEXT, language TEXT NOT NULL) WITHOUT ROWID;
-""",
+""" + SEARCH_SCHEMA,
 }
 SCHEMA = """
 CREATE TABLE seed_files (
@@ -168,6 +184,7 @@ CREATE TABLE quarantine (
     version TEXT NOT NULL,
     since REAL NOT NULL
 );
+""" + SEARCH_SCHEMA + """
 CREATE TRIGGER member_removed AFTER DELETE ON members BEGIN
     UPDATE feeds SET entry_count = entry_count - 1, dirty = 1 WHERE path = OLD.feed;
     INSERT OR IGNORE INTO removed (feed, seq) VALUES (OLD.feed, OLD.seq);
@@ -737,6 +754,53 @@ class Store:
 
     def forget_gone(self, article_ids: Sequence[str]) -> None:
         self._many("DELETE FROM gone WHERE article_id = ?", [(article_id,) for article_id in article_ids])
+
+    # Search index ---------------------------------------------------------------------------
+
+    def search_changed(self, article_ids: Sequence[str]) -> None:
+        """Pages written or removed: their shards are to be built again."""
+        self._many("INSERT OR IGNORE INTO search_changes (article_id) VALUES (?)", [(article_id,) for article_id in article_ids])
+
+    def search_start_over(self) -> None:
+        """No shard, and every stored article's page to be indexed."""
+        self.search_clear()
+        self._run("INSERT INTO search_changes (article_id) SELECT id FROM articles")
+
+    def search_clear(self) -> None:
+        for table in ("search_shards", "search_pages", "search_changes"):
+            self._run(f"DELETE FROM {table}")
+
+    def search_changes(self) -> list[tuple[str, str | None, str | None]]:
+        """Each changed page: (article id, its language or None when the article is gone or
+        quarantined, its shard or None)."""
+        return [(row[0], row[1], row[2]) for row in self._rows(
+            "SELECT c.article_id, a.language, p.shard FROM search_changes c "
+            "LEFT JOIN articles a ON a.id = c.article_id AND a.id NOT IN (SELECT subject FROM quarantine) "
+            "LEFT JOIN search_pages p ON p.article_id = c.article_id ORDER BY a.published_us, c.article_id")]
+
+    def search_shards(self) -> list[SearchShard]:
+        return [SearchShard(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6], row[7]) for row in
+                self._rows("SELECT name, language, level, pages, sealed, dirty, builds, bundle FROM search_shards ORDER BY name")]
+
+    def search_save(self, shards: Sequence[SearchShard], dropped: Sequence[str], assigned: Sequence[tuple[str, str]],
+                    unassigned: Sequence[str], merged: Sequence[tuple[str, str]]) -> None:
+        """A planned change of shards, in one go: shards written or dropped, pages given a shard
+        or taken out, pages of `merged` (from, into) shards moved; the changes are then done."""
+        self._many("DELETE FROM search_pages WHERE article_id = ?", [(article_id,) for article_id in unassigned])
+        self._many("INSERT OR REPLACE INTO search_pages (article_id, shard) VALUES (?, ?)", assigned)
+        self._many("UPDATE search_pages SET shard = ? WHERE shard = ?", [(into, source) for source, into in merged])
+        self._many("DELETE FROM search_shards WHERE name = ?", [(name,) for name in dropped])
+        self._many("INSERT OR REPLACE INTO search_shards (name, language, level, pages, sealed, dirty, builds, bundle) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [(shard.name, shard.language, shard.level, shard.pages, int(shard.sealed), int(shard.dirty), shard.builds,
+                     shard.bundle) for shard in shards])
+        self._run("DELETE FROM search_changes")
+
+    def search_members(self, shard: str) -> list[str]:
+        return [row[0] for row in self._rows("SELECT article_id FROM search_pages WHERE shard = ? ORDER BY article_id", (shard,))]
+
+    def search_built(self, shard: str, builds: int, bundle: str) -> None:
+        self._run("UPDATE search_shards SET dirty = 0, builds = ?, bundle = ? WHERE name = ?", (builds, bundle, shard))
 
     # WebSub queue ---------------------------------------------------------------------------
 

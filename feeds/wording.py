@@ -64,3 +64,21 @@ def feed_label(key: FeedKey, catalogue: Catalogue, words: Wording) -> str:
     if key.kind == "agency":
         return catalogue.agency_name(key.value, words.language)
     return catalogue.topic_label(key.value, words.language)
+
+
+# Pagefind's search box speaks English and Russian by itself, not Kazakh.
+PAGEFIND_WORDS = {
+    "kk": {
+        "placeholder": "Іздеу",
+        "clear_search": "Тазалау",
+        "load_more": "Тағы көрсету",
+        "search_label": "Осы сайттан іздеу",
+        "filters_label": "Сүзгілер",
+        "zero_results": "[SEARCH_TERM] бойынша ештеңе табылмады",
+        "many_results": "[SEARCH_TERM] бойынша [COUNT] нәтиже",
+        "one_result": "[SEARCH_TERM] бойынша [COUNT] нәтиже",
+        "alt_search": "[SEARCH_TERM] бойынша ештеңе табылмады. [DIFFERENT_TERM] бойынша нәтижелер көрсетілді",
+        "search_suggestion": "[SEARCH_TERM] бойынша ештеңе табылмады. Басқа сөздермен іздеп көріңіз:",
+        "searching": "[SEARCH_TERM] ізделуде...",
+    },
+}

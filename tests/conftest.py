@@ -65,10 +65,16 @@ def run_process(*args: str, cwd: Path, prefix: Sequence[str] = ()) -> subprocess
 def new_project(folder: Path) -> Path:
     """A project folder with the bundled seeds, a config and nothing built yet."""
     shutil.copytree(SEEDS, folder / "seeds")
-    config = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    # Dumps the tests write are complete at once: no need to wait for them to settle.
-    (folder / "config.yaml").write_text(config.replace("settle_seconds: 2", "settle_seconds: 0"), encoding="utf-8")
+    (folder / "config.yaml").write_text(project_config(), encoding="utf-8")
     return folder
+
+
+def project_config(search: bool = False) -> str:
+    """The bundled config, for tests: dumps they write are complete at once (no need to wait for
+    them to settle), and the search index is built only by the tests that look at it
+    (`test_search.py`), so the others do not pay for Pagefind."""
+    config = (ROOT / "config.yaml").read_text(encoding="utf-8").replace("settle_seconds: 2", "settle_seconds: 0")
+    return config if search else config.replace("enabled: true  # a static", "enabled: false  # a static")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ROOT, SEEDS, check_atom, check_rss, dump, run_feeds
+from conftest import ROOT, SEEDS, check_atom, check_rss, dump, project_config, run_feeds
 from lxml import etree, html
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -23,7 +23,7 @@ JSON_ITEM_REQUIRED = {"id"}
 
 def make_project(folder: Path, *replacements: tuple[str, str]) -> Path:
     shutil.copytree(SEEDS, folder / "seeds")
-    config = (ROOT / "config.yaml").read_text().replace("settle_seconds: 2", "settle_seconds: 0")
+    config = project_config()
     for old, new in replacements:
         assert old in config
         config = config.replace(old, new)

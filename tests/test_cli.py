@@ -16,7 +16,7 @@ from conftest import dump, run_feeds, run_unprivileged
 
 def test_build_publishes_the_seeds_and_prints_a_summary(project: Path) -> None:
     # 39 article pages; 29 feeds, each as Atom, RSS, JSON Feed and an embed page; 3 index pages,
-    # the OPML, 2 assets.
+    # the OPML, 2 assets (the tests' config builds no search index).
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and result.stderr == ""
     assert re.fullmatch(

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import BASE, ROOT, check_atom, check_rss, run_feeds
+from conftest import BASE, ROOT, check_atom, check_rss, project_config, run_feeds
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import corpus
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow  # a 5,000-article build and a few thousand docume
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("corpus")
     corpus.write_corpus(project / "seeds", 5_000)
-    config = (ROOT / "config.yaml").read_text().replace("settle_seconds: 2", "settle_seconds: 0")
+    config = project_config()
     (project / "config.yaml").write_text(config)
     result = run_feeds("build", "-q", cwd=project)
     assert result.returncode == 0, result.stderr

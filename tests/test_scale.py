@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, project_config
 
 from feeds import store as store_module
 from feeds.run import build
@@ -40,7 +40,7 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 def one_dump_increment(folder: Path, articles: int, statements: list[str]) -> tuple[int, int]:
     corpus.write_corpus(folder / "seeds", articles)
-    config = (ROOT / "config.yaml").read_text().replace("settle_seconds: 2", "settle_seconds: 0")
+    config = project_config(search=True)
     (folder / "config.yaml").write_text(config)
     settings = load_settings(folder / "config.yaml")
     build(settings)

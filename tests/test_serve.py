@@ -334,3 +334,14 @@ def test_serves_on_ipv6_loopback(project: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_client_that_resets_its_connection_is_a_log_line_not_a_traceback(served: Served, capfd: pytest.CaptureFixture[str]) -> None:
+    for _ in range(5):
+        raw = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+        raw.sendall(b"GET /all.atom HTTP/1.1\r\nHost: x\r\n")
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # close = RST
+        raw.close()
+    time.sleep(0.3)
+    assert served.request("GET", "/all.atom")[0] == 200
+    assert "Traceback" not in capfd.readouterr().err

@@ -1,0 +1,254 @@
+"""The full-text search over every article page: a static Pagefind index in shards under
+`out/pagefind/`, merged by the search pages when a query is made, kept in step with the pages.
+
+Pagefind builds an index whole, so the index is cut into shards and a run builds only the shards
+whose pages changed; a run that changed no page touches nothing. A shard holds pages of one
+language (Pagefind keeps an index per language, each with its own stemmer). The shards of a
+language form levels, as in a log-structured merge tree: new pages go to its open level-0 shard,
+which takes at most `FIRST_PAGES`, so a run that adds a dump builds at most that many pages per
+language; when `MERGE_AFTER` shards of one level are full, they become one shard of the next
+level, up to `TOP_LEVEL` (2,500 pages: Pagefind needs about 150 KB of memory per page while it
+builds). A search merges all of a site's shards, which stay few: at most `MERGE_AFTER` per level
+and language below the top. A changed or removed page has only its own shard built again.
+
+A shard is published in a new folder each time it is built (`<shard>-<build>`), and
+`pagefind/shards.json` names the current folders: a search page never meets half a shard, and
+folders no longer named are removed. Which page is in which shard, what is to be built and which
+pages changed since the last update are kept in the store, so a run that stops half way leaves the
+rest to the next one. The planning is pure (`plan`); building runs the `pagefind` binary that
+PyPI's `pagefind[bin]` ships, one process per core.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from feeds import __version__, layout
+from feeds.models import WARNING, Problem, SearchShard
+from feeds.progress import Progress
+from feeds.store import Store
+from feeds.write import OutputError, is_global_failure, write_if_changed
+
+FIRST_PAGES = 100  # a level-0 shard's pages: about 0.15 s of Pagefind
+MERGE_AFTER = 5  # full shards of one level that become one of the next
+TOP_LEVEL = 2  # shards of 100, 500 and 2,500 pages
+SIGNATURE_KEY = "search_signature"
+PROCESSES = min(2, os.cpu_count() or 1)  # each Pagefind may take a few hundred MB
+SEARCH_SUBJECT = "search index"
+PAGEFIND_SECONDS = 600  # one shard; far more than 2,000 pages need
+
+
+@dataclass(frozen=True)
+class Change:
+    """A page written or removed since the last update: its article, its language (None when
+    the article is gone), and its shard (None when it has none yet)."""
+
+    article_id: str
+    language: str | None
+    shard: str | None
+
+
+@dataclass
+class Plan:
+    """What an update changes: the shards afterwards, those dropped, pages given a shard or taken
+    out of theirs, and shards merged into one of the next level (from, into)."""
+
+    shards: dict[str, SearchShard]
+    dropped: list[str] = field(default_factory=list)
+    assigned: list[tuple[str, str]] = field(default_factory=list)
+    unassigned: list[str] = field(default_factory=list)
+    merged: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class SearchReport:
+    shards_built: int = 0
+    pages_indexed: int = 0
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def capacity(level: int) -> int:
+    return FIRST_PAGES * MERGE_AFTER**level
+
+
+def plan(changes: Sequence[Change], shards: Sequence[SearchShard]) -> Plan:
+    """Shards after these changes, pure: a changed page's shard is built again; a removed page
+    leaves its shard; a new page joins its language's open level-0 shard (a new one when that is
+    full); `MERGE_AFTER` full shards of one level below the top become one of the next."""
+    result = Plan({shard.name: shard for shard in shards})
+    current = result.shards
+
+    def touch(name: str, pages: int = 0) -> None:
+        shard = current[name]
+        total = shard.pages + pages
+        current[name] = replace(shard, pages=total, dirty=True, sealed=shard.sealed or total >= capacity(shard.level))
+
+    for change in changes:
+        if change.shard is not None and change.shard in current:
+            if change.language is None:
+                result.unassigned.append(change.article_id)
+                touch(change.shard, -1)
+            else:
+                touch(change.shard)
+        elif change.language is not None:
+            open_shard = next((shard for shard in current.values()
+                               if shard.language == change.language and shard.level == 0 and not shard.sealed), None)
+            if open_shard is None:
+                open_shard = SearchShard(_new_name(current, change.language), change.language, 0, 0, False, True, 0, "")
+                current[open_shard.name] = open_shard
+            result.assigned.append((change.article_id, open_shard.name))
+            touch(open_shard.name, 1)
+    for language in sorted({shard.language for shard in current.values()}):
+        for level in range(TOP_LEVEL):
+            full = sorted(name for name, shard in current.items()
+                          if shard.language == language and shard.level == level and shard.sealed)
+            while len(full) >= MERGE_AFTER:
+                group, full = full[:MERGE_AFTER], full[MERGE_AFTER:]
+                merged = SearchShard(_new_name(current, language), language, level + 1,
+                                     sum(current[name].pages for name in group), True, True, 0, "")
+                current[merged.name] = merged
+                for name in group:
+                    result.merged.append((name, merged.name))
+                    result.dropped.append(name)
+                    del current[name]
+    for name, shard in list(current.items()):
+        if shard.pages <= 0:
+            result.dropped.append(name)
+            del current[name]
+    return result
+
+
+def _new_name(shards: dict[str, SearchShard], language: str) -> str:
+    numbers = [int(name.rsplit("-", 1)[1]) for name in shards if name.startswith(f"{language}-")]
+    return f"{language}-{max(numbers, default=0) + 1}"
+
+
+def signature() -> str:
+    """Shards made by another program or another Pagefind are made again."""
+    try:
+        pagefind = version("pagefind_bin")
+    except PackageNotFoundError:
+        pagefind = "none"
+    return f"{__version__}|pagefind {pagefind}|{FIRST_PAGES}x{MERGE_AFTER}^{TOP_LEVEL}"
+
+
+def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], bool], progress: Progress | None = None) -> SearchReport:
+    """Bring `out/pagefind/` in step with the article pages (or remove it when search is off).
+    Raises `OutputError` only when `out/` itself cannot be written."""
+    report = SearchReport()
+    folder = out / layout.SEARCH_FOLDER
+    if not enabled:
+        with store.transaction():
+            store.search_clear()
+        if folder.exists():
+            shutil.rmtree(folder)
+            report.removed.append(layout.SEARCH_FOLDER)
+        return report
+    if store.meta(SIGNATURE_KEY) != signature() or not (out / layout.SEARCH_MANIFEST).exists():
+        with store.transaction():
+            store.search_start_over()
+            store.set_meta(SIGNATURE_KEY, signature())
+    changes = [Change(*row) for row in store.search_changes()]
+    if changes:
+        planned = plan(changes, store.search_shards())
+        with store.transaction():
+            store.search_save(list(planned.shards.values()), planned.dropped, planned.assigned, planned.unassigned,
+                              planned.merged)
+    _build(store, out, [shard for shard in store.search_shards() if shard.dirty], should_stop, progress or Progress(), report)
+    shards = store.search_shards()
+    manifest = {"shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/", "pages": shard.pages}
+                           for shard in shards if shard.bundle]}
+    folder.mkdir(parents=True, exist_ok=True)
+    data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
+    if write_if_changed(out / layout.SEARCH_MANIFEST, data):
+        report.written.append(layout.SEARCH_MANIFEST)
+    # Folders no shard names any more: earlier builds, merged or emptied shards, crashed builds.
+    named = {shard.bundle for shard in shards}
+    for stale in folder.iterdir():
+        if stale.is_dir() and stale.name not in named:
+            shutil.rmtree(stale)
+            report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
+    return report
+
+
+def _build(store: Store, out: Path, dirty: list[SearchShard], should_stop: Callable[[], bool], progress: Progress,
+           report: SearchReport) -> None:
+    """Build the dirty shards, a Pagefind process per core; each shard is one unit of failure."""
+    if not dirty:
+        return
+    progress.begin("indexing for search", sum(shard.pages for shard in dirty), "pages")
+    jobs = [(shard, store.search_members(shard.name)) for shard in dirty]
+    with ThreadPoolExecutor(PROCESSES) as pool:
+        futures = [(shard, members, pool.submit(_build_one, out, shard, members, should_stop)) for shard, members in jobs]
+        for shard, members, future in futures:
+            failure = future.result()
+            progress.advance(len(members))
+            if failure is None:
+                with store.transaction():
+                    store.search_built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}")
+                report.shards_built += 1
+                report.pages_indexed += len(members)
+            elif failure:
+                report.problems.append(Problem(f"{SEARCH_SUBJECT} {shard.name}", None,
+                                               f"could not be built ({failure}); retried next run", WARNING))
+    progress.end()
+
+
+def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: Callable[[], bool]) -> str | None:
+    """One shard's bundle, written beside the published one under its next name; None when
+    built, "" when a stop was asked for first, else why it failed."""
+    if should_stop():
+        return ""
+    target = out / layout.SEARCH_FOLDER / f"{shard.name}-{shard.builds + 1}"
+    building = target.with_name(f"{layout.TEMP_PREFIX}{target.name}")
+    staging = Path(tempfile.mkdtemp(prefix="enbekshi-search-"))
+    try:
+        _stage(out, staging, members)
+        shutil.rmtree(building, ignore_errors=True)
+        result = subprocess.run([str(pagefind()), "--site", str(staging), "--output-path", str(building), "--silent"],
+                                capture_output=True, text=True, timeout=PAGEFIND_SECONDS, check=False)
+        if result.returncode != 0:
+            return f"pagefind exited with {result.returncode}: {(result.stderr or result.stdout).strip()[-300:]}"
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(building, target)
+    except OSError as exc:
+        if is_global_failure(exc, out):
+            raise OutputError(f"cannot write into {out}: {exc.strerror or exc}") from None
+        return f"{type(exc).__name__}: {exc.strerror or exc}"
+    except subprocess.TimeoutExpired:
+        return f"pagefind took more than {PAGEFIND_SECONDS} s"
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True)
+    return None
+
+
+def _stage(out: Path, staging: Path, members: list[str]) -> None:
+    """A folder that looks like `out/` to Pagefind but holds only the shard's pages (as links),
+    so result addresses are the pages' own."""
+    for article_id in members:
+        page = layout.article_file(article_id)
+        source = out / page
+        if not source.is_file():
+            continue  # a page that could not be written is indexed once it is
+        link = staging / page
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(source.resolve())
+
+
+def pagefind() -> Path:
+    """The Pagefind binary that `pagefind[bin]` installs."""
+    from pagefind_bin import get_executable
+
+    return Path(get_executable())

@@ -1,0 +1,216 @@
+"""The search index: shards planned (pure), built only when their pages change, left alone by a run
+that changed nothing, removed by `--no-search`; and, in headless Chromium from a plain static
+server, queries in each language that find what they should and filters that narrow them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import dump, project_config, run_feeds
+from test_clients import ARTIFACTS, CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, KAZAKH
+from test_serve import free_port
+
+from feeds import search
+from feeds.models import SearchShard
+from feeds.search import FIRST_PAGES, MERGE_AFTER, TOP_LEVEL, Change, capacity, plan
+
+
+def shard(name: str, language: str, pages: int, level: int = 0, sealed: bool = False) -> SearchShard:
+    return SearchShard(name, language, level, pages, sealed, False, 1, f"{name}-1")
+
+
+def test_new_pages_join_the_open_first_level_shard_of_their_language() -> None:
+    planned = plan([Change("a", "en", None), Change("b", "ru", None), Change("c", "en", None)], [shard("en-1", "en", 10)])
+    assert planned.assigned == [("a", "en-1"), ("b", "ru-1"), ("c", "en-1")]
+    assert (planned.shards["en-1"].pages, planned.shards["en-1"].dirty) == (12, True)
+    assert (planned.shards["ru-1"].pages, planned.shards["ru-1"].level, planned.shards["ru-1"].bundle) == (1, 0, "")
+
+
+def test_a_full_shard_takes_no_more_pages() -> None:
+    planned = plan([Change("a", "en", None), Change("b", "en", None)], [shard("en-1", "en", FIRST_PAGES - 1)])
+    assert planned.assigned == [("a", "en-1"), ("b", "en-2")] and planned.shards["en-1"].sealed
+
+
+def test_enough_full_shards_of_a_level_become_one_of_the_next_up_to_the_top() -> None:
+    full = [shard(f"en-{n}", "en", FIRST_PAGES, sealed=True) for n in range(1, MERGE_AFTER)]
+    below_top = [shard(f"en-{n}", "en", capacity(TOP_LEVEL - 1), TOP_LEVEL - 1, True) for n in range(10, 10 + MERGE_AFTER - 1)]
+    top = [shard(f"en-{n}", "en", capacity(TOP_LEVEL), TOP_LEVEL, True) for n in range(20, 20 + MERGE_AFTER)]
+    planned = plan([Change(f"x{n}", "en", None) for n in range(FIRST_PAGES)], [*full, *below_top, *top, shard("en-99", "en", 0)])
+    levels = sorted((s.level, s.pages) for s in planned.shards.values())
+    # Five full first-level shards became one of the second level, which made five there: one of the top.
+    assert levels == [(TOP_LEVEL, capacity(TOP_LEVEL))] * (MERGE_AFTER + 1)
+    assert len(planned.merged) == 2 * MERGE_AFTER and {"en-1", "en-99", "en-10"} <= set(planned.dropped)
+    assert sum(s.dirty for s in planned.shards.values()) == 1  # only the new top-level shard is built
+
+
+def test_a_changed_page_dirties_only_its_shard_and_a_removed_one_leaves_it() -> None:
+    shards = [shard("en-1", "en", 2), shard("en-2", "en", 1), shard("ru-1", "ru", 5)]
+    planned = plan([Change("a", "en", "en-1"), Change("b", None, "en-2")], shards)
+    assert [name for name, s in planned.shards.items() if s.dirty] == ["en-1"]
+    assert planned.unassigned == ["b"] and planned.dropped == ["en-2"] and planned.shards["en-1"].pages == 2
+
+
+def files_of(folder: Path) -> dict[Path, tuple[bytes, int]]:
+    return {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def searched(tmp_path: Path) -> Path:
+    """The bundled seeds, published with the search on."""
+    shutil.copytree(Path(__file__).parent.parent / "seeds", tmp_path / "seeds")
+    (tmp_path / "config.yaml").write_text(project_config(search=True))
+    result = run_feeds("build", cwd=tmp_path)
+    assert result.returncode == 0 and "search index: 2 shards built (39 pages)" in result.stdout, result.stdout
+    return tmp_path
+
+
+def test_a_build_publishes_a_shard_per_language_and_search_pages_linked_from_the_index(searched: Path) -> None:
+    out = searched / "out"
+    manifest = json.loads((out / "pagefind/shards.json").read_text())
+    assert manifest == {"shards": [{"language": "en", "bundle": "pagefind/en-1-1/", "pages": 35},
+                                   {"language": "ru", "bundle": "pagefind/ru-1-1/", "pages": 4}]}
+    for shard in manifest["shards"]:
+        assert (out / shard["bundle"] / "pagefind-entry.json").is_file() and (out / shard["bundle"] / "pagefind-ui.js").is_file()
+    for index, page in (("index.html", "search.html"), ("index.ru.html", "search.ru.html"), ("index.kk.html", "search.kk.html")):
+        assert f'href="{page}"' in (out / index).read_text() and (out / page).is_file()
+    assert '"placeholder": "Іздеу"' in (out / "search.kk.html").read_text()
+
+
+def test_a_run_that_changed_nothing_leaves_the_index_untouched(searched: Path) -> None:
+    before = files_of(searched / "out/pagefind")
+    time.sleep(0.01)
+    result = run_feeds("build", cwd=searched)
+    assert result.returncode == 0 and "search index" not in result.stdout
+    assert files_of(searched / "out/pagefind") == before
+
+
+def test_a_new_dump_rebuilds_only_the_shard_of_its_pages(searched: Path) -> None:
+    out = searched / "out"
+    english = files_of(out / "pagefind/en-1-1")
+    (searched / "seeds/010_ru.txt").write_text(dump(("Новая школа открылась в Шымкенте 03.03.2026",
+                                                     "Школа рассчитана на 600 учеников и открылась в понедельник.")))
+    result = run_feeds("build", cwd=searched)
+    assert "search index: 1 shards built (5 pages)" in result.stdout
+    assert not (out / "pagefind/ru-1-1").exists() and (out / "pagefind/ru-1-2/pagefind-entry.json").is_file()
+    assert files_of(out / "pagefind/en-1-1") == english
+    assert [shard["bundle"] for shard in json.loads((out / "pagefind/shards.json").read_text())["shards"]] == [
+        "pagefind/en-1-1/", "pagefind/ru-1-2/"]
+
+
+def test_no_search_removes_the_index_and_its_pages_and_the_next_build_brings_them_back(searched: Path) -> None:
+    out = searched / "out"
+    assert run_feeds("build", "--no-search", cwd=searched).returncode == 0
+    assert not (out / "pagefind").exists() and not list(out.glob("search*.html"))
+    assert "search.html" not in (out / "index.html").read_text()
+    result = run_feeds("build", cwd=searched)
+    assert "search index: 2 shards built (39 pages)" in result.stdout and (out / "search.html").is_file()
+
+
+def test_a_shard_that_cannot_be_built_is_named_and_built_by_the_next_run(searched: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (searched / "seeds/010_ru.txt").write_text(dump(("Новая школа открылась в Шымкенте 03.03.2026", "Школа на 600 мест.")))
+    monkeypatch.setattr(search, "pagefind", lambda: Path("/bin/false"))
+    result = run_feeds("build", cwd=searched)
+    assert result.returncode == 0 and "search index ru-1: warning: could not be built (pagefind exited with 1" in result.stderr
+    assert (searched / "out/pagefind/ru-1-1").is_dir()  # the last good build stays published
+    monkeypatch.undo()
+    assert "search index: 1 shards built (5 pages)" in run_feeds("build", cwd=searched).stdout
+
+
+@pytest.fixture(scope="module")
+def static_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeds and one Kazakh article, published with search, served by Python's plain static
+    server: the search needs nothing from `feeds serve`."""
+    project = tmp_path_factory.mktemp("search-site")
+    shutil.copytree(Path(__file__).parent.parent / "seeds", project / "seeds")
+    (project / "seeds/010_kazakh.txt").write_text(dump((f"{KAZAKH} 01.03.2026",
+        "Облыс әкімдігінің хабарлауынша, жаңа мектеп қыркүйекте оқушыларын қабылдайды.")))
+    (project / "config.yaml").write_text(project_config(search=True))
+    assert run_feeds("build", cwd=project).returncode == 0
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(project / "out")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}/"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        pytest.skip("chromium or chromedriver is not installed (.ci/run installs Debian's chromium and chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def results(driver: object, page: str, query: str) -> tuple[list[str], str]:
+    """The result titles and the message Pagefind's search box shows for `query`."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    driver.get(page)  # type: ignore[attr-defined]
+    box = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, ".pagefind-ui__search-input"))
+    box.send_keys(query)
+    return settled(driver, query)
+
+
+def settled(driver: object, query: str) -> tuple[list[str], str]:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    message = WebDriverWait(driver, 30).until(lambda d: next(
+        (m.text for m in d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__message") if query in m.text), None))
+    time.sleep(0.5)  # the results below the message are drawn just after it
+    message = driver.find_element(By.CSS_SELECTOR, ".pagefind-ui__message").text  # type: ignore[attr-defined]
+    return [title.text for title in driver.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-title")], message  # type: ignore[attr-defined]
+
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("page", "query", "expected"), [
+    ("search.html", "Kenya", "Inter-Religious Council of Kenya is interested in developing cooperation with Kazakhstan"),
+    ("search.ru.html", "рейтинг", "Международное рейтинговое агентство S&P подтвердило суверенный кредитный рейтинг"),
+    ("search.kk.html", "мектеп", KAZAKH),
+])
+def test_a_query_in_each_language_finds_its_article(static_site: str, browser: object, page: str, query: str,
+                                                    expected: str) -> None:
+    titles, _ = results(browser, static_site + page, query)
+    assert any(title.startswith(expected[:60]) for title in titles), titles
+    titles, message = results(browser, static_site + page, "qwzxvbnmoo")
+    assert titles == [] and "qwzxvbnmoo" in message
+
+
+@pytest.mark.slow
+def test_filters_narrow_the_results_and_a_result_leads_to_its_page(static_site: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    def count(message: str) -> int:  # "12 results for Kazakhstan": only the first page of titles is drawn
+        return int(message.split()[0])
+
+    _, message = results(browser, static_site + "search.html", "Kazakhstan")
+    browser.find_element(By.XPATH, "//summary[contains(., 'Topic')]").click()  # type: ignore[attr-defined]
+    browser.find_element(By.XPATH, "//label[contains(., 'Foreign affairs')]").click()  # type: ignore[attr-defined]
+    time.sleep(1)
+    narrowed, narrower = settled(browser, "Kazakhstan")
+    assert 0 < count(narrower) < count(message) and narrowed
+    meta = browser.find_element(By.CSS_SELECTOR, ".pagefind-ui__result-tags").text  # type: ignore[attr-defined]
+    assert "Date:" in meta and "2026" in meta
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "search.png"))  # type: ignore[attr-defined]
+    browser.find_element(By.CSS_SELECTOR, ".pagefind-ui__result-link").click()  # type: ignore[attr-defined]
+    assert "/articles/" in browser.current_url and browser.find_element(By.TAG_NAME, "h1").text in narrowed  # type: ignore[attr-defined]
