@@ -17,8 +17,12 @@ SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 SPACES = re.compile(r"\s*")
 # C0 and C1 controls (but tab and line breaks), DEL, lone surrogates, and the non-characters
 # (U+FDD0..U+FDEF, and the last two code points of every plane).
-NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-                      + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)) + "]")
+# Checked in two steps: a class of BMP characters only compiles to a bitmap (fast); the astral
+# non-characters are looked for only in the rare text that holds any astral character.
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+ASTRAL_NOT_TEXT = re.compile("[" + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}"
+                                           for plane in range(1, 17)) + "]")
 LETTER = re.compile(rf"[{UPPER}{LOWER}]", re.IGNORECASE)
 FALLBACK_TITLE_CHARS = 120
 
@@ -26,7 +30,8 @@ FALLBACK_TITLE_CHARS = 120
 def xml_safe(text: str) -> str:
     """Drop controls, lone surrogates and non-characters: XML 1.0 cannot carry the C0 controls
     and surrogates at all, and HTML forbids the rest (the Nu checker rejects a page holding them)."""
-    return NOT_TEXT.sub("", text)
+    text = NOT_TEXT.sub("", text)
+    return ASTRAL_NOT_TEXT.sub("", text) if ASTRAL.search(text) else text
 
 
 def paragraphs(body: str, title: str) -> tuple[str, ...]:
