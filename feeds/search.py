@@ -129,6 +129,11 @@ def plan(changes: Sequence[Change], shards: Sequence[SearchShard]) -> Plan:
     return result
 
 
+def _reading_order(shard: SearchShard) -> tuple[str, int, int]:
+    """Per language, the largest shards first, then by number: the manifest reads in order."""
+    return shard.language, -shard.level, int(shard.name.rsplit("-", 1)[1])
+
+
 def _new_name(shards: dict[str, SearchShard], language: str) -> str:
     numbers = [int(name.rsplit("-", 1)[1]) for name in shards if name.startswith(f"{language}-")]
     return f"{language}-{max(numbers, default=0) + 1}"
@@ -168,7 +173,7 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
     _build(store, out, [shard for shard in store.search_shards() if shard.dirty], should_stop, progress or Progress(), report)
     shards = store.search_shards()
     manifest = {"shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/", "pages": shard.pages}
-                           for shard in shards if shard.bundle]}
+                           for shard in sorted(shards, key=_reading_order) if shard.bundle]}
     folder.mkdir(parents=True, exist_ok=True)
     data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
     if write_if_changed(out / layout.SEARCH_MANIFEST, data):
