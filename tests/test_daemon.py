@@ -311,7 +311,10 @@ def test_a_dump_landing_during_a_long_run_is_published_right_after_it(project: P
     process = start_watch(project, "3600")
     try:
         assert wait_for(lambda: (project / "state/feeds.sqlite3").exists(), 30)
-        (project / "seeds/010_new.txt").write_text(NEW_DUMP)  # the first run is still going
+        # Dated after every bulk article: at the head of all.atom whether the first run (if it had
+        # not listed the seeds yet) or the next one publishes it.
+        late = dump(("Kazakhstan opens a consulate in Osaka 20.03.2026", "The consulate will serve citizens in western Japan."))
+        (project / "seeds/010_new.txt").write_text(late)  # the first run is still going
         arrived = wait_for(lambda: published(project, "Kazakhstan opens a consulate in Osaka"), 60)
     finally:
         process.send_signal(signal.SIGTERM)
