@@ -22,7 +22,7 @@ from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue
 from feeds.models import Entry
 from feeds.settings import InterfaceSettings
-from feeds.wording import Wording, feed_label
+from feeds.wording import Wording, feed_label, page_start
 
 OG_LOCALES = {"en": "en_US", "ru": "ru_RU", "kk": "kk_KZ"}
 STYLE = """    body { font: 17px/1.6 system-ui, sans-serif; margin: 0 auto; max-width: 44rem; padding: 1rem; color: #1b1b1b; background: #fff; }
@@ -109,14 +109,7 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
                       for other in translations) + "\n    </ul>\n  </nav>\n")
     listed = "\n".join(f'      <li><a href="{here(layout.feed_file(key.path))}">{e(feed_label(key, catalogue, words))}</a></li>'
                        for key, _ in feeds)
-    page = f"""<!DOCTYPE html>
-<html lang="{language}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <meta name="generator" content="enbekshi-feeds">
-  <title>{e(entry.title)} · {e(site.name)}</title>
-  <meta name="description" content="{e(entry.summary or entry.title)}">
+    page = page_start(language, f"{e(entry.title)} · {e(site.name)}") + f"""  <meta name="description" content="{e(entry.summary or entry.title)}">
 {chr(10).join(head)}
   <style>
 {STYLE}

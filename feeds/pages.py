@@ -23,7 +23,7 @@ from feeds.layout import INDEX_FILES, OPML_FILE, SEARCH_FILES, SEARCH_MANIFEST
 from feeds.models import FeedState, Published
 from feeds.settings import InterfaceSettings
 from feeds.timing import to_datetime
-from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, feed_label
+from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, feed_label, page_start
 
 EMBED_HEADLINES = 10
 GROUPS = ("lang", "category", "agency", "topic")
@@ -141,14 +141,7 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording,
             f'<th scope="col">{t("latest")}</th><th scope="col">{t("address")}</th><th scope="col">{t("formats")}</th></tr></thead>\n'
             + "\n".join(rows) + "\n    </table>\n  </section>"
         )
-    page = f"""<!DOCTYPE html>
-<html lang="{language}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <meta name="generator" content="enbekshi-feeds">
-  <title>{t("page_title")}</title>
-{discovery}
+    page = page_start(language, t("page_title")) + f"""{discovery}
   <style>
     body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem; color: #1b1b1b; background: #fff; }}
     table {{ border-collapse: collapse; width: 100%; margin-bottom: 2rem; }}
@@ -185,14 +178,7 @@ def search_page(words: Wording) -> bytes:
     switch = " · ".join(f'<a href="{SEARCH_FILES[other]}" hreflang="{other}" lang="{other}">{LANGUAGE_NAMES[other]}</a>'
                         for other in INTERFACE_LANGUAGES if other != language)
     translations = json.dumps(PAGEFIND_WORDS.get(language), ensure_ascii=False)
-    page = f"""<!DOCTYPE html>
-<html lang="{language}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <meta name="generator" content="enbekshi-feeds">
-  <title>{t("search")} · {html.escape(words.site)}</title>
-  <style>
+    page = page_start(language, f"{t('search')} · {html.escape(words.site)}") + f"""  <style>
     body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 56rem; padding: 1rem; color: #1b1b1b; background: #fff; }}
     header {{ border-bottom: 2px solid #0b5394; margin-bottom: 1rem; }}
     a {{ color: #0b5394; }}

@@ -100,15 +100,19 @@ def site_signature(settings: Settings) -> str:
 
 
 def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
-            progress: Progress | None = None, stages: dict[str, float] | None = None) -> PublishReport:
-    """Write what changed, feed by feed (in worker processes when many feeds are due); then the
-    site pages. Raises `OutputError` only when `out/` itself cannot be written, `StoreError` when
-    the store fails. `stages` gets the seconds spent on fragments, feeds and site pages."""
+            progress: Progress | None = None, stages: dict[str, float] | None = None,
+            pages_written: Callable[[], None] | None = None) -> PublishReport:
+    """Write the article pages, then what changed, feed by feed (in worker processes when many
+    feeds are due); then the site pages. `pages_written` is called in between (the search index
+    starts there). Raises `OutputError` only when `out/` itself cannot be written, `StoreError`
+    when the store fails. `stages` gets the seconds spent on fragments, feeds and site pages."""
     report = PublishReport()
     progress = progress or Progress()
     stages = {} if stages is None else stages
     started = time.monotonic()
     render_fragments(store, target, report, now, should_stop, progress)
+    if pages_written is not None:
+        pages_written()
     stages["fragments"] = time.monotonic() - started
     due = [feed for feed in store.feeds() if feed.dirty or not _current(feed, target)]
     for feed in [feed for feed in due if feed.entry_count == 0]:

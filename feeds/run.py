@@ -180,9 +180,15 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
         apply_retention(store, settings.retention, report, now())
     if not report.stopped_early:
         store.set_meta(PUBLISHING_KEY, "started")
-        published = publish(store, target, should_stop, now(), progress, stages)
-        with _timed(stages, "search"):
-            searched = search.update(store, settings.paths.out, settings.search.enabled, should_stop, progress)
+        # Pagefind indexes the new pages while the feeds are written (`search.Indexing`).
+        indexing = search.Indexing(store, settings.paths.out, settings.search.enabled, should_stop, progress)
+        try:
+            published = publish(store, target, should_stop, now(), progress, stages,
+                                pages_written=lambda: _timed_call(stages, "search", indexing.start))
+            with _timed(stages, "search"):
+                searched = indexing.finish()
+        finally:
+            indexing.close()
         with _timed(stages, "sync"):
             sync(settings.paths.out)
         store.set_meta(PUBLISHING_KEY, "done")
@@ -198,6 +204,11 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
             on_problem(problem)
     report.duration_seconds = time.monotonic() - started
     store.record_run(now(), report.summary())
+
+
+def _timed_call(stages: dict[str, float], stage: str, call: Callable[[], None]) -> None:
+    with _timed(stages, stage):
+        call()
 
 
 @contextmanager

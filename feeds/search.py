@@ -27,9 +27,8 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from feeds import __version__, layout
@@ -140,74 +139,109 @@ def _new_name(shards: dict[str, SearchShard], language: str) -> str:
 
 
 def signature() -> str:
-    """Shards made by another program or another Pagefind are made again."""
+    """Shards made by another program or another Pagefind binary are made again. The binary is
+    known by its size and time, not by package metadata, whose lookup costs a run 0.15 s."""
     try:
-        pagefind = version("pagefind_bin")
-    except PackageNotFoundError:
-        pagefind = "none"
-    return f"{__version__}|pagefind {pagefind}|{FIRST_PAGES}x{MERGE_AFTER}^{TOP_LEVEL}"
+        binary = os.stat(pagefind())
+        pagefind_id = f"{binary.st_size}-{binary.st_mtime_ns}"
+    except (ImportError, OSError):
+        pagefind_id = "none"
+    return f"{__version__}|pagefind {pagefind_id}|{FIRST_PAGES}x{MERGE_AFTER}^{TOP_LEVEL}"
 
 
-def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], bool], progress: Progress | None = None) -> SearchReport:
-    """Bring `out/pagefind/` in step with the article pages (or remove it when search is off).
-    Raises `OutputError` only when `out/` itself cannot be written."""
-    report = SearchReport()
-    folder = out / layout.SEARCH_FOLDER
-    if not enabled:
-        with store.transaction():
-            store.search_clear()
-        if folder.exists():
-            shutil.rmtree(folder)
-            report.removed.append(layout.SEARCH_FOLDER)
+class Indexing:
+    """One update of `out/pagefind/`, in two halves so that Pagefind runs while the feeds are
+    written: `start` (once the article pages are written) plans and launches the builds of the
+    shards whose pages changed; `finish` waits for them and publishes the manifest. The builds
+    never touch the store; only the thread that made this object does."""
+
+    def __init__(self, store: Store, out: Path, enabled: bool, should_stop: Callable[[], bool],
+                 progress: Progress | None = None) -> None:
+        self.store, self.out, self.enabled, self.should_stop = store, out, enabled, should_stop
+        self.progress = progress or Progress()
+        self.report = SearchReport()
+        self.pool: ThreadPoolExecutor | None = None
+        self.builds: list[tuple[SearchShard, int, Future[str | None]]] = []
+
+    def start(self) -> None:
+        """Plan the change of shards (kept in the store) and launch the builds of the dirty ones,
+        one Pagefind process per core. Nothing is launched when search is off."""
+        if not self.enabled:
+            return
+        store = self.store
+        if store.meta(SIGNATURE_KEY) != signature() or not (self.out / layout.SEARCH_MANIFEST).exists():
+            with store.transaction():
+                store.search_start_over()
+                store.set_meta(SIGNATURE_KEY, signature())
+        changes = [Change(*row) for row in store.search_changes()]
+        if changes:
+            planned = plan(changes, store.search_shards())
+            with store.transaction():
+                store.search_save(list(planned.shards.values()), planned.dropped, planned.assigned, planned.unassigned,
+                                  planned.merged)
+        dirty = [shard for shard in store.search_shards() if shard.dirty]
+        if dirty:
+            self.pool = ThreadPoolExecutor(PROCESSES)
+            for shard in dirty:
+                members = store.search_members(shard.name)
+                future = self.pool.submit(_build_one, self.out, shard, members, self.should_stop)
+                self.builds.append((shard, len(members), future))
+
+    def finish(self) -> SearchReport:
+        """Wait for the builds, record them, and publish the manifest of the current bundles (or
+        remove the whole index when search is off). Raises `OutputError` only when `out/`
+        itself cannot be written."""
+        folder = self.out / layout.SEARCH_FOLDER
+        report = self.report
+        if not self.enabled:
+            with self.store.transaction():
+                self.store.search_clear()
+            if folder.exists():
+                shutil.rmtree(folder)
+                report.removed.append(layout.SEARCH_FOLDER)
+            return report
+        try:
+            self._record_builds()
+        finally:
+            self.close()
+        shards = self.store.search_shards()
+        manifest = {"shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/",
+                                "pages": shard.pages} for shard in sorted(shards, key=_reading_order) if shard.bundle]}
+        folder.mkdir(parents=True, exist_ok=True)
+        data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
+        if write_if_changed(self.out / layout.SEARCH_MANIFEST, data):
+            report.written.append(layout.SEARCH_MANIFEST)
+        # Folders no shard names any more: earlier builds, merged or emptied shards, crashed builds.
+        named = {shard.bundle for shard in shards}
+        for stale in folder.iterdir():
+            if stale.is_dir() and stale.name not in named:
+                shutil.rmtree(stale)
+                report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
         return report
-    if store.meta(SIGNATURE_KEY) != signature() or not (out / layout.SEARCH_MANIFEST).exists():
-        with store.transaction():
-            store.search_start_over()
-            store.set_meta(SIGNATURE_KEY, signature())
-    changes = [Change(*row) for row in store.search_changes()]
-    if changes:
-        planned = plan(changes, store.search_shards())
-        with store.transaction():
-            store.search_save(list(planned.shards.values()), planned.dropped, planned.assigned, planned.unassigned,
-                              planned.merged)
-    _build(store, out, [shard for shard in store.search_shards() if shard.dirty], should_stop, progress or Progress(), report)
-    shards = store.search_shards()
-    manifest = {"shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/", "pages": shard.pages}
-                           for shard in sorted(shards, key=_reading_order) if shard.bundle]}
-    folder.mkdir(parents=True, exist_ok=True)
-    data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
-    if write_if_changed(out / layout.SEARCH_MANIFEST, data):
-        report.written.append(layout.SEARCH_MANIFEST)
-    # Folders no shard names any more: earlier builds, merged or emptied shards, crashed builds.
-    named = {shard.bundle for shard in shards}
-    for stale in folder.iterdir():
-        if stale.is_dir() and stale.name not in named:
-            shutil.rmtree(stale)
-            report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
-    return report
 
+    def close(self) -> None:
+        """Builds not yet begun are dropped (the shards stay dirty for the next run)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
-def _build(store: Store, out: Path, dirty: list[SearchShard], should_stop: Callable[[], bool], progress: Progress,
-           report: SearchReport) -> None:
-    """Build the dirty shards, a Pagefind process per core; each shard is one unit of failure."""
-    if not dirty:
-        return
-    progress.begin("indexing for search", sum(shard.pages for shard in dirty), "pages")
-    jobs = [(shard, store.search_members(shard.name)) for shard in dirty]
-    with ThreadPoolExecutor(PROCESSES) as pool:
-        futures = [(shard, members, pool.submit(_build_one, out, shard, members, should_stop)) for shard, members in jobs]
-        for shard, members, future in futures:
+    def _record_builds(self) -> None:
+        """Each shard is one unit of failure: built and named, or a warning and built next run."""
+        if not self.builds:
+            return
+        self.progress.begin("indexing for search", sum(pages for _, pages, _ in self.builds), "pages")
+        for shard, pages, future in self.builds:
             failure = future.result()
-            progress.advance(len(members))
+            self.progress.advance(pages)
             if failure is None:
-                with store.transaction():
-                    store.search_built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}")
-                report.shards_built += 1
-                report.pages_indexed += len(members)
+                with self.store.transaction():
+                    self.store.search_built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}")
+                self.report.shards_built += 1
+                self.report.pages_indexed += pages
             elif failure:
-                report.problems.append(Problem(f"{SEARCH_SUBJECT} {shard.name}", None,
-                                               f"could not be built ({failure}); retried next run", WARNING))
-    progress.end()
+                self.report.problems.append(Problem(f"{SEARCH_SUBJECT} {shard.name}", None,
+                                                    f"could not be built ({failure}); retried next run", WARNING))
+        self.progress.end()
 
 
 def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: Callable[[], bool]) -> str | None:

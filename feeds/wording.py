@@ -82,3 +82,15 @@ PAGEFIND_WORDS = {
         "searching": "[SEARCH_TERM] ізделуде...",
     },
 }
+
+
+def page_start(language: str, title: str) -> str:
+    """The opening every full HTML page shares, up to its `<title>` (`title` already escaped)."""
+    return f"""<!DOCTYPE html>
+<html lang="{language}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="generator" content="enbekshi-feeds">
+  <title>{title}</title>
+"""
