@@ -23,9 +23,10 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
-# Everything but the tests marked slow (real child processes, daemons, browsers, readers, nginx).
+# Everything but the tests marked slow (real child processes, daemons, browsers, readers, nginx),
+# spread over the cores (pytest-xdist).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
 
 clean:
 	rm -rf $(VENV) state

@@ -51,6 +51,7 @@ class BuildReport(IngestReport):
     feeds_not_written: int = 0
     search_shards_built: int = 0
     search_pages_indexed: int = 0
+    search_seconds: float = 0.0
     duration_seconds: float = 0.0
     # Seconds per stage (ingest, retention, fragments, feeds, site, sync): where a slow run went.
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -86,6 +87,7 @@ class BuildReport(IngestReport):
             fields[name] = len(fields[name])
         fields["files_read"] = self.files_read
         fields["stage_seconds"] = {stage: round(seconds, 3) for stage, seconds in self.stage_seconds.items()}
+        fields["search_seconds"] = round(self.search_seconds, 3)
         return fields
 
 
@@ -187,6 +189,8 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
                                 pages_written=lambda: _timed_call(stages, "search", indexing.start))
             with _timed(stages, "search"):
                 searched = indexing.finish()
+            # Pagefind's own time, most of it spent while the feeds were written.
+            report.search_seconds = searched.seconds
         finally:
             indexing.close()
         with _timed(stages, "sync"):

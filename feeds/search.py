@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -72,6 +73,7 @@ class Plan:
 class SearchReport:
     shards_built: int = 0
     pages_indexed: int = 0
+    seconds: float = 0.0  # from the start of the update to the end of its last build, overlap included
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -162,12 +164,15 @@ class Indexing:
         self.report = SearchReport()
         self.pool: ThreadPoolExecutor | None = None
         self.builds: list[tuple[SearchShard, int, Future[str | None]]] = []
+        self.started = 0.0
+        self.ended: list[float] = []  # when each build ended
 
     def start(self) -> None:
         """Plan the change of shards (kept in the store) and launch the builds of the dirty ones,
         one Pagefind process per core. Nothing is launched when search is off."""
         if not self.enabled:
             return
+        self.started = time.monotonic()
         store = self.store
         if store.meta(SIGNATURE_KEY) != signature() or not (self.out / layout.SEARCH_MANIFEST).exists():
             with store.transaction():
@@ -185,7 +190,9 @@ class Indexing:
             for shard in dirty:
                 members = store.search_members(shard.name)
                 future = self.pool.submit(_build_one, self.out, shard, members, self.should_stop)
+                future.add_done_callback(lambda _: self.ended.append(time.monotonic()))
                 self.builds.append((shard, len(members), future))
+        self.ended.append(time.monotonic())
 
     def finish(self) -> SearchReport:
         """Wait for the builds, record them, and publish the manifest of the current bundles (or
@@ -204,6 +211,7 @@ class Indexing:
             self._record_builds()
         finally:
             self.close()
+        report.seconds = max(self.ended, default=self.started) - self.started
         shards = self.store.search_shards()
         manifest = {"shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/",
                                 "pages": shard.pages} for shard in sorted(shards, key=_reading_order) if shard.bundle]}

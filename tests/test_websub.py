@@ -128,6 +128,7 @@ def test_a_hub_that_is_down_never_fails_publishing_and_is_retried_later(project:
     assert build(settings, now=lambda: start + 3600).hub_notified == 0
 
 
+@pytest.mark.slow  # a real hub that answers late: seconds of waiting
 def test_a_slow_hub_is_cut_off_by_the_timeout(project: Path, hub: Hub) -> None:
     with_hub(project, hub.url, timeout=0.5)
     hub.delay = 3
@@ -188,6 +189,7 @@ def test_changing_only_hub_timeouts_rewrites_nothing(project: Path, hub: Hub) ->
     assert result.returncode == 0 and "output files: 0 written, 0 unchanged" in result.stdout
 
 
+@pytest.mark.slow  # a real hub that answers late: seconds of waiting
 def test_a_slow_hub_is_pinged_in_parallel_and_a_round_is_time_bounded(project: Path, hub: Hub,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     with_hub(project, hub.url)
