@@ -78,8 +78,8 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
         f'  <meta property="article:section" content="{e(entry.category_label)}">',
         *(f'  <meta property="article:tag" content="{e(catalogue.topic_label(topic, language))}">' for topic in entry.topics),
     ]
-    facts = [f'      <dt>{e(words("article_date"))}</dt><dd><time datetime="{day.isoformat()}" data-pagefind-meta="date">'
-             f'{e(words.date(day))}</time></dd>']
+    facts = [(f'      <dt>{e(words("article_date"))}</dt><dd><time datetime="{day.isoformat()}" data-pagefind-meta="date">'
+              f'{e(words.date(day))}</time></dd>')]
     if entry.agency:
         facts.append(f'      <dt>{e(words("article_agency"))}</dt><dd><a href="{e(site.agency_url(entry.agency, language))}" '
                      f'data-pagefind-meta="agency">{e(site.agency_name(entry.agency, language))}</a></dd>')

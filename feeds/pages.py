@@ -174,7 +174,7 @@ def search_page(words: Wording) -> bytes:
     manifest (`search`), the shard in the page's language first, since it decides how a query is
     stemmed. Works from any static web server (not from `file://`, where scripts may not fetch)."""
     language = words.language
-    t = lambda key: html.escape(words(key))  # noqa: E731
+    t = lambda key: html.escape(words(key))
     switch = " · ".join(f'<a href="{SEARCH_FILES[other]}" hreflang="{other}" lang="{other}">{LANGUAGE_NAMES[other]}</a>'
                         for other in INTERFACE_LANGUAGES if other != language)
     translations = json.dumps(PAGEFIND_WORDS.get(language), ensure_ascii=False)

@@ -174,10 +174,11 @@ class Indexing:
             return
         self.started = time.monotonic()
         store = self.store
-        if store.meta(SIGNATURE_KEY) != signature() or not (self.out / layout.SEARCH_MANIFEST).exists():
+        current = signature()
+        if store.meta(SIGNATURE_KEY) != current or not (self.out / layout.SEARCH_MANIFEST).exists():
             with store.transaction():
                 store.search_start_over()
-                store.set_meta(SIGNATURE_KEY, signature())
+                store.set_meta(SIGNATURE_KEY, current)
         changes = [Change(*row) for row in store.search_changes()]
         if changes:
             planned = plan(changes, store.search_shards())

@@ -193,12 +193,20 @@ END;
 RUNS_KEPT = 100
 CACHE_KIB = 16 * 1024  # page cache per connection (a run has two): more saved no time, cost memory
 MAX_PARAMETERS = 400  # ids per `IN (...)`: SQLite allows a few thousand parameters
+
 ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, "
                  "a.language, a.category, a.category_label, a.topics, a.agency")
 PUBLISHED_COLUMNS = "a.id, a.title, a.published_us, a.updated_us, a.source_url, a.language, r.atom, r.rss, r.json"
 SQLITE_INTEGER = (-(2**63), 2**63 - 1)
 ARTICLE = "article"  # kinds of things held back in the quarantine table
 FEED = "feed"
+
+
+def _parts(ids: Sequence[str]) -> Iterator[tuple[Sequence[str], str]]:
+    """The ids in parts small enough for one `IN (...)`, each with its `?, ?, ...`."""
+    for start in range(0, len(ids), MAX_PARAMETERS):
+        part = ids[start:start + MAX_PARAMETERS]
+        yield part, ", ".join("?" for _ in part)
 
 
 class StoreError(Exception):
@@ -427,9 +435,7 @@ class Store:
     def resolve_many(self, article_ids: Sequence[str]) -> dict[str, str]:
         """For each of these ids that is stored (or an alias), the id it is stored under."""
         found: dict[str, str] = {}
-        for start in range(0, len(article_ids), MAX_PARAMETERS):
-            part = article_ids[start:start + MAX_PARAMETERS]
-            marks = ", ".join("?" for _ in part)
+        for part, marks in _parts(article_ids):
             found.update((row[0], row[1]) for row in self._rows(
                 f"SELECT id, id FROM articles WHERE id IN ({marks}) UNION ALL "
                 f"SELECT id, article_id FROM aliases WHERE id IN ({marks})", [*part, *part]))
@@ -638,28 +644,25 @@ class Store:
     def titles(self, article_ids: Sequence[str]) -> list[tuple[str, str, str]]:
         """(id, language, title) of those of these ids that are stored and not quarantined."""
         found: list[tuple[str, str, str]] = []
-        for start in range(0, len(article_ids), MAX_PARAMETERS):
-            part = article_ids[start:start + MAX_PARAMETERS]
+        for part, marks in _parts(article_ids):
             found += [(row[0], row[1], row[2]) for row in self._rows(
-                f"SELECT id, language, title FROM articles WHERE id IN ({', '.join('?' for _ in part)}) "
+                f"SELECT id, language, title FROM articles WHERE id IN ({marks}) "
                 "AND id NOT IN (SELECT subject FROM quarantine)", part)]
         return found
 
     def sources(self, article_ids: Sequence[str]) -> list[tuple[str, str, str]]:
         """(id, source URL, language) of those of these ids that are stored with a source."""
         found: list[tuple[str, str, str]] = []
-        for start in range(0, len(article_ids), MAX_PARAMETERS):
-            part = article_ids[start:start + MAX_PARAMETERS]
+        for part, marks in _parts(article_ids):
             found += [(row[0], row[1], row[2]) for row in self._rows(
-                f"SELECT id, source_url, language FROM articles WHERE id IN ({', '.join('?' for _ in part)}) "
+                f"SELECT id, source_url, language FROM articles WHERE id IN ({marks}) "
                 "AND source_url IS NOT NULL", part)]
         return found
 
     def forget_rendering_of(self, article_ids: Sequence[str]) -> None:
         """These articles are rendered again (fragments and page) at the next publish."""
-        for start in range(0, len(article_ids), MAX_PARAMETERS):
-            part = article_ids[start:start + MAX_PARAMETERS]
-            self._run(f"UPDATE articles SET rendered = 0 WHERE rendered = 1 AND id IN ({', '.join('?' for _ in part)})", part)
+        for part, marks in _parts(article_ids):
+            self._run(f"UPDATE articles SET rendered = 0 WHERE rendered = 1 AND id IN ({marks})", part)
 
     def count_unrendered(self) -> int:
         return int(self._one("SELECT count(*) FROM articles WHERE rendered = 0")[0])  # type: ignore[index]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ROOT, SEEDS, check_atom, check_rss, dump, project_config, run_feeds
+from conftest import SEEDS, check_atom, check_rss, dump, project_config, run_feeds
 from lxml import etree, html
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -208,7 +208,7 @@ def test_a_revision_of_a_recent_entry_keeps_every_chain_whole(tmp_path: Path) ->
     fresh = make_project(tmp_path / "b", small)  # the original seeds: the same articles, one text aside
     for feed in ("all", "topic/regions", "agency/kostanay"):
         for form in ("atom", "rss", "json"):
-            seen, documents = walk(out, feed, form)
+            seen, _ = walk(out, feed, form)
             assert len(seen) == len(set(seen)) and set(seen) == set(walk(fresh, feed, form)[0]), (feed, form)
 
 

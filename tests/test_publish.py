@@ -12,8 +12,8 @@ from lxml import etree
 from feeds import article_pages, layout
 from feeds.catalogue import Catalogue
 from feeds.ingest import Ingest, IngestReport
-from feeds.publish import PublishReport, Target, publish
 from feeds.models import Entry
+from feeds.publish import PublishReport, Target, publish
 from feeds.settings import Settings, load_settings
 from feeds.store import Store
 
