@@ -111,9 +111,10 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
     stages = {} if stages is None else stages
     started = time.monotonic()
     render_fragments(store, target, report, now, should_stop, progress)
-    if pages_written is not None:
-        pages_written()
     stages["fragments"] = time.monotonic() - started
+    if pages_written is not None:
+        pages_written()  # timed by the caller, not as a stage of this one
+    started = time.monotonic()
     due = [feed for feed in store.feeds() if feed.dirty or not _current(feed, target)]
     for feed in [feed for feed in due if feed.entry_count == 0]:
         with store.transaction():
@@ -135,11 +136,12 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
                 break
     progress.end()
     _close_readers()
-    stages["feeds"] = time.monotonic() - started - stages["fragments"]
+    stages["feeds"] = time.monotonic() - started
     if report.stopped_early:
         return report
+    started = time.monotonic()
     _publish_site(store, target, report, now)
-    stages["site"] = time.monotonic() - started - stages["fragments"] - stages["feeds"]
+    stages["site"] = time.monotonic() - started
     return report
 
 

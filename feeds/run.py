@@ -53,7 +53,7 @@ class BuildReport(IngestReport):
     search_pages_indexed: int = 0
     search_seconds: float = 0.0
     duration_seconds: float = 0.0
-    # Seconds per stage (ingest, retention, fragments, feeds, site, sync): where a slow run went.
+    # Seconds per stage (ingest, retention, fragments, feeds, site, search, sync): where a slow run went.
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
