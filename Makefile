@@ -20,11 +20,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/feeds build --config config.yaml
 
-test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+# The tests run spread over the cores (pytest-xdist), and pytest may keep the test modules it
+# rewrites (and hypothesis's) as bytecode: without it each worker redoes that, about 1.5 s.
+test test-fast: export PYTHONDONTWRITEBYTECODE :=
 
-# Everything but the tests marked slow (real child processes, daemons, browsers, readers, nginx),
-# spread over the cores (pytest-xdist).
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -n auto
+
+# Everything but the tests marked slow (real child processes, daemons, browsers, readers, nginx).
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "not slow" -n auto
 

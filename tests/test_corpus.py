@@ -1,42 +1,64 @@
-"""Every document of a generated 5,000-article corpus (`benchmarks/corpus.py`: three languages,
-eight sections, twelve agencies, bodies like the seeds') passes the suite's checks: RELAX NG and
-Schematron for Atom, feedparser, and the text round trip of each RSS item against its Atom twin."""
+"""Every document of a generated 5,000-article corpus (the `corpus` fixture) passes the suite's
+checks: RELAX NG and Schematron for Atom, feedparser, and the text round trip of each RSS item
+against its Atom twin.
+
+An entry is rendered once per format and the same bytes go into every document that holds it, so
+the costly reading (feedparser is pure Python, three quarters of the time) is done on a covering
+set: every document is parsed and validated, and read as a reader does when it holds an entry in a
+form that no document before it held. Every other document holds only forms already read, which is
+checked byte for byte (exclusive C14N, so the namespaces a document declares do not count)."""
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import BASE, ROOT, check_atom, check_rss, project_config, run_feeds
+from conftest import ATOM, BASE, check_atom, check_rss
+from lxml import etree
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import corpus
-
-pytestmark = pytest.mark.slow  # a 5,000-article build and a few thousand documents validated
+pytestmark = pytest.mark.slow  # a 5,000-article build, 1,400 documents
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = tmp_path_factory.mktemp("corpus")
-    corpus.write_corpus(project / "seeds", 5_000)
-    config = project_config()
-    (project / "config.yaml").write_text(config)
-    result = run_feeds("build", "-q", cwd=project)
-    assert result.returncode == 0, result.stderr
-    return project / "out"
+def widest_first(out: Path, suffix: str) -> list[Path]:
+    """The documents of every feed, those of `all` and of each language first: their chains hold
+    every entry (in both RSS forms), so reading them first leaves the fewest documents to read."""
+    def rank(document: Path) -> tuple[int, Path]:
+        parts = document.relative_to(out).parts
+        feed = parts[1] if parts[0] == "archive" else parts[0].removesuffix(suffix)
+        return {"all": 0, "lang": 1}.get(feed, 2), document
+    return sorted(out.rglob(f"*{suffix}"), key=rank)
 
 
-def test_every_atom_document_is_valid(out: Path) -> None:
-    documents = sorted(out.rglob("*.atom"))
+def to_read(documents: list[Path], entry: str) -> list[bool]:
+    """For each document, whether it holds an `entry` element in a form no document before it held."""
+    seen: set[bytes] = set()
+    fresh = []
+    for document in documents:
+        forms = {etree.tostring(element, method="c14n", exclusive=True, with_tail=False)
+                 for element in etree.parse(str(document)).getroot().iterfind(entry)}
+        fresh.append(bool(forms - seen))
+        seen |= forms
+    return fresh
+
+
+def test_every_atom_document_is_valid(corpus: Path) -> None:
+    out = corpus / "out"
+    documents = widest_first(out, ".atom")
     assert len(documents) > 500
-    with ProcessPoolExecutor() as pool:  # feedparser is pure Python: a core each
-        list(pool.map(check_atom, documents, [BASE + str(document.relative_to(out)) for document in documents], chunksize=20))
+    read = to_read(documents, f"{ATOM}entry")
+    assert 0 < sum(read) < len(documents) / 4
+    with ProcessPoolExecutor() as pool:  # a core each
+        list(pool.map(check_atom, documents, [BASE + str(document.relative_to(out)) for document in documents], read,
+                      chunksize=20))
 
 
-def test_every_rss_document_says_in_html_exactly_what_its_atom_twin_says(out: Path) -> None:
-    documents = sorted(out.rglob("*.rss"))
+def test_every_rss_document_says_in_html_exactly_what_its_atom_twin_says(corpus: Path) -> None:
+    out = corpus / "out"
+    documents = widest_first(out, ".rss")
     assert len(documents) == len(list(out.rglob("*.atom")))
+    read = to_read(documents, "channel/item")  # two forms: an item names its language where the channel does not
+    assert 0 < sum(read) < len(documents) / 2
     with ProcessPoolExecutor() as pool:
-        list(pool.map(check_rss, documents, [document.with_suffix(".atom") for document in documents], chunksize=20))
+        list(pool.map(check_rss, documents, [document.with_suffix(".atom") for document in documents], read,
+                      chunksize=20))
