@@ -207,6 +207,18 @@ def check_rss(path: Path, atom_path: Path, read: bool = True) -> None:
         assert item.findtext("{http://purl.org/dc/elements/1.1/}creator") == twin.findtext(f"{ATOM}author/{ATOM}name")
 
 
+def holds_open(pid: int, path: Path) -> bool:
+    """Whether process `pid` has `path` open (Linux's /proc)."""
+    wanted = str(path.resolve())
+    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(descriptor) == wanted:
+                return True
+        except FileNotFoundError:  # closed while we looked
+            continue
+    return False
+
+
 def unprivileged() -> list[str]:
     """A command prefix that makes file permissions bind even when the tests run as root (as in
     CI): without CAP_DAC_OVERRIDE, root is refused what its mode bits refuse."""

@@ -1,5 +1,5 @@
-"""Real clients against `feeds serve` on 127.0.0.1: Debian's headless Chromium (alone, and driven by
-Selenium to click through), newsboat, and the Nu HTML checker. gov.kz is a stub on 127.0.0.1 that
+"""Real clients against `feeds serve` on 127.0.0.1: Debian's headless Chromium (driven by Selenium,
+one browser for the module), newsboat, and the Nu HTML checker. gov.kz is a stub on 127.0.0.1 that
 Chromium reaches through its host resolver rules, over TLS with a certificate made for the test."""
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import subprocess
 import sys
 import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import feedparser
@@ -90,9 +91,8 @@ def gov_kz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     server.server_close()
 
 
-@pytest.fixture
-def driver(gov_kz: int, tmp_path: Path) -> Iterator[object]:
-    """Chromium driven by Selenium (Debian's chromedriver), gov.kz resolved to the stub."""
+def chromium(profile: Path, *flags: str) -> object:
+    """Chromium driven by Selenium (Debian's chromedriver), with a profile of its own."""
     if CHROMIUM is None or CHROMEDRIVER is None:
         pytest.skip("chromium or chromedriver is not installed (.ci/run installs Debian's chromium and chromium-driver)")
     from selenium import webdriver
@@ -100,27 +100,38 @@ def driver(gov_kz: int, tmp_path: Path) -> Iterator[object]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900",
-                 f"--host-resolver-rules=MAP www.gov.kz 127.0.0.1:{gov_kz}", "--ignore-certificate-errors"):
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1200,900", *flags):
         options.add_argument(flag)
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(60)
+    return browser
+
+
+def wait(driver: object, condition: Callable[[Any], Any]) -> Any:
+    """What `condition` returns once it returns something true, polled every 50 ms for up to 30 s."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    return WebDriverWait(driver, 30, poll_frequency=0.05).until(condition)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def driver(gov_kz: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One Chromium for the module (a start costs a second), gov.kz resolved to the stub."""
+    browser = chromium(tmp_path_factory.mktemp("chromium"), f"--host-resolver-rules=MAP www.gov.kz 127.0.0.1:{gov_kz}",
+                       "--ignore-certificate-errors")
     yield browser
-    browser.quit()
+    browser.quit()  # type: ignore[attr-defined]
 
 
-def browse(url: str, profile: Path, screenshot: str | None = None) -> html.HtmlElement:
-    """The DOM Chromium builds for `url` (scripts run, fetches settle), and optionally a screenshot."""
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (.ci/run installs Debian's chromium)")
-    base = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000"]
-    if screenshot:
-        ARTIFACTS.mkdir(exist_ok=True)
-        subprocess.run([*base, "--window-size=1200,900", f"--screenshot={ARTIFACTS / screenshot}", url],
-                       capture_output=True, timeout=120, check=True)
-        assert (ARTIFACTS / screenshot).stat().st_size > 10_000
-    result = subprocess.run([*base, "--dump-dom", url], capture_output=True, timeout=120, check=True)
-    return html.fromstring(result.stdout)
+def browse(driver: object, url: str, screenshot: str, ready: str = "true") -> html.HtmlElement:
+    """The DOM Chromium builds for `url` once the page has loaded and the script expression `ready`
+    holds, and a screenshot of it."""
+    driver.get(url)  # type: ignore[attr-defined]
+    wait(driver, lambda d: d.execute_script(f"return document.readyState === 'complete' && Boolean({ready})"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert driver.save_screenshot(str(ARTIFACTS / screenshot))  # type: ignore[attr-defined]
+    assert (ARTIFACTS / screenshot).stat().st_size > 10_000
+    return html.fromstring(driver.execute_script("return document.documentElement.outerHTML"))  # type: ignore[attr-defined]
 
 
 def assert_shown_as_text(page: html.HtmlElement) -> None:
@@ -128,8 +139,8 @@ def assert_shown_as_text(page: html.HtmlElement) -> None:
     assert not page.xpath("//b") and not page.xpath("//body//script[contains(., 'alert')]")
 
 
-def test_browser_shows_the_index(served: Served, tmp_path: Path) -> None:
-    page = browse(f"http://127.0.0.1:{served.port}/", tmp_path, "index.png")
+def test_browser_shows_the_index(served: Served, driver: object) -> None:
+    page = browse(driver, f"http://127.0.0.1:{served.port}/", "index.png")
     assert page.findtext(".//h1") == "Enbekshi QazaQ: news feeds"
     row = page.get_element_by_id("all")
     assert row.xpath("td[2]")[0].text_content() == HOSTILE and row.findtext("td") == "41"
@@ -137,8 +148,8 @@ def test_browser_shows_the_index(served: Served, tmp_path: Path) -> None:
     assert_shown_as_text(page)
 
 
-def test_browser_shows_a_feed_as_a_page(served: Served, tmp_path: Path) -> None:
-    page = browse(f"http://127.0.0.1:{served.port}/all.atom", tmp_path, "feed-all.png")
+def test_browser_shows_a_feed_as_a_page(served: Served, driver: object) -> None:
+    page = browse(driver, f"http://127.0.0.1:{served.port}/all.atom", "feed-all.png")
     assert page.findtext(".//h1") == "Enbekshi QazaQ: all news"
     headings = page.xpath("//article/h2")
     assert len(headings) == 41 and headings[0].text_content() == HOSTILE
@@ -149,8 +160,8 @@ def test_browser_shows_a_feed_as_a_page(served: Served, tmp_path: Path) -> None:
     assert_shown_as_text(page)
 
 
-def test_browser_shows_an_embed_page(served: Served, tmp_path: Path) -> None:
-    page = browse(f"http://127.0.0.1:{served.port}/embed/lang/en.html", tmp_path, "embed-en.png")
+def test_browser_shows_an_embed_page(served: Served, driver: object) -> None:
+    page = browse(driver, f"http://127.0.0.1:{served.port}/embed/lang/en.html", "embed-en.png")
     items = page.xpath("//li")
     assert len(items) == 10 and items[0].text_content().startswith(HOSTILE)
     assert items[0].xpath("a/@href")[0].startswith(f"http://127.0.0.1:{served.port}/articles/")  # no source: its page
@@ -159,7 +170,7 @@ def test_browser_shows_an_embed_page(served: Served, tmp_path: Path) -> None:
     assert_shown_as_text(page)
 
 
-def test_browser_runs_the_widget_on_another_site(served: Served, tmp_path: Path) -> None:
+def test_browser_runs_the_widget_on_another_site(served: Served, driver: object, tmp_path: Path) -> None:
     site = tmp_path / "partner"
     site.mkdir()
     feeds = f"http://127.0.0.1:{served.port}"
@@ -172,7 +183,8 @@ def test_browser_runs_the_widget_on_another_site(served: Served, tmp_path: Path)
     partner = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(site)))
     threading.Thread(target=partner.serve_forever, daemon=True).start()
     try:
-        page = browse(f"http://127.0.0.1:{partner.server_address[1]}/host.html", tmp_path / "profile", "widget.png")
+        page = browse(driver, f"http://127.0.0.1:{partner.server_address[1]}/host.html", "widget.png",
+                      ready="document.getElementById('headlines').dataset.feedState")  # loaded, or error
     finally:
         partner.shutdown()
         partner.server_close()
@@ -249,14 +261,12 @@ def test_newsboat_imports_the_opml_with_every_feed(served: Served, tmp_path: Pat
 
 def test_a_reader_clicks_through_to_the_article_page_and_on_to_gov_kz(served: Served, driver: object) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
 
     base = f"http://127.0.0.1:{served.port}/"
 
     def click(xpath: str, lands_on: str) -> None:
         driver.find_element(By.XPATH, xpath).click()  # type: ignore[attr-defined]
-        WebDriverWait(driver, 30).until(lambda d: d.current_url.startswith(lands_on) and d.execute_script(
-            "return document.readyState") == "complete")
+        wait(driver, lambda d: d.current_url.startswith(lands_on) and d.execute_script("return document.readyState") == "complete")
 
     # The feed as a page: a headline without a source opens its page, one with a source gov.kz.
     driver.get(base + "all.atom")  # type: ignore[attr-defined]
@@ -295,8 +305,8 @@ def test_an_article_page_in_each_language(served: Served, driver: object, langua
     assert (ARTIFACTS / f"article-{language}.png").stat().st_size > 10_000
 
 
-def test_a_russian_feed_is_shown_in_russian(served: Served, tmp_path: Path) -> None:
-    page = browse(f"http://127.0.0.1:{served.port}/lang/ru.rss", tmp_path, "feed-ru.png")
+def test_a_russian_feed_is_shown_in_russian(served: Served, driver: object) -> None:
+    page = browse(driver, f"http://127.0.0.1:{served.port}/lang/ru.rss", "feed-ru.png")
     assert page.get("lang") == "ru" and "Чтобы подписаться" in page.xpath("string(//p[@class='subscribe'])")
     assert all(re.fullmatch(r"\d{1,2} [а-я]+ 2026 г\.", time.text) for time in page.xpath("//article//time"))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import SEED_002, dump, run_feeds
+from conftest import SEED_002, dump, holds_open, run_feeds
 from filelock import FileLock
 
 from feeds.daemon import Daemon, Publisher
@@ -195,11 +195,11 @@ def test_concurrent_builds_wait_for_each_other_and_equal_a_single_build(
 
 def test_a_build_that_cannot_get_the_lock_exits_75(project: Path) -> None:
     config = project / "config.yaml"
-    config.write_text(config.read_text().replace("lock_timeout_seconds: 30", "lock_timeout_seconds: 0.5"))
+    config.write_text(config.read_text().replace("lock_timeout_seconds: 30", "lock_timeout_seconds: 0.1"))
     (project / "state").mkdir()
     with FileLock(lock_path(project / "state/feeds.sqlite3")):
         result = run_feeds("build", cwd=project)
-    assert result.returncode == 75 and "another feeds run holds the lock" in result.stderr and "gave up after 0.5 s" in result.stderr
+    assert result.returncode == 75 and "another feeds run holds the lock" in result.stderr and "gave up after 0.1 s" in result.stderr
     assert not (project / "out/all.atom").exists()
 
 
@@ -239,7 +239,7 @@ def wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.1)
+        time.sleep(0.02)
     return False
 
 
@@ -289,20 +289,19 @@ def test_real_watch_reacts_to_file_events_long_before_the_interval(project: Path
 
 @pytest.mark.slow
 def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes(project: Path) -> None:
-    write_bulk_dumps(project, 80)
+    write_bulk_dumps(project, 40)
     process = start_watch(project, "3600")
     try:
-        assert wait_for(lambda: (project / "state/feeds.sqlite3").exists(), 30)
-        time.sleep(1.0)
+        assert wait_for(lambda: holds_open(process.pid, project / "state/feeds.sqlite3"), 30)  # its first run has begun
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0 and "stopped early" in stderr, stderr
     assert not [path for path in (project / "out").rglob(".tmp-*")]
     finish = run_feeds("build", cwd=project)
-    assert finish.returncode == 0 and "82 seen, 0 read" not in finish.stdout
+    assert finish.returncode == 0 and "42 seen, 0 read" not in finish.stdout
     assert len(feedparser.parse(str(project / "out/all.atom")).entries) == 50
-    assert "articles: 2039 from 82 seed files" in run_feeds("status", cwd=project).stdout
+    assert "articles: 1039 from 42 seed files" in run_feeds("status", cwd=project).stdout
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ def test_a_terminal_sees_a_bar_per_stage_with_count_and_rate() -> None:
         progress.advance(6)
         terminal.flush()
         shown = ""
-        while select.select([master], [], [], 0.5)[0]:
+        while select.select([master], [], [], 0.1)[0]:  # written and flushed already: read until quiet
             shown += os.read(master, 65536).decode()
         progress.end()
     os.close(master)

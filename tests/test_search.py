@@ -5,17 +5,19 @@ server, queries in each language that find what they should and filters that nar
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import dump, project_config, run_feeds
-from test_clients import ARTIFACTS, CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, KAZAKH
-from test_serve import free_port
+from test_clients import ARTIFACTS, KAZAKH, chromium, wait
+from test_serve import free_port, listening
 
 from feeds import search
 from feeds.models import SearchShard
@@ -144,49 +146,54 @@ def static_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                                "--directory", str(project / "out")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
+    assert listening(port)
     yield f"http://127.0.0.1:{port}/"
     server.terminate()
     server.wait(timeout=10)
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
-    if CHROMIUM is None or CHROMEDRIVER is None:
-        pytest.skip("chromium or chromedriver is not installed (.ci/run installs Debian's chromium and chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One Chromium for the module (a start costs a second)."""
+    driver = chromium(tmp_path_factory.mktemp("chromium"), "--window-size=1200,1000")
     yield driver
-    driver.quit()
+    driver.quit()  # type: ignore[attr-defined]
 
 
 def results(driver: object, page: str, query: str) -> tuple[list[str], str]:
-    """The result titles and the message Pagefind's search box shows for `query`."""
+    """The result titles and the message Pagefind's search box shows for `query`, typed in."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
 
     driver.get(page)  # type: ignore[attr-defined]
-    box = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, ".pagefind-ui__search-input"))
+    box = wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".pagefind-ui__search-input"))
     box.send_keys(query)
     return settled(driver, query)
 
 
-def settled(driver: object, query: str) -> tuple[list[str], str]:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
+PAGE_SIZE = 5  # results Pagefind's UI draws before "Load more"
+SHOWN = """return {
+  message: Array.from(document.querySelectorAll(".pagefind-ui__message"), (m) => m.innerText.trim()).join(" "),
+  results: document.querySelectorAll(".pagefind-ui__result").length,
+  loading: document.querySelectorAll(".pagefind-ui__loading").length,
+  titles: Array.from(document.querySelectorAll(".pagefind-ui__result-title"), (t) => t.innerText.trim())};"""
 
-    message = WebDriverWait(driver, 30).until(lambda d: next(
-        (m.text for m in d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__message") if query in m.text), None))
-    time.sleep(0.5)  # the results below the message are drawn just after it
-    message = driver.find_element(By.CSS_SELECTOR, ".pagefind-ui__message").text  # type: ignore[attr-defined]
-    return [title.text for title in driver.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-title")], message  # type: ignore[attr-defined]
 
+def settled(driver: object, query: str, after: str = "") -> tuple[list[str], str]:
+    """The result titles and the message once Pagefind has answered `query` (with a message other
+    than `after`, the one before a filter was chosen) and drawn every result it shows: the first
+    page of the count in the message (in any language), none a loading placeholder. Read in one
+    script, so never from a half-redrawn list."""
+    def answered(d: Any) -> dict[str, Any] | None:
+        shown = d.execute_script(SHOWN)
+        message = shown["message"]
+        if query not in message or message == after:
+            return None
+        count = re.search(r"\d+", message.replace(query, ""))
+        drawn = shown["results"] == min(int(count.group()) if count else 0, PAGE_SIZE) and not shown["loading"]
+        return shown if drawn else None
+
+    shown = wait(driver, answered)
+    return shown["titles"], shown["message"]
 
 
 @pytest.mark.slow
@@ -213,8 +220,7 @@ def test_filters_narrow_the_results_and_a_result_leads_to_its_page(static_site: 
     _, message = results(browser, static_site + "search.html", "Kazakhstan")
     browser.find_element(By.XPATH, "//summary[contains(., 'Topic')]").click()  # type: ignore[attr-defined]
     browser.find_element(By.XPATH, "//label[contains(., 'Foreign affairs')]").click()  # type: ignore[attr-defined]
-    time.sleep(1)
-    narrowed, narrower = settled(browser, "Kazakhstan")
+    narrowed, narrower = settled(browser, "Kazakhstan", after=message)
     assert 0 < count(narrower) < count(message) and narrowed
     metas = [tags.text for tags in browser.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-tags")]  # type: ignore[attr-defined]
     assert metas and all("Date:" in meta and "2026" in meta for meta in metas)
