@@ -171,6 +171,7 @@ def results(driver: object, page: str, query: str) -> tuple[list[str], str]:
 
 
 PAGE_SIZE = 5  # results Pagefind's UI draws before "Load more"
+SEARCHING = ("Searching for {}...", "Поиск по запросу: {}", "{} ізделуде...")  # what it says before it has an answer
 SHOWN = """return {
   message: Array.from(document.querySelectorAll(".pagefind-ui__message"), (m) => m.innerText.trim()).join(" "),
   results: document.querySelectorAll(".pagefind-ui__result").length,
@@ -179,14 +180,14 @@ SHOWN = """return {
 
 
 def settled(driver: object, query: str, after: str = "") -> tuple[list[str], str]:
-    """The result titles and the message once Pagefind has answered `query` (with a message other
-    than `after`, the one before a filter was chosen) and drawn every result it shows: the first
-    page of the count in the message (in any language), none a loading placeholder. Read in one
-    script, so never from a half-redrawn list."""
+    """The result titles and the message once Pagefind has answered `query` (a message that is not
+    "searching", nor `after`, the one before a filter was chosen) and drawn every result it shows:
+    the first page of the count in the message, none a loading placeholder. Read in one script, so
+    never from a half-redrawn list."""
     def answered(d: Any) -> dict[str, Any] | None:
         shown = d.execute_script(SHOWN)
         message = shown["message"]
-        if query not in message or message == after:
+        if query not in message or message == after or message in (words.format(query) for words in SEARCHING):
             return None
         count = re.search(r"\d+", message.replace(query, ""))
         drawn = shown["results"] == min(int(count.group()) if count else 0, PAGE_SIZE) and not shown["loading"]
