@@ -1,6 +1,6 @@
 """Work per run is proportional to what changed: a one-dump increment writes as many files and
-runs as many SQL statements on a store of 5,000 articles (a copy of the shared `corpus`) as on one of 1,000,
-under fixed bounds. Nothing is timed; the benchmarks (`benchmarks/`) measure time. The search
+runs as many SQL statements on a store of 5,000 articles (a copy of the shared `corpus`) as on one
+of 500, under fixed bounds. Nothing is timed; the benchmarks (`benchmarks/`) measure time. The search
 index's share of an increment is bounded in `test_search.py` (one shard rebuilt)."""
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from feeds.settings import load_settings
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import corpus as generated
 
-pytestmark = pytest.mark.slow  # stores of 1,000 and 5,000 articles
+pytestmark = pytest.mark.slow  # stores of 500 and 5,000 articles
 
-# Measured: 164 and 170 files (20 article pages; about 25 feeds touched, 4 documents each, and the
-# archive pages at their boundary in 3 formats); 747 and 760 statements.
+# Measured: 146 and 170 files (20 article pages; about 25 feeds touched, 4 documents each, and the
+# archive pages at their boundary in 3 formats); 737 and 760 statements.
 MAX_FILES_WRITTEN = 250
 MAX_STATEMENTS = 1_000
 
@@ -53,13 +53,13 @@ def one_dump_increment(folder: Path, statements: list[str]) -> tuple[int, int]:
 
 def test_a_one_dump_increment_costs_the_same_on_a_bigger_store(tmp_path: Path, corpus: Path,
                                                                 statements: list[str]) -> None:
-    generated.write_corpus(tmp_path / "small/seeds", 1_000)
+    generated.write_corpus(tmp_path / "small/seeds", 500)
     (tmp_path / "small/config.yaml").write_text(project_config())
     build(load_settings(tmp_path / "small/config.yaml"))
     small = one_dump_increment(tmp_path / "small", statements)
     copy = shutil.copytree(corpus, tmp_path / "large")
     build(load_settings(copy / "config.yaml"))  # a copied file is another file: each seed is checked again
     large = one_dump_increment(copy, statements)
-    print(f"files written, SQL statements: 1,000 articles {small}, 5,000 articles {large}")
+    print(f"files written, SQL statements: 500 articles {small}, 5,000 articles {large}")
     assert large[0] <= MAX_FILES_WRITTEN and large[1] <= MAX_STATEMENTS
     assert small[0] <= MAX_FILES_WRITTEN and small[1] <= MAX_STATEMENTS
