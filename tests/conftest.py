@@ -111,12 +111,23 @@ def _build_corpus(folder: Path) -> Path:
     return folder
 
 
+FAST_TIER = False  # `-m "not slow"`: see `examples`
+
+
+def examples(full: int) -> int:
+    """How many examples a property test tries: all of them in the full suite, a fifth in the fast
+    tier (`make test-fast`, the edit-and-test loop)."""
+    return max(full // 5, 10) if FAST_TIER else full
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Temporary folders in RAM (/dev/shm) when it has room and no other place was asked for: each
     build ends in a `syncfs`, which on a disk waits for every byte earlier tests wrote (a run
     writes about a gigabyte, mostly the 5,000-article corpus). Passed tests' folders are removed
     (`tmp_path_retention_policy` in pyproject.toml), so the RAM is given back."""
+    global FAST_TIER
+    FAST_TIER = config.option.markexpr.replace(" ", "") == "notslow"
     shm = Path("/dev/shm")
     asked = config.option.basetemp or os.environ.get("TMPDIR") or hasattr(config, "workerinput")
     if not asked and shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 4 << 30:

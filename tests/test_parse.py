@@ -7,7 +7,7 @@ import time
 from datetime import date
 
 import pytest
-from conftest import SEED_000, SEED_002, SEEDS, dump
+from conftest import SEED_000, SEED_002, SEEDS, dump, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -175,7 +175,7 @@ FORMER_SOURCE_TAIL = re.compile(r"Source\s?:\s*(?P<url>\S+)$")
 PIECES = st.sampled_from(["Source", "Source:", ":", " ", "\u00a0", "\t", "x", "e", "1", "2", ".", "2026", "12.", "é"])
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.lists(PIECES, max_size=10).map("".join))
 def test_the_linear_scanners_agree_with_the_former_regular_expressions(line: str) -> None:
     former = FORMER_SOURCE_TAIL.search(line)

@@ -9,7 +9,7 @@ from datetime import date
 from random import Random
 
 import feedparser
-from conftest import ROOT, SCHEMAS, dump
+from conftest import ROOT, SCHEMAS, dump, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -27,7 +27,7 @@ SETTINGS = load_settings(ROOT / "config.yaml")
 RELAX_NG = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng"))) if (SCHEMAS / "atom.rng").exists() else None
 # Text of one line: any character but line breaks, which end a line of a dump.
 LINE = st.text(st.characters(blacklist_characters="\r\n"), max_size=400)
-SLOW = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(deadline=None, max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow])
 
 
 @SLOW

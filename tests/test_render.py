@@ -14,7 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ATOM, SCHEMAS, read_html
+from conftest import ATOM, SCHEMAS, examples, read_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -170,7 +170,7 @@ ENTRY = st.builds(
     st.one_of(st.none(), st.sampled_from(["mfa", "kostanay"])))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(ENTRY, min_size=1, max_size=4, unique_by=lambda entry: entry.id), st.booleans())
 def test_every_format_gives_back_exactly_the_article_text_and_never_markup(entries: list[Entry], mixed: bool) -> None:
     """Read as a reader reads each format (XML, then HTML where the format holds HTML), the title,

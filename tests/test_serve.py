@@ -276,9 +276,9 @@ def test_five_hundred_concurrent_connections_are_all_answered(shared: Served) ->
 
 @pytest.fixture
 def quick_timeouts(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    """A server in this process whose request deadline is half a second, not ten."""
+    """A server in this process whose request deadline is a fifth of a second, not ten."""
     assert run_feeds("build", cwd=project).returncode == 0
-    monkeypatch.setattr(serve, "REQUEST_SECONDS", 0.5)
+    monkeypatch.setattr(serve, "REQUEST_SECONDS", 0.2)
     server = serve.start_server(project / "out", "127.0.0.1", 0, "no-cache")
     yield server.server_address[1]
     server.shutdown()
@@ -294,7 +294,7 @@ def test_idle_and_slow_connections_are_closed_after_the_request_deadline(quick_t
             slow.sendall(piece)
         except OSError:
             break
-        time.sleep(0.3)  # each piece well within a per-read timeout; all of them past the deadline
+        time.sleep(0.12)  # each piece well within a per-read timeout; all of them past the deadline
     assert idle.recv(1024) == b"" and slow.recv(1024) == b""  # closed by the server, not answered
     assert time.monotonic() - started < 3
     idle.close()
