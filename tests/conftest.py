@@ -134,6 +134,15 @@ def pytest_configure(config: pytest.Config) -> None:
         tempfile.tempdir = str(shm)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The first test that needs the 5,000-article corpus runs first and the others last: its build
+    (the longest single step of the suite) then starts at once, and no worker waits for it."""
+    needing = [item for item in items if "corpus" in getattr(item, "fixturenames", ())]
+    if needing:
+        rest = [item for item in items if item not in needing]
+        items[:] = [needing[0], *rest, *needing[1:]]
+
+
 @cache
 def atom_schemas() -> tuple[etree.RelaxNG, isoschematron.Schematron]:
     """The shared RFC 4287 RELAX NG schema and Schematron rules, compiled once per session."""
