@@ -5,6 +5,7 @@ index's share of an increment is bounded in `test_search.py` (one shard rebuilt)
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -42,6 +43,16 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield run
 
 
+def copy_of(project: Path, to: Path) -> Path:
+    """A project to change: its seeds, config and store copied, its published files linked (a run
+    replaces a file, never writes into one, so the original's stay as they are)."""
+    shutil.copytree(project / "seeds", to / "seeds")
+    shutil.copytree(project / "state", to / "state")
+    shutil.copytree(project / "out", to / "out", copy_function=os.link)
+    shutil.copy(project / "config.yaml", to)
+    return to
+
+
 def one_dump_increment(folder: Path, statements: list[str]) -> tuple[int, int]:
     """(files written, SQL statements) of the run that publishes one new dump of 20 articles."""
     generated.write_corpus(folder / "seeds", 20, seed=7, first_file=90_000)
@@ -57,7 +68,7 @@ def test_a_one_dump_increment_costs_the_same_on_a_bigger_store(tmp_path: Path, c
     (tmp_path / "small/config.yaml").write_text(project_config())
     build(load_settings(tmp_path / "small/config.yaml"))
     small = one_dump_increment(tmp_path / "small", statements)
-    copy = shutil.copytree(corpus, tmp_path / "large")
+    copy = copy_of(corpus, tmp_path / "large")
     build(load_settings(copy / "config.yaml"))  # a copied file is another file: each seed is checked again
     large = one_dump_increment(copy, statements)
     print(f"files written, SQL statements: 500 articles {small}, 5,000 articles {large}")
