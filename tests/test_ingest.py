@@ -123,6 +123,7 @@ def test_a_file_of_many_bad_records_lists_fifty_and_counts_the_rest(ingest: Inge
     assert len(stored) == 51 and stored[-1].count == 450 and stored[-1].reason == "450 more like these, not listed"
 
 
+@pytest.mark.slow  # 2,000 records
 def test_thousands_of_source_less_records_of_one_day_take_linear_time(ingest: Ingest, project: Path) -> None:
     words = [f"word{n}" for n in range(5000)]
     rng = Random(7)

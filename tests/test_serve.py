@@ -258,6 +258,7 @@ def test_only_a_browser_navigation_gets_the_feed_as_a_page(shared: Served) -> No
         assert shared.request("GET", "/lang/ru.atom", {"Accept": reader})[1]["content-type"].startswith("application/atom+xml")
 
 
+@pytest.mark.slow  # 500 connections at once
 def test_five_hundred_concurrent_connections_are_all_answered(shared: Served) -> None:
     async def fetch() -> int:
         reader, writer = await asyncio.open_connection("127.0.0.1", shared.port)
