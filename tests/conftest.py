@@ -1,5 +1,7 @@
-"""Small fixtures: the bundled seeds, the shared schemas, a dump writer, and the `feeds` command run in
-this process (most tests) or as a real child process (the few that need signals, pipes or privileges)."""
+"""Small fixtures: the bundled seeds, the shared schemas, a dump writer, the `feeds` command run in
+this process (most tests) or as a real child process (the few that need signals, pipes or
+privileges), and the 5,000-article corpus built once per run. Also how a run is set up: temporary
+folders in RAM, fewer property-test examples in the fast tier."""
 
 from __future__ import annotations
 
