@@ -27,7 +27,7 @@ test test-fast: export PYTHONDONTWRITEBYTECODE :=
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -n auto
 
-# Everything but the tests marked slow (real child processes, daemons, browsers, readers, nginx).
+# Everything but the tests marked slow (real child processes, daemons, browsers, readers, nginx, loads).
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "not slow" -n auto
 

@@ -12,7 +12,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from functools import cache
 from html.parser import HTMLParser
@@ -227,6 +228,17 @@ def check_rss(path: Path, atom_path: Path, read: bool = True) -> None:
             shown = read_html(encoded)
             assert shown == read_html(twin.findtext(f"{ATOM}content")) and set(shown[1]) == {"p"}, path
         assert item.findtext("{http://purl.org/dc/elements/1.1/}creator") == twin.findtext(f"{ATOM}author/{ATOM}name")
+
+
+def wait_for(condition: Callable[[], object], seconds: float) -> bool:
+    """Whether `condition` comes true within `seconds` (asked every 20 ms): what a test waits on
+    instead of sleeping for a guess."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def holds_open(pid: int, path: Path) -> bool:

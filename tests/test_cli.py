@@ -11,7 +11,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import dump, holds_open, run_feeds, run_unprivileged
+from conftest import dump, holds_open, run_feeds, run_unprivileged, wait_for
 
 
 def test_build_publishes_the_seeds_and_prints_a_summary(project: Path) -> None:
@@ -303,9 +303,8 @@ def test_a_full_standard_output_or_ctrl_c_never_ends_in_a_traceback(project: Pat
         (bulk / f"{n + 100}_bulk.txt").write_text(dump(*[(f"Bulk {n} {m} 03.03.2026", "Body. " * 300) for m in range(50)]))
     running = subprocess.Popen([sys.executable, "-m", "feeds", "build"], cwd=project, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not holds_open(running.pid, project / "state/feeds.sqlite3") and time.monotonic() < deadline:
-        time.sleep(0.01)  # until the run has opened the store: past start-up, its signal handlers set
+    # Once the run has opened the store it is past start-up, with its signal handlers set.
+    assert wait_for(lambda: holds_open(running.pid, project / "state/feeds.sqlite3"), 60)
     running.send_signal(signal.SIGINT)
     out, err = running.communicate(timeout=120)
     assert running.returncode in (0, 130) and "Traceback" not in err

@@ -90,8 +90,9 @@ def gov_kz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     server.server_close()
 
 
-def chromium(profile: Path, *flags: str) -> object:
-    """Chromium driven by Selenium (Debian's chromedriver), with a profile of its own."""
+def chromium(profile: Path, *flags: str, size: str = "1200,900") -> object:
+    """Chromium driven by Selenium (Debian's chromedriver), with a profile of its own and a window
+    of `size` pixels."""
     if CHROMIUM is None or CHROMEDRIVER is None:
         pytest.skip("chromium or chromedriver is not installed (.ci/run installs Debian's chromium and chromium-driver)")
     from selenium import webdriver
@@ -99,7 +100,7 @@ def chromium(profile: Path, *flags: str) -> object:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1200,900", *flags):
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={size}", *flags):
         options.add_argument(flag)
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(60)

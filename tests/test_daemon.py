@@ -14,7 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import SEED_002, dump, holds_open, run_feeds
+from conftest import SEED_002, dump, holds_open, run_feeds, wait_for
 from filelock import FileLock
 
 from feeds.daemon import Daemon, Publisher
@@ -232,15 +232,6 @@ def write_bulk_dumps(project: Path, files: int) -> None:
         records = [(f"Bulletin {page} item {n} on regional roads 0{1 + n % 9}.03.2026",
                     f"Road works in district {n} of region {page} continue as planned. Traffic is open.") for n in range(25)]
         (project / f"seeds/1{page:03d}_bulk.txt").write_text(dump(*records))
-
-
-def wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def start_watch(project: Path, interval: str) -> subprocess.Popen[str]:

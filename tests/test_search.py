@@ -155,7 +155,7 @@ def static_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """One Chromium for the module (a start costs a second)."""
-    driver = chromium(tmp_path_factory.mktemp("chromium"), "--window-size=1200,1000")
+    driver = chromium(tmp_path_factory.mktemp("chromium"), size="1200,1000")
     yield driver
     driver.quit()  # type: ignore[attr-defined]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import dump, new_project, run_feeds
+from conftest import dump, new_project, run_feeds, wait_for
 
 from feeds import serve
 from feeds.daemon import health
@@ -70,13 +70,10 @@ def start_serving(project: Path, *extra: str, port: int | None = None) -> Served
 
 def listening(port: int, seconds: float = 20) -> bool:
     """Whether something accepts connections on 127.0.0.1:`port` within `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def accepts() -> bool:
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return True
-        time.sleep(0.05)
-    return False
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+    return wait_for(accepts, seconds)
 
 
 def stop_serving(served: Served) -> None:
@@ -227,14 +224,9 @@ def test_concurrent_clients_always_get_a_whole_feed_while_it_is_rewritten(served
 def test_serve_with_watch_publishes_and_serves_in_one_process(project: Path) -> None:
     server = start_serving(project, "--watch", "--interval", "3600")
     try:
-        deadline = time.monotonic() + 30
-        while server.request("GET", "/all.atom")[0] != 200 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        assert wait_for(lambda: server.request("GET", "/all.atom")[0] == 200, 30)
         (project / "seeds/010_new.txt").write_text(dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "Text.")))
-        deadline = time.monotonic() + 15
-        while b"Osaka" not in server.request("GET", "/all.atom")[2] and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert b"Osaka" in server.request("GET", "/all.atom")[2]
+        assert wait_for(lambda: b"Osaka" in server.request("GET", "/all.atom")[2], 15)
     finally:
         stop_serving(server)
 
