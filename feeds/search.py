@@ -11,6 +11,9 @@ level, up to `TOP_LEVEL` (2,500 pages: Pagefind needs about 150 KB of memory per
 builds). A search merges all of a site's shards, which stay few: at most `MERGE_AFTER` per level
 and language below the top. A changed or removed page has only its own shard built again.
 
+Pagefind writes some of a bundle in an arbitrary order; `search_bundle` puts it in a fixed one,
+so that the same pages always give the same bytes (a repaired `out/` equals a clean build).
+
 A shard is published in a new folder each time it is built (`<shard>-<build>`), and
 `pagefind/shards.json` names the current folders: a search page never meets half a shard, and
 folders no longer named are removed. Which page is in which shard, what is to be built and which
@@ -35,6 +38,7 @@ from pathlib import Path
 from feeds import __version__, layout
 from feeds.models import WARNING, Problem, SearchShard
 from feeds.progress import Progress
+from feeds.search_bundle import BundleError, make_reproducible
 from feeds.store import Store
 from feeds.write import OutputError, is_global_failure, write_if_changed
 
@@ -268,6 +272,7 @@ def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: C
                                 capture_output=True, text=True, timeout=PAGEFIND_SECONDS, check=False)
         if result.returncode != 0:
             return f"pagefind exited with {result.returncode}: {(result.stderr or result.stdout).strip()[-300:]}"
+        make_reproducible(building)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(building, target)
     except OSError as exc:
@@ -276,6 +281,8 @@ def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: C
         return f"{type(exc).__name__}: {exc.strerror or exc}"
     except subprocess.TimeoutExpired:
         return f"pagefind took more than {PAGEFIND_SECONDS} s"
+    except BundleError as exc:
+        return str(exc)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(building, ignore_errors=True)

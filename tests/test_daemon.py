@@ -26,13 +26,19 @@ NEW_DUMP = dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "The consul
 
 
 class Clock:
-    """The publisher's idea of now, moved by the test instead of by sleeping."""
+    """The publisher's idea of now, moved by the test instead of by sleeping: the real clock, or a
+    file's modification time (`at`) where the test compares with that file's age. A file's time is
+    the kernel's, which a shifted process clock (`make test`'s later dates) does not move."""
 
     def __init__(self) -> None:
         self.offset = 0.0
+        self.base: float | None = None
+
+    def at(self, path: Path, offset: float) -> None:
+        self.base, self.offset = path.stat().st_mtime, offset
 
     def __call__(self) -> float:
-        return time.time() + self.offset
+        return (time.time() if self.base is None else self.base) + self.offset
 
 
 def publisher(project: Path, settle: float = 0) -> tuple[Publisher, Clock]:
@@ -87,7 +93,7 @@ def test_job_waits_for_a_file_still_open_for_writing(project: Path) -> None:
     with growing.open("w") as stream:  # a writer that keeps the dump open while it writes
         stream.write(NEW_DUMP.split("\n")[0])
         stream.flush()
-        clock.offset = 0.5
+        clock.at(growing, 0.5)
         assert job.tick().files_deferred == 1  # type: ignore[union-attr]
         stream.write("\n\nWorld\n\nKazakhstan opens a consulate in Osaka 01.03.2026\n")
         stream.flush()

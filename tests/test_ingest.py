@@ -20,7 +20,6 @@ from feeds.settings import load_settings
 from feeds.store import Store
 
 GOV = "https://www.gov.kz/memleket/entities/{}/press/news/details/{}?lang=kk"
-NOW = 1_795_600_000.0  # 2026-11-25
 
 
 @pytest.fixture
@@ -30,8 +29,10 @@ def ingest(project: Path) -> Ingest:
 
 
 def read(ingest: Ingest) -> IngestReport:
+    """One ingest on the real clock: the dumps' modification times are the kernel's, so a pinned
+    clock would see today's files as written in its future."""
     report = IngestReport()
-    ingest.seeds(report, NOW, lambda problem: None)
+    ingest.seeds(report, time.time(), lambda problem: None)
     return report
 
 
@@ -53,18 +54,19 @@ def test_a_fresh_day_spreads_its_articles_evenly_on_whole_seconds(ingest: Ingest
 
 
 def test_a_revised_article_keeps_its_id_and_published_and_moves_to_the_head(ingest: Ingest, project: Path) -> None:
+    now = int(time.time())  # whole seconds: a float of today loses the microseconds the store keeps
     dump_file = project / "seeds/005_one.txt"
     dump_file.write_text(dump(("Revised later 05.03.2026", f"First text.Source : {GOV.format('mfa', 3000)}")))
-    os.utime(dump_file, (NOW - 100, NOW - 100))
+    os.utime(dump_file, (now - 100, now - 100))
     read(ingest)
     article_id = next(item.id for item in ingest.store.traits_after("", 100) if item.title == "Revised later")
     before = ingest.store.stored_version(article_id)
     dump_file.write_text(dump(("Revised later 05.03.2026", f"Second text.Source : {GOV.format('mfa', 3000)}")))
-    os.utime(dump_file, (NOW - 50, NOW - 50))
+    os.utime(dump_file, (now - 50, now - 50))
     report = read(ingest)
     after = ingest.store.stored_version(article_id)
     assert report.articles_updated == 1 and after.published_us == before.published_us
-    assert after.updated_us == int((NOW - 50) * 1_000_000) > before.updated_us
+    assert after.updated_us == (now - 50) * 1_000_000 > before.updated_us
 
 
 def test_new_topic_rules_move_only_the_memberships_that_differ(ingest: Ingest) -> None:
@@ -92,16 +94,17 @@ def test_seed_files_are_listed_oldest_first_with_printable_names(tmp_path: Path)
 
 
 def test_an_implausible_mtime_is_not_believed() -> None:
-    assert written_at(-1, NOW) == (int(NOW * 1_000_000), "modification time before 1970: taken as the time it was read")
-    assert written_at(int(NOW * 1e9) - 10**9, NOW) == (int(NOW * 1_000_000) - 1_000_000, None)
-    assert written_at(9_300_000_000 * 10**9, NOW)[1].startswith("modification time 2264-")
+    read_at = 1_795_600_000.0  # any instant: the function is given both times it compares
+    assert written_at(-1, read_at) == (int(read_at * 1_000_000), "modification time before 1970: taken as the time it was read")
+    assert written_at(int(read_at * 1e9) - 10**9, read_at) == (int(read_at * 1_000_000) - 1_000_000, None)
+    assert written_at(9_300_000_000 * 10**9, read_at)[1].startswith("modification time 2264-")
 
 
 def test_an_article_quarantined_under_other_settings_or_program_rejoins_its_feeds(ingest: Ingest) -> None:
     read(ingest)
     (first, *_) = ingest.store.traits_after("", 1)
     with ingest.store.transaction():
-        ingest.store.hold_article(first.id, "could not be rendered", "signature-1", NOW)
+        ingest.store.hold_article(first.id, "could not be rendered", "signature-1", time.time())
     assert ingest.store.feeds_of(first.id) == set()
     with ingest.store.transaction():
         assert ingest.release_quarantined("signature-1") == 0

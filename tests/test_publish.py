@@ -3,6 +3,7 @@ re-render leaves nothing stale."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -17,23 +18,20 @@ from feeds.publish import PublishReport, Target, publish
 from feeds.settings import Settings, load_settings
 from feeds.store import Store
 
-NOW = 1_795_600_000.0
-
-
 def published(project: Path, **feeds: int) -> tuple[Store, Settings, PublishReport]:
     settings = load_settings(project / "config.yaml")
     settings = settings.model_copy(update={"feeds": settings.feeds.model_copy(update=feeds)})
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
-    Ingest(store, settings, catalogue).seeds(IngestReport(), NOW, lambda problem: None)
-    return store, settings, publish(store, Target.of(settings, catalogue), lambda: False, NOW)
+    Ingest(store, settings, catalogue).seeds(IngestReport(), time.time(), lambda problem: None)
+    return store, settings, publish(store, Target.of(settings, catalogue), lambda: False, time.time())
 
 
 def test_a_first_publish_writes_every_page_and_feed_and_a_second_writes_nothing(project: Path) -> None:
     store, settings, first = published(project)
     pages = [path for path in first.written if path.startswith("articles/")]
     assert len(pages) == 39 and len(first.written) == 39 + 29 * 4 + 6 and first.problems == []
-    again = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, NOW)
+    again = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     assert again.written == [] and again.unchanged == 0  # nothing was even due
 
 
@@ -43,7 +41,7 @@ def test_other_settings_re_render_everything_and_remove_stale_archive_pages(proj
     for stray in strays:
         stray.write_text("left by someone")
     other = settings.model_copy(update={"feeds": settings.feeds.model_copy(update={"archive_page_size": 10})})
-    report = publish(store, Target.of(other, Catalogue.of(other)), lambda: False, NOW)
+    report = publish(store, Target.of(other, Catalogue.of(other)), lambda: False, time.time())
     assert not any(stray.exists() for stray in strays) and "archive/all/4.rss" in report.written
     assert sorted(path.name for path in (project / "out/archive/all").iterdir()) == [
         f"{page}.{suffix}" for page in range(1, 5) for suffix in ("atom", "json", "rss")]
@@ -53,9 +51,9 @@ def test_a_stop_request_leaves_the_rest_marked_to_do(project: Path) -> None:
     settings = load_settings(project / "config.yaml")
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
-    Ingest(store, settings, catalogue).seeds(IngestReport(), NOW, lambda problem: None)
+    Ingest(store, settings, catalogue).seeds(IngestReport(), time.time(), lambda problem: None)
     asked = iter([False, False, True])  # asked before the fragments, then after each feed
-    report = publish(store, Target.of(settings, catalogue), lambda: next(asked, True), NOW)
+    report = publish(store, Target.of(settings, catalogue), lambda: next(asked, True), time.time())
     assert report.stopped_early and sum(feed.dirty for feed in store.feeds()) == 29 - 2
 
 
@@ -64,7 +62,7 @@ def test_an_emptied_feed_is_withdrawn_with_its_twins(project: Path) -> None:
     with store.transaction():
         for (article_id,) in store.db.execute("SELECT article_id FROM members WHERE feed = 'topic/sport'").fetchall():
             store.leave_feeds(article_id, ["topic/sport"])
-    report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, NOW)
+    report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     assert "topic/sport" in report.removed
     assert not any((project / "out" / f"topic/sport{suffix}").exists() for suffix in (".atom", ".rss", ".json"))
     assert "topic/sport" not in (project / "out/feeds.opml").read_text()
@@ -76,7 +74,7 @@ def test_pages_of_articles_that_retention_removes_are_removed_with_them(project:
     assert len(pages) == 39
     with store.transaction():
         removed = store.prune(None, 30)
-    report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, NOW)
+    report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     kept = sorted((project / "out/articles").glob("*/*.html"))
     assert removed == 9 and len(kept) == 30 and len([path for path in report.removed if path.startswith("articles/")]) == 9
     assert store.gone(100) == []
@@ -100,7 +98,7 @@ def test_an_article_that_cannot_be_rendered_loses_its_page(project: Path, monkey
     monkeypatch.setattr(article_pages, "article_page", failing)
     with store.transaction():
         store.forget_rendering_of([victim])
-    report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, NOW)
+    report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     assert not page.exists() and layout.article_file(victim) in report.removed
     assert [problem.outcome for problem in report.problems] == ["article quarantined"]
     assert victim not in (project / "out/all.atom").read_text()
