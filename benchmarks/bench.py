@@ -11,7 +11,9 @@ with nothing new; and, once, the naive rebuild (every dump parsed and every docu
 with the project's own code, no store) that the ratios compare with. Then `feeds watch` latency
 (a dump renamed into `seeds/` until its entry is in `out/all.atom`) and the parser's throughput.
 Each figure: median, min and max of `--repeat` runs, peak resident memory of the largest process
-(workers included), files written and the size of `out/`.
+(workers included), files written and the size of `out/`. With `--compare-with REV`, the cold
+build at the smallest size also runs with the code of git revision REV (same interpreter and
+packages), alternating with this tree's, and the stages are compared side by side.
 """
 
 from __future__ import annotations
@@ -70,9 +72,10 @@ class Figure:
     stages: list[dict[str, float]] = field(default_factory=list)
     search_seconds: list[float] = field(default_factory=list)  # Pagefind's own time, overlap included
 
-    def add(self, project: Path) -> None:
-        """One real `feeds build` in `project`, its figures added to this one's."""
-        seconds, rss, run = timed(project)
+    def add(self, project: Path, code: Path | None = None) -> None:
+        """One real `feeds build` in `project` (with the `feeds` package under `code`, if given),
+        its figures added to this one's."""
+        seconds, rss, run = timed(project, code)
         self.seconds.append(seconds)
         self.rss_mib.append(rss)
         self.files = run["outputs_written"]
@@ -81,14 +84,17 @@ class Figure:
         self.out_mb = du(project / "out")
 
 
-def timed(project: Path) -> tuple[float, float, dict]:
+def timed(project: Path, code: Path | None = None) -> tuple[float, float, dict]:
     """A real `feeds build` process: seconds, peak RSS of the largest process of its tree, and the
-    figures of its JSON summary log line (files written, seconds per stage)."""
+    figures of its JSON summary log line (files written, seconds per stage). `code`: a folder
+    whose `feeds` package is imported instead of this tree's."""
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
              "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); d = time.perf_counter() - t; "
              "print(d, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.stderr, sep='\\t')")
     # As an installed program runs: with its bytecode cached (pip compiles it at install time).
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)  # ahead of the editable install's finder
     out = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "feeds", "build", "--log-format", "json"],
                          cwd=project, capture_output=True, text=True, check=True, env=env).stdout
     seconds, rss, log = out.split("\t", 2)
@@ -151,6 +157,35 @@ def measure(size: int, repeat: int, scratch: Path, figures: list[Figure], naive_
         shutil.rmtree(scratch / "naive")
     naive.rss_mib.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     figures.append(naive)
+
+
+def compare(size: int, repeat: int, scratch: Path, revision: str) -> tuple[Figure, Figure]:
+    """Cold builds of `size` articles with the code of `revision` and with this tree's, one after
+    the other `repeat` times, so that both meet the same machine."""
+    code = scratch / f"code-{revision}"
+    shutil.rmtree(code, ignore_errors=True)
+    code.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "feeds"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+    before, after = Figure(f"cold build at {revision}", size), Figure("cold build, this tree", size)
+    for attempt in range(repeat):
+        for figure, source in ((before, code), (after, None)):
+            figure.add(project_for(scratch / f"corpus-{size}", scratch), source)
+        print(f"{size:,} side by side {attempt + 1}: {revision} {before.seconds[-1]:.1f} s, "
+              f"this tree {after.seconds[-1]:.1f} s", flush=True)
+    shutil.rmtree(scratch / "project", ignore_errors=True)
+    return before, after
+
+
+def comparison_rows(before: Figure, after: Figure) -> list[str]:
+    """Median seconds per stage of both, and their ratio."""
+    rows = [f"| stage | {before.scenario} | {after.scenario} | ratio |", "| --- | ---: | ---: | ---: |"]
+    for stage in (*STAGES, "total"):
+        pair = [statistics.median(figure.seconds) if stage == "total" else
+                statistics.median(stages.get(stage, 0.0) for stages in figure.stages) for figure in (before, after)]
+        ratio = f"{pair[1] / pair[0]:.2f}" if pair[0] > 0.005 else ""
+        rows.append(f"| {stage} | {pair[0]:.2f} | {pair[1]:.2f} | {ratio} |")
+    return rows
 
 
 def naive_rebuild(corpus_dir: Path, out: Path) -> int:
@@ -246,7 +281,8 @@ def machine() -> str:
             f"SQLite {sqlite3.sqlite_version}, lxml {version('lxml')}; {date.today():%d.%m.%Y}")
 
 
-def write_results(figures: list[Figure], watch: Figure, throughput: float, args: argparse.Namespace) -> None:
+def write_results(figures: list[Figure], watch: Figure, throughput: float, args: argparse.Namespace,
+                  compared: tuple[Figure, Figure] | None) -> None:
     naive = {figure.size: statistics.median(figure.seconds) for figure in figures if figure.scenario.startswith("naive")}
     figures = sorted(figures, key=lambda figure: (figure.size, figure.scenario.startswith("naive")))
     rows = ["| scenario | articles | median | min | max | peak RSS | files written | out/ after | target | verdict | vs naive rebuild |",
@@ -281,6 +317,12 @@ def write_results(figures: list[Figure], watch: Figure, throughput: float, args:
             search_rows.append(f"| search index update after one new dump, {figure.size:,} articles | median {median:.2f} s "
                                f"(min {min(searched):.2f}, max {max(searched):.2f}) | 0.5 s{' met' if median <= 0.5 else ' **not met**'} |")
             unmet += [] if median <= 0.5 else [f"search index update at {figure.size:,}"]
+    side_by_side = "" if compared is None else f"""
+Side by side: the cold build of {compared[0].size:,} articles with the code of `{args.compare_with}`
+and with this tree's, alternating, {args.repeat} run(s) each (median seconds per stage):
+
+{chr(10).join(comparison_rows(*compared))}
+"""
     latency_median = statistics.median(watch.seconds)
     unmet += [] if latency_median <= 0.5 else ["watch latency"]
     unmet += [] if throughput >= 30 else ["parser throughput"]
@@ -309,6 +351,7 @@ below); `sync` flushes `out/` to disk.
 
 {chr(10).join(stage_rows)}
 
+{side_by_side}
 Targets not met: {'; '.join(unmet) if unmet else 'none'}. Why, from the profiles: `benchmarks/README.md`.
 
 | other | figure | target |
@@ -328,15 +371,18 @@ def main() -> None:
     parser.add_argument("--drops", type=int, default=10, help="dumps dropped for the latency figure")
     parser.add_argument("--naive-up-to", type=int, default=100_000, help="largest size the naive rebuild runs at")
     parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "enbekshi-bench")
+    parser.add_argument("--compare-with", metavar="REV", help="git revision whose cold build at the smallest size "
+                        "runs side by side with this tree's")
     args = parser.parse_args()
     args.scratch.mkdir(parents=True, exist_ok=True)
     figures: list[Figure] = []
     sizes = [int(size) for size in args.sizes.split(",")]
     for size in sizes:
         measure(size, args.repeat if size < 1_000_000 else 1, args.scratch, figures, args.naive_up_to)
+    compared = None if args.compare_with is None else compare(min(sizes), args.repeat, args.scratch, args.compare_with)
     watch = latency(args.drops, args.scratch)
     throughput = parser_throughput(args.scratch / f"corpus-{sizes[0]}")
-    write_results(figures, watch, throughput, args)
+    write_results(figures, watch, throughput, args, compared)
 
 
 if __name__ == "__main__":

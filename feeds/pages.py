@@ -13,12 +13,12 @@ import html
 import json
 import string
 from collections.abc import Sequence
-from datetime import datetime
 
 from lxml import etree
 
 from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue, FeedDocument
+from feeds.feed_extensions import rfc822
 from feeds.layout import INDEX_FILES, OPML_FILE, SEARCH_FILES, SEARCH_MANIFEST
 from feeds.models import FeedState, Published
 from feeds.settings import InterfaceSettings
@@ -239,7 +239,7 @@ def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> by
     etree.SubElement(head, "title").text = words("page_title")
     newest = max((feed.latest_published for feed in feeds), default=0)
     if newest:
-        etree.SubElement(head, "dateModified").text = _rfc822(to_datetime(newest))
+        etree.SubElement(head, "dateModified").text = rfc822(to_datetime(newest))
     etree.SubElement(head, "ownerName").text = catalogue.site.author
     etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = etree.SubElement(root, "body")
@@ -257,10 +257,6 @@ def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> by
             etree.SubElement(folder, "outline", attrib=attributes)
     etree.indent(root, space="  ")
     return etree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-
-
-def _rfc822(moment: datetime) -> str:
-    return moment.strftime("%a, %d %b %Y %H:%M:%S %z")
 
 
 def embed_page(document: FeedDocument, entries: Sequence[Published]) -> bytes:

@@ -19,28 +19,23 @@ import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feeds import __version__
 from feeds.catalogue import FeedDocument, Site
+from feeds.feed_extensions import ATOM, CONTENT, DUBLIN_CORE, LOCALE_LOCK, NAME, EntryExtension, FeedExtension, Head, Link
 from feeds.layout import stylesheet_href
 from feeds.models import Entry, Fragments, Published
 
-ATOM = "http://www.w3.org/2005/Atom"
-HISTORY = "http://purl.org/syndication/history/1.0"
-DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "enbekshi-feeds"
 RSS_DOCS = "http://www.rssboard.org/rss-specification"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>\n"
 ITEM_END = b"\n    </item>"
-SubElement = etree.SubElement
+HTML = "text/html"
+RSS_NAMESPACES = {"content": CONTENT, "dc": DUBLIN_CORE, "atom": ATOM}
 
 
 @dataclass(frozen=True)
@@ -77,66 +72,76 @@ def author(entry: Entry, site: Site) -> tuple[str, str]:
     return site.author, site.url
 
 
-def rfc822(moment: datetime) -> str:
-    """RFC 822 dates in English whatever the locale, as RSS wants them."""
-    return f"{DAYS[moment.weekday()]}, {moment:%d} {MONTHS[moment.month - 1]} {moment:%Y %H:%M:%S %z}"
-
-
 def fragments(entry: Entry, site: Site) -> Fragments:
     """The entry in each format, rendered once."""
     return Fragments(_atom_entry(entry, site), _rss_item(entry, site), _json_item(entry, site))
 
 
+def _feed_entry() -> tuple[FeedEntry, EntryExtension]:
+    """A feedgen entry with this project's extension (and feedgen's Dublin Core one) registered.
+    One per format: feedgen ties RSS `description` to Atom `summary` or `content`, and here they
+    say different things (escaped HTML, plain text)."""
+    made = FeedEntry()
+    made.register_extension(NAME, EntryExtension)
+    return made, getattr(made, NAME)
+
+
+def _categories(entry: Entry, site: Site) -> list[dict[str, str]]:
+    """The section and the topics; RSS shows the label, with the scheme as its domain."""
+    return [{"term": entry.category, "scheme": site.category_scheme, "label": entry.category_label},
+            *({"term": topic, "scheme": site.topic_scheme, "label": site.topic_label(topic, entry.language)}
+              for topic in entry.topics)]
+
+
 def _atom_entry(entry: Entry, site: Site) -> bytes:
-    element = etree.Element("entry")
-    element.set(XML_LANG, entry.language)
-    SubElement(element, "id").text = entry.id
-    SubElement(element, "title").text = entry.title
-    SubElement(element, "updated").text = entry.updated.isoformat()
+    made, extension = _feed_entry()
+    made.id(entry.id)
+    made.title(entry.title)
+    made.updated(entry.updated)
     name, uri = author(entry, site)
-    issuer = SubElement(element, "author")
-    SubElement(issuer, "name").text = name
-    SubElement(issuer, "uri").text = uri
+    made.author(name=name, uri=uri)
     if entry.paragraphs or not entry.source_url:
         # What the dump has of the text, or the title at least (RFC 4287 4.1.1.1).
-        SubElement(element, "content", type="html").text = content_html(entry)
+        made.content(content_html(entry), type="html")
     page = site.article_url(entry.id)
     if entry.source_url:
-        SubElement(element, "link", href=entry.source_url, rel="alternate", type="text/html")
-        SubElement(element, "link", href=page, rel="related", type="text/html")
+        extension.links = [Link(entry.source_url, "alternate", HTML), Link(page, "related", HTML)]
     else:
-        SubElement(element, "link", href=page, rel="alternate", type="text/html")
+        extension.links = [Link(page, "alternate", HTML)]
+    made.link([link.as_feedgen() for link in extension.links])
     if entry.summary:
-        SubElement(element, "summary").text = entry.summary
-    SubElement(element, "category", term=entry.category, scheme=site.category_scheme, label=entry.category_label)
-    for topic in entry.topics:
-        SubElement(element, "category", term=topic, scheme=site.topic_scheme, label=site.topic_label(topic, entry.language))
-    SubElement(element, "published").text = entry.published.isoformat()
+        made.summary(entry.summary)
+    made.category(_categories(entry, site))
+    made.published(entry.published)
+    extension.language = entry.language
+    element = made.atom_entry()
     etree.indent(element, space="  ", level=1)
     return etree.tostring(element, encoding="utf-8")
 
 
 def _rss_item(entry: Entry, site: Site) -> bytes:
     """The item of a single-language feed; `_with_language` makes the mixed feeds' one."""
-    element = etree.Element("item", nsmap={"content": CONTENT, "dc": DUBLIN_CORE, "atom": ATOM})
-    SubElement(element, "title").text = entry.title
-    SubElement(element, "link").text = entry.source_url or site.article_url(entry.id)
+    made, extension = _feed_entry()
+    made.load_extension("dc", atom=False)
+    made.title(entry.title)
+    made.link(href=entry.source_url or site.article_url(entry.id))
     if entry.source_url:
-        # RSS has one link; the page here goes beside it, as in Atom.
-        SubElement(element, f"{{{ATOM}}}link", href=site.article_url(entry.id), rel="related", type="text/html")
-    SubElement(element, "description").text = description_html(entry)
+        extension.related = site.article_url(entry.id)  # RSS has one link; the page here goes beside it, as in Atom
+    made.description(description_html(entry))
     if entry.paragraphs:
-        SubElement(element, f"{{{CONTENT}}}encoded").text = content_html(entry)
-    SubElement(element, f"{{{DUBLIN_CORE}}}creator").text = author(entry, site)[0]
-    SubElement(element, "guid", isPermaLink="false").text = entry.id
-    SubElement(element, "category", domain=site.category_scheme).text = entry.category_label
-    for topic in entry.topics:
-        SubElement(element, "category", domain=site.topic_scheme).text = site.topic_label(topic, entry.language)
-    SubElement(element, "pubDate").text = rfc822(entry.published)
+        made.content(content_html(entry))
+    made.dc.dc_creator(author(entry, site)[0])
+    made.guid(entry.id, permalink=False)
+    made.category(_categories(entry, site))
+    extension.published = entry.published  # not feedgen's: its formatter sets the process locale
+    element = made.rss_entry()
+    # Declared once, on the document's root: placed there for serialising, then left out of the item.
+    holder = etree.Element("rss", nsmap=RSS_NAMESPACES)
+    holder.append(element)
+    etree.cleanup_namespaces(holder, top_nsmap=RSS_NAMESPACES)
     etree.indent(element, space="  ", level=2)
-    # The namespaces are declared once, on the document's root.
     serialised = etree.tostring(element, encoding="utf-8")
-    for prefix, uri in (("content", CONTENT), ("dc", DUBLIN_CORE), ("atom", ATOM)):
+    for prefix, uri in RSS_NAMESPACES.items():
         serialised = serialised.replace(f' xmlns:{prefix}="{uri}"'.encode(), b"", 1)
     return serialised
 
@@ -166,44 +171,48 @@ def _json_item(entry: Entry, site: Site) -> str:
     return json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
 
 
-def _serialise(root: etree._Element, file: str, entries: Sequence[bytes], indent: bytes, end: bytes) -> bytes:
-    """Declaration, the stylesheet instruction that makes browsers show a readable page, the head,
-    each entry on its own line at its depth, the end."""
-    etree.indent(root, space="  ")
-    head = etree.tostring(root, encoding="utf-8")
-    instruction = etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{stylesheet_href(file)}"')
-    return b"".join((DECLARATION, etree.tostring(instruction), b"\n", head.removesuffix(end),
-                     *(indent + entry for entry in entries), end, b"\n"))
+def _generator(document: FeedDocument, entries: Sequence[Published], links: Links) -> tuple[FeedGenerator, Head]:
+    """A feedgen generator with what both formats' heads say, and the head's extension data."""
+    site = document.site
+    made = FeedGenerator()
+    made.register_extension(NAME, FeedExtension, EntryExtension)
+    made.id(document.id)
+    made.title(document.title)
+    made.updated(max(entry.updated for entry in entries))
+    made.author(name=site.author, uri=site.url)
+    made.subtitle(document.subtitle)
+    made.generator(GENERATOR, version=__version__)
+    if document.language:
+        made.language(document.language)
+    head: Head = getattr(made, NAME).head
+    head.stylesheet, head.archive = stylesheet_href(links.file), links.is_archive
+    return made, head
+
+
+def _chain(links: Links) -> list[tuple[str, str]]:
+    """The RFC 5005 links beyond `self`, in order: (rel, href)."""
+    return [(rel, href) for rel, href in (("prev-archive", links.prev_archive), ("next-archive", links.next_archive),
+                                          ("current", links.current)) if href]
+
+
+def _assemble(head: bytes, entries: Sequence[bytes], indent: bytes, end: bytes) -> bytes:
+    """feedgen's document without entries, with each entry's fragment put in on its own line at
+    its depth before the end."""
+    return b"".join((head.removesuffix(end + b"\n"), *(indent + entry for entry in entries), end, b"\n"))
 
 
 def atom(document: FeedDocument, entries: Sequence[Published], links: Links) -> bytes:
     """An RFC 4287 feed document: the subscription document or one RFC 5005 archive page."""
     site = document.site
-    root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM, "fh": HISTORY} if links.is_archive else {None: ATOM})
-    if document.language:
-        root.set(XML_LANG, document.language)
-    if links.is_archive:
-        SubElement(root, f"{{{HISTORY}}}archive")
-    _atom_element(root, "id").text = document.id
-    _atom_element(root, "title").text = document.title
-    _atom_element(root, "updated").text = max(entry.updated for entry in entries).isoformat()
-    owner = _atom_element(root, "author")
-    _atom_element(owner, "name").text = site.author
-    _atom_element(owner, "uri").text = site.url
-    _atom_element(root, "link", href=links.self_url, rel="self", type="application/atom+xml")
-    for rel, href in (("prev-archive", links.prev_archive), ("next-archive", links.next_archive), ("current", links.current)):
-        if href:
-            _atom_element(root, "link", href=href, rel=rel, type="application/atom+xml")
+    made, _ = _generator(document, entries, links)
+    made.link(href=links.self_url, rel="self", type="application/atom+xml")
+    for rel, href in _chain(links):
+        made.link(href=href, rel=rel, type="application/atom+xml")
     if site.hub and not links.is_archive:
-        _atom_element(root, "link", href=site.hub, rel="hub")
-    _atom_element(root, "link", href=site.url, rel="alternate", type="text/html")
-    _atom_element(root, "generator", version=__version__).text = GENERATOR
-    _atom_element(root, "subtitle").text = document.subtitle
-    return _serialise(root, links.file, [entry.fragments.atom for entry in entries], b"\n  ", b"\n</feed>")
-
-
-def _atom_element(parent: etree._Element, name: str, **attributes: str) -> etree._Element:
-    return SubElement(parent, f"{{{ATOM}}}{name}", attributes)
+        made.link(href=site.hub, rel="hub")
+    made.link(href=site.url, rel="alternate", type=HTML)
+    head = made.atom_str(pretty=True, encoding="utf-8")
+    return _assemble(head, [entry.fragments.atom for entry in entries], b"\n  ", b"\n</feed>")
 
 
 def rss(document: FeedDocument, entries: Sequence[Published], links: Links) -> bytes:
@@ -211,29 +220,18 @@ def rss(document: FeedDocument, entries: Sequence[Published], links: Links) -> b
     channel's where the feed has one, else `dc:language` on every item. Archive pages and the
     links between them as in Atom (RFC 5005 allows its link relations in RSS)."""
     site = document.site
-    namespaces = {"dc": DUBLIN_CORE, "atom": ATOM, "content": CONTENT} | ({"fh": HISTORY} if links.is_archive else {})
-    root = etree.Element("rss", nsmap=namespaces, version="2.0")
-    channel = SubElement(root, "channel")
-    SubElement(channel, "title").text = document.title
-    SubElement(channel, "link").text = site.url
-    SubElement(channel, "description").text = document.subtitle
-    SubElement(channel, f"{{{ATOM}}}link", href=links.self_url, rel="self", type="application/rss+xml")
-    for rel, href in (("prev-archive", links.prev_archive), ("next-archive", links.next_archive), ("current", links.current)):
-        if href:
-            SubElement(channel, f"{{{ATOM}}}link", href=href, rel=rel, type="application/rss+xml")
-    if links.is_archive:
-        SubElement(channel, f"{{{HISTORY}}}archive")
-    elif site.hub:
-        # WebSub subscribers look for the hub beside the self link.
-        SubElement(channel, f"{{{ATOM}}}link", href=site.hub, rel="hub")
-    SubElement(channel, "docs").text = RSS_DOCS
-    SubElement(channel, "generator").text = GENERATOR
-    if document.language:
-        SubElement(channel, "language").text = document.language
-    SubElement(channel, "lastBuildDate").text = rfc822(max(entry.updated for entry in entries))
+    made, head = _generator(document, entries, links)
+    made.load_extension("dc", atom=False)  # declares `dc`, which the items use
+    made.link(href=links.self_url, rel="self", type="application/rss+xml")
+    made.link(href=site.url, rel="alternate", type=HTML)  # the last link is RSS's `link`
+    made.docs(RSS_DOCS)
+    # WebSub subscribers look for the hub beside the self link.
+    head.rss_links = _chain(links) + ([("hub", site.hub)] if site.hub and not links.is_archive else [])
+    with LOCALE_LOCK:  # feedgen formats `lastBuildDate` between two calls of `locale.setlocale`
+        head_bytes = made.rss_str(pretty=True, encoding="utf-8")
     items = [entry.fragments.rss if document.language else _with_language(entry.fragments.rss, entry.language)
              for entry in entries]
-    return _serialise(root, links.file, items, b"\n    ", b"\n  </channel>\n</rss>")
+    return _assemble(head_bytes, items, b"\n    ", b"\n  </channel>\n</rss>")
 
 
 def json_feed(document: FeedDocument, entries: Sequence[Published], next_url: str | None = None,

@@ -18,6 +18,7 @@ from feeds.publish import PublishReport, Target, publish
 from feeds.settings import Settings, load_settings
 from feeds.store import Store
 
+
 def published(project: Path, **feeds: int) -> tuple[Store, Settings, PublishReport]:
     settings = load_settings(project / "config.yaml")
     settings = settings.model_copy(update={"feeds": settings.feeds.model_copy(update=feeds)})
