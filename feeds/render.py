@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -122,7 +123,7 @@ def _atom_entry(entry: Entry, site: Site) -> bytes:
 def _rss_item(entry: Entry, site: Site) -> bytes:
     """The item of a single-language feed; `_with_language` makes the mixed feeds' one."""
     made, extension = _feed_entry()
-    made.load_extension("dc", atom=False)
+    made.register_extension("dc", DcEntryExtension, atom=False)
     made.title(entry.title)
     made.link(href=entry.source_url or site.article_url(entry.id))
     if entry.source_url:
@@ -221,7 +222,7 @@ def rss(document: FeedDocument, entries: Sequence[Published], links: Links) -> b
     links between them as in Atom (RFC 5005 allows its link relations in RSS)."""
     site = document.site
     made, head = _generator(document, entries, links)
-    made.load_extension("dc", atom=False)  # declares `dc`, which the items use
+    made.register_extension("dc", DcExtension, DcEntryExtension, atom=False)  # declares `dc`, which the items use
     made.link(href=links.self_url, rel="self", type="application/rss+xml")
     made.link(href=site.url, rel="alternate", type=HTML)  # the last link is RSS's `link`
     made.docs(RSS_DOCS)
