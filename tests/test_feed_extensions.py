@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from feedgen.entry import FeedEntry
 from lxml import etree
-from test_render import ENTRIES, EN, PAGE_B, SITE, SOURCE, published
+from test_render import EN, ENTRIES, PAGE_B, SITE, SOURCE, published
 
 from feeds.render import Links, fragments, rss
 
