@@ -4,7 +4,9 @@ JSON Feed 1.1 documents. Pure: equal input, equal bytes.
 An entry is rendered once per format, whatever the number of feeds and archive pages it appears
 in: its fragment is the bytes it has inside any document (indentation included), and a document
 is a head, the fragments of its entries, and a tail, joined; nothing is serialised twice. Every
-date comes from the entries, never from the clock.
+date comes from the entries, never from the clock. feedgen builds every Atom and RSS element (an
+entry's through `FeedEntry`, a head through `FeedGenerator`), `feed_extensions` what it cannot
+say; JSON Feed, which no library here covers, is built in this module.
 
 Every entry links somewhere: to its gov.kz original (`alternate`) and its page here (`related`),
 or, when the dump gives no source, to its page (`alternate`). Every entry names the agency that
