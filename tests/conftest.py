@@ -230,6 +230,11 @@ def check_rss(path: Path, atom_path: Path, read: bool = True) -> None:
         assert item.findtext("{http://purl.org/dc/elements/1.1/}creator") == twin.findtext(f"{ATOM}author/{ATOM}name")
 
 
+def files_in(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` by its relative path, with its bytes: what two outputs are compared by."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
 def wait_for(condition: Callable[[], object], seconds: float) -> bool:
     """Whether `condition` comes true within `seconds` (asked every 20 ms): what a test waits on
     instead of sleeping for a guess."""

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, new_project, project_config, run_feeds, wait_for
+from conftest import ROOT, files_in, new_project, project_config, run_feeds, wait_for
 
 
 def searched(folder: Path, seeds: Path | None = None) -> Path:
@@ -24,13 +24,9 @@ def searched(folder: Path, seeds: Path | None = None) -> Path:
     return project
 
 
-def files_of(out: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
-
-
 def differing(first: Path, second: Path) -> list[str]:
     """The files of two `out/` trees that are not the same bytes, or not in both."""
-    one, other = files_of(first / "out"), files_of(second / "out")
+    one, other = files_in(first / "out"), files_in(second / "out")
     return sorted(name for name in one.keys() | other.keys() if one.get(name) != other.get(name))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import cbor2
 import pytest
+from conftest import files_in
 
 from feeds.search import pagefind
 from feeds.search_bundle import MAGIC, BundleError, make_reproducible
@@ -37,10 +38,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def build(site: Path, output: Path) -> Path:
     subprocess.run([str(pagefind()), "--site", str(site), "--output-path", str(output), "--silent"], check=True, timeout=120)
     return output
-
-
-def files_of(bundle: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(bundle)): path.read_bytes() for path in sorted(bundle.rglob("*")) if path.is_file()}
 
 
 def decoded(path: Path) -> Any:
@@ -69,18 +66,18 @@ def test_two_pagefind_runs_over_the_same_pages_give_the_same_bytes(site: Path, t
     first, second = build(site, tmp_path / "first"), build(site, tmp_path / "second")
     # Pagefind alone: its hash maps' order differs by process (should a release fix that, this
     # fails, and `search_bundle` can go).
-    assert files_of(first) != files_of(second)
+    assert files_in(first) != files_in(second)
     said = filters_of(first)
     make_reproducible(first)
     make_reproducible(second)
-    assert files_of(first) == files_of(second)
+    assert files_in(first) == files_in(second)
     assert filters_of(first) == said and set(said) == {"en", "ru"} and len(said["en"]["agency"]) == len(AGENCIES) - 4
 
 
 def test_the_rewritten_files_are_in_order_named_as_pagefind_names_them_and_nothing_else_is_left(
         site: Path, tmp_path: Path) -> None:
     bundle = build(site, tmp_path / "bundle")
-    untouched = {name: data for name, data in files_of(bundle).items() if not name.endswith((".pf_meta", ".pf_filter", ".json"))}
+    untouched = {name: data for name, data in files_in(bundle).items() if not name.endswith((".pf_meta", ".pf_filter", ".json"))}
     make_reproducible(bundle)
     referenced = set()
     for language, digest in entry_hashes(bundle).items():
@@ -99,10 +96,10 @@ def test_the_rewritten_files_are_in_order_named_as_pagefind_names_them_and_nothi
             assert prefix == language and digits == hashlib.sha1(cbor).hexdigest()[:len(digits)]
     on_disk = {path.name for path in [*bundle.glob("*.pf_meta"), *(bundle / "filter").iterdir()]}
     assert on_disk == referenced  # the old names are gone
-    assert {name: data for name, data in files_of(bundle).items() if name in untouched} == untouched
-    again = files_of(bundle)
+    assert {name: data for name, data in files_in(bundle).items() if name in untouched} == untouched
+    again = files_in(bundle)
     make_reproducible(bundle)
-    assert files_of(bundle) == again
+    assert files_in(bundle) == again
 
 
 def test_a_bundle_not_in_pagefinds_form_is_refused(site: Path, tmp_path: Path) -> None:
