@@ -269,7 +269,7 @@ def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: C
         _stage(out, staging, members)
         shutil.rmtree(building, ignore_errors=True)
         result = subprocess.run([str(pagefind()), "--site", str(staging), "--output-path", str(building), "--silent"],
-                                capture_output=True, text=True, timeout=PAGEFIND_SECONDS, check=False)
+                                capture_output=True, encoding="utf-8", errors="replace", timeout=PAGEFIND_SECONDS, check=False)
         if result.returncode != 0:
             return f"pagefind exited with {result.returncode}: {(result.stderr or result.stdout).strip()[-300:]}"
         make_reproducible(building)
