@@ -106,9 +106,7 @@ class FeedExtension(BaseExtension):
         return feed
 
     def extend_rss(self, rss: etree._Element) -> etree._Element:
-        channel = rss.find("channel")
-        self_link = channel.find(f"{{{ATOM}}}link")  # type: ignore[union-attr]
-        after = self_link
+        after = rss.find(f"channel/{{{ATOM}}}link")  # feedgen's `self` link
         for rel, href in self.head.rss_links:
             link = etree.Element(f"{{{ATOM}}}link", href=href, rel=rel)
             if rel != "hub":

@@ -81,7 +81,7 @@ def fragments(entry: Entry, site: Site) -> Fragments:
 
 
 def _feed_entry() -> tuple[FeedEntry, EntryExtension]:
-    """A feedgen entry with this project's extension (and feedgen's Dublin Core one) registered.
+    """A feedgen entry with this project's extension registered, and that extension.
     One per format: feedgen ties RSS `description` to Atom `summary` or `content`, and here they
     say different things (escaped HTML, plain text)."""
     made = FeedEntry()
@@ -127,9 +127,10 @@ def _rss_item(entry: Entry, site: Site) -> bytes:
     made, extension = _feed_entry()
     made.register_extension("dc", DcEntryExtension, atom=False)
     made.title(entry.title)
-    made.link(href=entry.source_url or site.article_url(entry.id))
+    page = site.article_url(entry.id)
+    made.link(href=entry.source_url or page)
     if entry.source_url:
-        extension.related = site.article_url(entry.id)  # RSS has one link; the page here goes beside it, as in Atom
+        extension.related = page  # RSS has one link; the page here goes beside it, as in Atom
     made.description(description_html(entry))
     if entry.paragraphs:
         made.content(content_html(entry))

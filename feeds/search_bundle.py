@@ -4,8 +4,8 @@ Pagefind 1.5 writes its filter indexes (`filter/*.pf_filter`) and the list of fi
 metadata (`pagefind.*.pf_meta`) in the order of Rust hash maps, which is new in every process
 (upstream issue #638 made only the fragments stable). Every build of a shard therefore differs
 from the last, and so do the metadata's and the entry file's names for it. This puts those lists
-in a fixed order (languages and filters by name, a filter's values by value) and names each rewritten file as
-Pagefind names it: the language, then the first hex digits of the SHA-1 of its CBOR. The result
+in a fixed order (languages and filters by name, a filter's values by value) and names each
+rewritten file as Pagefind names it: the language, then the first hex digits of the SHA-1 of its CBOR. The result
 is what Pagefind would have written had its maps iterated in sorted order; nothing else in the
 bundle is touched. The files are Pagefind's own format: gzip of `pagefind_dcd` followed by CBOR.
 """
