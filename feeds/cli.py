@@ -158,6 +158,12 @@ def _status(settings: Settings, as_json: bool, check: bool) -> int:
         lines.append(f"last run: {when}: " + (f"FAILED: {last['error']}" if last["error"] else last["summary"]))
     else:
         lines.append("last run: none")
+    for title, key in (("feeds complete", "feeds_complete_at"), ("search index complete", "search_complete_at")):
+        at = held[key]
+        lines.append(f"{title}: " + (datetime.fromtimestamp(float(at), UTC).isoformat(timespec="seconds")
+                                     if isinstance(at, float) else "never"))
+    if held["search_pages_due"]:
+        lines.append("search index: pages changed since it was last complete are still to be indexed")
     problems = held["files_with_problems"]
     lines.append(f"files with problems: {len(problems)}")
     lines.extend(f"  {message}" for messages in problems.values() for message in messages)

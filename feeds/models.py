@@ -99,7 +99,8 @@ class Entry:
 @dataclass(frozen=True)
 class Fragments:
     """One entry as it stands inside every Atom, RSS and JSON Feed document that holds it,
-    rendered once (`render.fragments`) and kept by the store."""
+    rendered once (`render.fragments`) and kept by the store: its brief form, without its text
+    (`render.full` puts that in)."""
 
     atom: bytes
     rss: bytes
@@ -118,6 +119,7 @@ class Published:
     source_url: str | None
     language: str
     fragments: Fragments
+    paragraphs: tuple[str, ...] | None = None  # read only where a document shows the text (`render.with_text`)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class Target:
     interface: InterfaceSettings
     max_entries: int
     page_size: int
+    archive_text: bool  # archived entries carry their text (`archives.content: full`)
     feed_signature: str
     site_signature: str
     fragment_signature: str
@@ -68,7 +69,8 @@ class Target:
     @classmethod
     def of(cls, settings: Settings, catalogue: Catalogue) -> Target:
         return cls(settings.paths.out, catalogue, settings.interface, settings.feeds.max_entries,
-                   settings.feeds.archive_page_size, feed_signature(settings), site_signature(settings),
+                   settings.feeds.archive_page_size, settings.archives.content == "full",
+                   feed_signature(settings), site_signature(settings),
                    fragment_signature(settings), settings.search.enabled)
 
 
@@ -81,7 +83,7 @@ def feed_signature(settings: Settings) -> str:
     """Feeds rendered under other settings or by another version are rendered again. Only what
     shows in a feed counts: summary length and default language apply at ingest, hub timeouts
     and the index wording never reach a feed."""
-    return _signature(settings, {"site": True, "agencies": True, "topics": True, "websub": {"hub"},
+    return _signature(settings, {"site": True, "agencies": True, "topics": True, "websub": {"hub"}, "archives": True,
                                  "feeds": {"base_url", "max_entries", "archive_page_size"}})
 
 
@@ -100,20 +102,17 @@ def site_signature(settings: Settings) -> str:
 
 
 def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
-            progress: Progress | None = None, stages: dict[str, float] | None = None,
-            pages_written: Callable[[], None] | None = None) -> PublishReport:
+            progress: Progress | None = None, stages: dict[str, float] | None = None) -> PublishReport:
     """Write the article pages, then what changed, feed by feed (in worker processes when many
-    feeds are due); then the site pages. `pages_written` is called in between (the search index
-    starts there). Raises `OutputError` only when `out/` itself cannot be written, `StoreError`
-    when the store fails. `stages` gets the seconds spent on fragments, feeds and site pages."""
+    feeds are due); then the site pages. Raises `OutputError` only when `out/` itself cannot be
+    written, `StoreError` when the store fails. `stages` gets the seconds spent on fragments,
+    feeds and site pages."""
     report = PublishReport()
     progress = progress or Progress()
     stages = {} if stages is None else stages
     started = time.monotonic()
     render_fragments(store, target, report, now, should_stop, progress)
     stages["fragments"] = time.monotonic() - started
-    if pages_written is not None:
-        pages_written()  # timed by the caller, not as a stage of this one
     started = time.monotonic()
     due = [feed for feed in store.feeds() if feed.dirty or not _current(feed, target)]
     for feed in [feed for feed in due if feed.entry_count == 0]:
@@ -188,7 +187,8 @@ def write_feed(job: FeedJob, target: Target, state: Path) -> FeedResult:
 def _write_feed(store: Store, target: Target, job: FeedJob, result: FeedResult) -> None:
     feed, out, size = job.feed, target.out, target.page_size
     document = target.catalogue.describe(feed.key)
-    head, boundary = store.head(feed.path, target.max_entries)
+    brief_head, boundary = store.head(feed.path, target.max_entries)
+    head = render.with_text(brief_head)
     if job.full:
         occupied = store.occupied(feed.path, size, boundary)
         wanted = set(occupied)
@@ -280,7 +280,9 @@ def _write_page(store: Store, target: Target, document: FeedDocument, page: arch
             if remove(target.out / relative):
                 result.removed.append(relative)
         return
-    entries = store.page(document.path, page.first, page.end)
+    entries = store.page(document.path, page.first, page.end, with_text=target.archive_text)
+    if target.archive_text:
+        entries = render.with_text(entries)
     older, newer = page.prev, page.next
     for form, make in (("atom", render.atom), ("rss", render.rss)):
         relative = layout.archive_file(document.path, page.number, form)

@@ -3,7 +3,11 @@ JSON Feed 1.1 documents. Pure: equal input, equal bytes.
 
 An entry is rendered once per format, whatever the number of feeds and archive pages it appears
 in: its fragment is the bytes it has inside any document (indentation included), and a document
-is a head, the fragments of its entries, and a tail, joined; nothing is serialised twice. Every
+is a head, the fragments of its entries, and a tail, joined; nothing is serialised twice. A
+fragment is the entry's brief form (what identifies and describes it, without its text), which is
+what archive pages carry by default; subscription documents (and archives under
+`archives.content: full`) put the text in at the place feedgen puts it (`full`), built from the
+paragraphs the store keeps once, so that the store never holds the text again per format. Every
 date comes from the entries, never from the clock. feedgen builds every Atom and RSS element (an
 entry's through `FeedEntry`, a head through `FeedGenerator`), `feed_extensions` what it cannot
 say; JSON Feed, which no library here covers, is built in this module.
@@ -20,7 +24,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension, DcExtension
@@ -39,6 +43,11 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 ITEM_END = b"\n    </item>"
 HTML = "text/html"
 RSS_NAMESPACES = {"content": CONTENT, "dc": DUBLIN_CORE, "atom": ATOM}
+# Where `full` puts an entry's text into its brief fragment: markup that text, always escaped,
+# cannot contain.
+ATOM_INDENT, ATOM_LINK = b"\n    ", b"\n    <link "
+RSS_INDENT, RSS_DESCRIPTION_END = b"\n      ", b"</description>"
+JSON_CONTENT_TEXT = '\n      "content_text": '
 
 
 @dataclass(frozen=True)
@@ -56,10 +65,10 @@ class Links:
         return self.current is not None
 
 
-def content_html(entry: Entry) -> str:
-    """Paragraphs as escaped HTML: article text is never interpreted as markup."""
-    paragraphs = entry.paragraphs or (entry.title,)
-    return "".join(f"<p>{html.escape(paragraph, quote=False)}</p>" for paragraph in paragraphs)
+def text_html(paragraphs: Sequence[str], title: str) -> str:
+    """Paragraphs as escaped HTML (the title when there are none): article text is never
+    interpreted as markup."""
+    return "".join(f"<p>{html.escape(paragraph, quote=False)}</p>" for paragraph in (paragraphs or (title,)))
 
 
 def description_html(entry: Entry) -> str:
@@ -76,8 +85,52 @@ def author(entry: Entry, site: Site) -> tuple[str, str]:
 
 
 def fragments(entry: Entry, site: Site) -> Fragments:
-    """The entry in each format, rendered once."""
-    return Fragments(_atom_entry(entry, site), _rss_item(entry, site), _json_item(entry, site))
+    """The entry in each format, rendered once, in brief. Its text is serialised here as well, and
+    thrown away, so that text no document could hold fails now (and quarantines the entry), not
+    when a feed is assembled."""
+    made = Fragments(_atom_entry(entry, site), _rss_item(entry, site), _json_item(entry, site))
+    full(made, entry.paragraphs, entry.title, entry.source_url)
+    return made
+
+
+def full(brief: Fragments, paragraphs: Sequence[str], title: str, source_url: str | None) -> Fragments:
+    """The entry with its text, in each format, where feedgen puts it: Atom `content` before the
+    first link (when there is text, or no gov.kz original to link to), RSS `content:encoded` after
+    `description` (when there is text), JSON Feed `content_html` (and `summary`) in place of the
+    brief form's `content_text`."""
+    text = text_html(paragraphs, title)
+    atom = brief.atom
+    if paragraphs or not source_url:
+        content = etree.Element("content", type="html")
+        content.text = text
+        at = atom.index(ATOM_LINK)
+        atom = atom[:at] + ATOM_INDENT + etree.tostring(content, encoding="utf-8") + atom[at:]
+    rss = brief.rss
+    if paragraphs:
+        encoded = etree.Element(f"{{{CONTENT}}}encoded", nsmap={"content": CONTENT})
+        encoded.text = text
+        serialised = etree.tostring(encoded, encoding="utf-8").replace(f' xmlns:content="{CONTENT}"'.encode(), b"", 1)
+        at = rss.index(RSS_DESCRIPTION_END) + len(RSS_DESCRIPTION_END)
+        rss = rss[:at] + RSS_INDENT + serialised + rss[at:]
+    start = brief.json.index(JSON_CONTENT_TEXT)
+    end = brief.json.index("\n", start + 1)
+    summary = brief.json[start + len(JSON_CONTENT_TEXT):end]
+    json_item = (brief.json[:start] + f'\n      "content_html": {json.dumps(text, ensure_ascii=False)},'
+                 f'\n      "summary": {summary}' + brief.json[end:])
+    return Fragments(atom, rss, json_item)
+
+
+def with_text(entries: Sequence[Published]) -> list[Published]:
+    """The entries as documents that show the text hold them (`full`): each read with its
+    paragraphs."""
+    return [replace(entry, fragments=full(entry.fragments, _paragraphs(entry), entry.title, entry.source_url))
+            for entry in entries]
+
+
+def _paragraphs(entry: Published) -> tuple[str, ...]:
+    if entry.paragraphs is None:
+        raise ValueError(f"{entry.id} was read without its text")
+    return entry.paragraphs
 
 
 def _feed_entry() -> tuple[FeedEntry, EntryExtension]:
@@ -96,24 +149,24 @@ def _categories(entry: Entry, site: Site) -> list[dict[str, str]]:
               for topic in entry.topics)]
 
 
-def _atom_entry(entry: Entry, site: Site) -> bytes:
+def _atom_entry(entry: Entry, site: Site, with_content: bool = False) -> bytes:
+    """The brief entry; `with_content` is feedgen's own full one, which `full` must equal
+    (`tests/test_render.py`)."""
     made, extension = _feed_entry()
     made.id(entry.id)
     made.title(entry.title)
     made.updated(entry.updated)
     name, uri = author(entry, site)
     made.author(name=name, uri=uri)
-    if entry.paragraphs or not entry.source_url:
-        # What the dump has of the text, or the title at least (RFC 4287 4.1.1.1).
-        made.content(content_html(entry), type="html")
+    if with_content and (entry.paragraphs or not entry.source_url):
+        made.content(text_html(entry.paragraphs, entry.title), type="html")
     page = site.article_url(entry.id)
     if entry.source_url:
         extension.links = [Link(entry.source_url, "alternate", HTML), Link(page, "related", HTML)]
     else:
         extension.links = [Link(page, "alternate", HTML)]
     made.link([link.as_feedgen() for link in extension.links])
-    if entry.summary:
-        made.summary(entry.summary)
+    made.summary(entry.summary or entry.title)
     made.category(_categories(entry, site))
     made.published(entry.published)
     extension.language = entry.language
@@ -122,8 +175,9 @@ def _atom_entry(entry: Entry, site: Site) -> bytes:
     return etree.tostring(element, encoding="utf-8")
 
 
-def _rss_item(entry: Entry, site: Site) -> bytes:
-    """The item of a single-language feed; `_with_language` makes the mixed feeds' one."""
+def _rss_item(entry: Entry, site: Site, with_content: bool = False) -> bytes:
+    """The brief item of a single-language feed; `_with_language` makes the mixed feeds' one.
+    `with_content`: feedgen's own full item, as for `_atom_entry`."""
     made, extension = _feed_entry()
     made.register_extension("dc", DcEntryExtension, atom=False)
     made.title(entry.title)
@@ -132,8 +186,8 @@ def _rss_item(entry: Entry, site: Site) -> bytes:
     if entry.source_url:
         extension.related = page  # RSS has one link; the page here goes beside it, as in Atom
     made.description(description_html(entry))
-    if entry.paragraphs:
-        made.content(content_html(entry))
+    if with_content and entry.paragraphs:
+        made.content(text_html(entry.paragraphs, entry.title))
     made.dc.dc_creator(author(entry, site)[0])
     made.guid(entry.id, permalink=False)
     made.category(_categories(entry, site))
@@ -163,8 +217,7 @@ def _json_item(entry: Entry, site: Site) -> str:
     name, uri = author(entry, site)
     item.update({
         "title": entry.title,
-        "content_html": content_html(entry),
-        "summary": entry.summary or entry.title,
+        "content_text": entry.summary or entry.title,  # the brief form's content; `full` puts the text in its place
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),
         "authors": [{"name": name, "url": uri}],

@@ -34,6 +34,8 @@ from feeds.write import OutputError, remove_stale_temporaries, sync
 
 DAY_SECONDS = 86_400
 PUBLISHING_KEY = "publishing"
+FEEDS_COMPLETE_KEY = "feeds_complete_at"  # when a run last had every feed, archive and page out and flushed
+SEARCH_COMPLETE_KEY = "search_complete_at"  # when a run last left no page out of the search index
 RETENTION_KEY = "retention"
 
 
@@ -52,6 +54,7 @@ class BuildReport(IngestReport):
     search_shards_built: int = 0
     search_pages_indexed: int = 0
     search_seconds: float = 0.0
+    feeds_seconds: float = 0.0  # from the start of the run until the feeds were out and flushed
     duration_seconds: float = 0.0
     # Seconds per stage (ingest, retention, fragments, feeds, site, search, sync): where a slow run went.
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -73,7 +76,8 @@ class BuildReport(IngestReport):
         if self.articles_quarantined or self.feeds_not_written:
             text += f"; held back: {self.articles_quarantined} articles quarantined, {self.feeds_not_written} feeds not written"
         if self.search_shards_built:
-            text += f"; search index: {self.search_shards_built} shards built ({self.search_pages_indexed} pages)"
+            text += (f"; feeds out after {self.feeds_seconds:.2f} s, then the search index: "
+                     f"{self.search_shards_built} shards built ({self.search_pages_indexed} pages)")
         if self.hub_notified or self.hub_deferred or self.hub_given_up:
             text += f"; WebSub hub: {self.hub_notified} notified, {self.hub_deferred} to retry, {self.hub_given_up} given up"
         return text + ("; stopped early, the rest is left for the next run" if self.stopped_early else "")
@@ -88,6 +92,7 @@ class BuildReport(IngestReport):
         fields["files_read"] = self.files_read
         fields["stage_seconds"] = {stage: round(seconds, 3) for stage, seconds in self.stage_seconds.items()}
         fields["search_seconds"] = round(self.search_seconds, 3)
+        fields["feeds_seconds"] = round(self.feeds_seconds, 3)
         return fields
 
 
@@ -182,37 +187,36 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
         apply_retention(store, settings.retention, report, now())
     if not report.stopped_early:
         store.set_meta(PUBLISHING_KEY, "started")
-        # Pagefind indexes the new pages while the feeds are written (`search.Indexing`).
-        indexing = search.Indexing(store, settings.paths.out, settings.search.enabled, should_stop, progress)
-        try:
-            published = publish(store, target, should_stop, now(), progress, stages,
-                                pages_written=lambda: _timed_call(stages, "search", indexing.start))
-            with _timed(stages, "search"):
-                searched = indexing.finish()
-            # Pagefind's own time, most of it spent while the feeds were written.
-            report.search_seconds = searched.seconds
-        finally:
-            indexing.close()
+        published = publish(store, target, should_stop, now(), progress, stages)
         with _timed(stages, "sync"):
             sync(settings.paths.out)
         store.set_meta(PUBLISHING_KEY, "done")
-        report.outputs_written = published.written + searched.written
+        # The feeds, archives and pages are out and flushed; the search index follows them.
+        report.feeds_seconds = time.monotonic() - started
+        store.set_meta(FEEDS_COMPLETE_KEY, repr(now()))
+        report.outputs_written = published.written
         report.outputs_unchanged = published.unchanged
-        report.outputs_removed = published.removed + searched.removed
-        report.search_shards_built, report.search_pages_indexed = searched.shards_built, searched.pages_indexed
+        report.outputs_removed = published.removed
         report.stopped_early = published.stopped_early
         report.articles_quarantined = sum(p.outcome == ARTICLE_QUARANTINED for p in published.problems)
         report.feeds_not_written = sum(p.outcome == FEED_NOT_WRITTEN for p in published.problems)
-        for problem in published.problems + searched.problems:
+        for problem in published.problems:
             report.problems.append(problem)
             on_problem(problem)
+        if not report.stopped_early:
+            with _timed(stages, "search"):
+                searched = search.update(store, settings.paths.out, settings.search.enabled, should_stop, progress)
+            report.search_seconds = searched.seconds  # Pagefind's own time
+            report.outputs_written += searched.written
+            report.outputs_removed += searched.removed
+            report.search_shards_built, report.search_pages_indexed = searched.shards_built, searched.pages_indexed
+            for problem in searched.problems:
+                report.problems.append(problem)
+                on_problem(problem)
+            if settings.search.enabled and not store.search_due():
+                store.set_meta(SEARCH_COMPLETE_KEY, repr(now()))
     report.duration_seconds = time.monotonic() - started
     store.record_run(now(), report.summary())
-
-
-def _timed_call(stages: dict[str, float], stage: str, call: Callable[[], None]) -> None:
-    with _timed(stages, stage):
-        call()
 
 
 @contextmanager
@@ -233,10 +237,14 @@ def status(settings: Settings) -> dict[str, Any]:
         held = store.held()
         last = store.last_run()
         arrived = store.meta(LAST_DUMP_KEY)
+        feeds_at, search_at = store.meta(FEEDS_COMPLETE_KEY), store.meta(SEARCH_COMPLETE_KEY)
         return store.counts() | {
             "version": __version__,
             "last_run": None if last is None else asdict(last),
             "last_new_dump_at": float(arrived) if arrived else None,
+            "feeds_complete_at": float(feeds_at) if feeds_at else None,
+            "search_complete_at": float(search_at) if search_at else None,
+            "search_pages_due": store.search_due(),
             "files_with_problems": {name: [str(problem) for problem in found] for name, found in troubled.items()},
             "files_rejected": sum(any(p.outcome == FILE_REJECTED for p in found) for found in troubled.values()),
             "records_skipped": sum(p.count for found in troubled.values() for p in found if p.outcome == RECORD_SKIPPED),

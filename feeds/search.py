@@ -31,7 +31,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -40,7 +40,7 @@ from feeds.models import WARNING, Problem, SearchShard
 from feeds.progress import Progress
 from feeds.search_bundle import BundleError, make_reproducible
 from feeds.store import Store
-from feeds.write import OutputError, is_global_failure, write_if_changed
+from feeds.write import OutputError, is_global_failure, sync, write_if_changed
 
 FIRST_PAGES = 100  # a level-0 shard's pages: about 0.15 s of Pagefind
 MERGE_AFTER = 5  # full shards of one level that become one of the next
@@ -77,7 +77,7 @@ class Plan:
 class SearchReport:
     shards_built: int = 0
     pages_indexed: int = 0
-    seconds: float = 0.0  # from the start of the update to the end of its last build, overlap included
+    seconds: float = 0.0  # from the start of the update to the end of its last build
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -155,106 +155,84 @@ def signature() -> str:
     return f"{__version__}|pagefind {pagefind_id}|{FIRST_PAGES}x{MERGE_AFTER}^{TOP_LEVEL}"
 
 
-class Indexing:
-    """One update of `out/pagefind/`, in two halves so that Pagefind runs while the feeds are
-    written: `start` (once the article pages are written) plans and launches the builds of the
-    shards whose pages changed; `finish` waits for them and publishes the manifest. The builds
-    never touch the store; only the thread that made this object does."""
-
-    def __init__(self, store: Store, out: Path, enabled: bool, should_stop: Callable[[], bool],
-                 progress: Progress | None = None) -> None:
-        self.store, self.out, self.enabled, self.should_stop = store, out, enabled, should_stop
-        self.progress = progress or Progress()
-        self.report = SearchReport()
-        self.pool: ThreadPoolExecutor | None = None
-        self.builds: list[tuple[SearchShard, int, Future[str | None]]] = []
-        self.started = 0.0
-        self.ended: list[float] = []  # when each build ended
-
-    def start(self) -> None:
-        """Plan the change of shards (kept in the store) and launch the builds of the dirty ones,
-        one Pagefind process per core. Nothing is launched when search is off."""
-        if not self.enabled:
-            return
-        self.started = time.monotonic()
-        store = self.store
-        current = signature()
-        if store.meta(SIGNATURE_KEY) != current or not (self.out / layout.SEARCH_MANIFEST).exists():
-            with store.transaction():
-                store.search_start_over()
-                store.set_meta(SIGNATURE_KEY, current)
-        changes = [Change(*row) for row in store.search_changes()]
-        if changes:
-            planned = plan(changes, store.search_shards())
-            with store.transaction():
-                store.search_save(list(planned.shards.values()), planned.dropped, planned.assigned, planned.unassigned,
-                                  planned.merged)
-        dirty = [shard for shard in store.search_shards() if shard.dirty]
-        if dirty:
-            self.pool = ThreadPoolExecutor(PROCESSES)
-            for shard in dirty:
-                members = store.search_members(shard.name)
-                future = self.pool.submit(_build_one, self.out, shard, members, self.should_stop)
-                future.add_done_callback(lambda _: self.ended.append(time.monotonic()))
-                self.builds.append((shard, len(members), future))
-        self.ended.append(time.monotonic())
-
-    def finish(self) -> SearchReport:
-        """Wait for the builds, record them, and publish the manifest of the current bundles (or
-        remove the whole index when search is off). Raises `OutputError` only when `out/`
-        itself cannot be written."""
-        folder = self.out / layout.SEARCH_FOLDER
-        report = self.report
-        if not self.enabled:
-            with self.store.transaction():
-                self.store.search_clear()
-            if folder.exists():
-                shutil.rmtree(folder)
-                report.removed.append(layout.SEARCH_FOLDER)
-            return report
-        try:
-            self._record_builds()
-        finally:
-            self.close()
-        report.seconds = max(self.ended, default=self.started) - self.started
-        shards = self.store.search_shards()
-        manifest = {"shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/",
-                                "pages": shard.pages} for shard in sorted(shards, key=_reading_order) if shard.bundle]}
-        folder.mkdir(parents=True, exist_ok=True)
-        data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
-        if write_if_changed(self.out / layout.SEARCH_MANIFEST, data):
-            report.written.append(layout.SEARCH_MANIFEST)
-        # Folders no shard names any more: earlier builds, merged or emptied shards, crashed builds.
-        named = {shard.bundle for shard in shards}
-        for stale in folder.iterdir():
-            if stale.is_dir() and stale.name not in named:
-                shutil.rmtree(stale)
-                report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
+def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], bool],
+           progress: Progress | None = None) -> SearchReport:
+    """Bring `out/pagefind/` in step with the pages, once the feeds are out: plan the change of
+    shards (kept in the store), build the dirty ones (one Pagefind process per core), flush them,
+    record them and publish the manifest of the current bundles; or remove the whole index when
+    search is off. Each shard is one unit of failure. Raises `OutputError` only when `out/`
+    itself cannot be written."""
+    report = SearchReport()
+    folder = out / layout.SEARCH_FOLDER
+    if not enabled:
+        with store.transaction():
+            store.search_clear()
+        if folder.exists():
+            shutil.rmtree(folder)
+            report.removed.append(layout.SEARCH_FOLDER)
         return report
+    started = time.monotonic()
+    dirty = _planned(store, out)
+    if dirty:
+        progress = progress or Progress()
+        progress.begin("indexing for search", sum(len(members) for _, members in dirty), "pages")
+        built: list[tuple[SearchShard, int, str | None]] = []
+        with ThreadPoolExecutor(PROCESSES) as pool:
+            futures = [(shard, len(members), pool.submit(_build_one, out, shard, members, should_stop))
+                       for shard, members in dirty]
+            for shard, pages, future in futures:
+                built.append((shard, pages, future.result()))
+                progress.advance(pages)
+        progress.end()
+        report.seconds = time.monotonic() - started
+        sync(out)  # the store names no bundle that is not on disk
+        _record(store, built, report)
+    shards = store.search_shards()
+    manifest = {"shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/",
+                            "pages": shard.pages} for shard in sorted(shards, key=_reading_order) if shard.bundle]}
+    folder.mkdir(parents=True, exist_ok=True)
+    data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
+    if write_if_changed(out / layout.SEARCH_MANIFEST, data):
+        report.written.append(layout.SEARCH_MANIFEST)
+    # Folders no shard names any more: earlier builds, merged or emptied shards, crashed builds.
+    named = {shard.bundle for shard in shards}
+    for stale in folder.iterdir():
+        if stale.is_dir() and stale.name not in named:
+            shutil.rmtree(stale)
+            report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
+    if report.written or report.removed:
+        sync(out)
+    return report
 
-    def close(self) -> None:
-        """Builds not yet begun are dropped (the shards stay dirty for the next run)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
 
-    def _record_builds(self) -> None:
-        """Each shard is one unit of failure: built and named, or a warning and built next run."""
-        if not self.builds:
-            return
-        self.progress.begin("indexing for search", sum(pages for _, pages, _ in self.builds), "pages")
-        for shard, pages, future in self.builds:
-            failure = future.result()
-            self.progress.advance(pages)
-            if failure is None:
-                with self.store.transaction():
-                    self.store.search_built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}")
-                self.report.shards_built += 1
-                self.report.pages_indexed += pages
-            elif failure:
-                self.report.problems.append(Problem(f"{SEARCH_SUBJECT} {shard.name}", None,
-                                                    f"could not be built ({failure}); retried next run", WARNING))
-        self.progress.end()
+def _planned(store: Store, out: Path) -> list[tuple[SearchShard, list[str]]]:
+    """The shards to build and their pages, after planning the changes since the last update
+    (everything again under another program or Pagefind, or when the manifest is gone)."""
+    current = signature()
+    if store.meta(SIGNATURE_KEY) != current or not (out / layout.SEARCH_MANIFEST).exists():
+        with store.transaction():
+            store.search_start_over()
+            store.set_meta(SIGNATURE_KEY, current)
+    changes = [Change(*row) for row in store.search_changes()]
+    if changes:
+        planned = plan(changes, store.search_shards())
+        with store.transaction():
+            store.search_save(list(planned.shards.values()), planned.dropped, planned.assigned, planned.unassigned,
+                              planned.merged)
+    return [(shard, store.search_members(shard.name)) for shard in store.search_shards() if shard.dirty]
+
+
+def _record(store: Store, built: list[tuple[SearchShard, int, str | None]], report: SearchReport) -> None:
+    """Each shard built and named, or a warning and built next run ("": a stop came first)."""
+    for shard, pages, failure in built:
+        if failure is None:
+            with store.transaction():
+                store.search_built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}")
+            report.shards_built += 1
+            report.pages_indexed += pages
+        elif failure:
+            report.problems.append(Problem(f"{SEARCH_SUBJECT} {shard.name}", None,
+                                           f"could not be built ({failure}); retried next run", WARNING))
 
 
 def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: Callable[[], bool]) -> str | None:

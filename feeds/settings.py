@@ -106,6 +106,15 @@ class FeedSettings(_Section):
         return value
 
 
+class ArchiveSettings(_Section):
+    content: Literal["summary", "full"] = Field(
+        "summary",
+        description="What an archived entry carries: `summary` (id, title, dates, author, categories, summary and links, "
+        "about 1 KB per entry and format) or `full` (its whole text as well, as in the subscription documents; "
+        "about 4 times the bytes of `out/`).",
+    )
+
+
 class WatchSettings(_Section):
     interval_seconds: float = Field(
         60, gt=0, le=86_400, description="`feeds watch`: seconds between scans of `paths.seeds`; the upper bound on latency."
@@ -275,6 +284,7 @@ class Settings(_Section):
     site: SiteSettings = Field(SiteSettings(), description="The site the dumps come from.")
     paths: PathSettings = Field(PathSettings(), description="Where things live.")
     feeds: FeedSettings = Field(description="What the feeds look like.")
+    archives: ArchiveSettings = Field(ArchiveSettings(), description="The RFC 5005 archive pages under `out/archive/`.")
     watch: WatchSettings = Field(WatchSettings(), description="How runs are scheduled and serialised.")
     retention: RetentionSettings = Field(RetentionSettings(), description="How much history the store keeps.")
     search: SearchSettings = Field(SearchSettings(), description="Full-text search over every article.")

@@ -280,14 +280,16 @@ def _entry(row: sqlite3.Row) -> Entry:
     )
 
 
-def _published(rows: list[sqlite3.Row]) -> list[Published]:
-    """Entries newest first, each with its fragments (rendered before any document needs them)."""
+def _published(rows: list[sqlite3.Row], with_text: bool) -> list[Published]:
+    """Entries newest first, each with its fragments (rendered before any document needs them),
+    and its paragraphs when asked for."""
     entries = []
     for row in rows:
         if row["atom"] is None:
             raise LookupError(f"{row['id']} has no rendering yet")  # fragments are rendered before documents
         entries.append(Published(row["id"], row["title"], to_datetime(row["published_us"]), to_datetime(row["updated_us"]),
-                                 row["source_url"], row["language"], Fragments(row["atom"], row["rss"], row["json"])))
+                                 row["source_url"], row["language"], Fragments(row["atom"], row["rss"], row["json"]),
+                                 tuple(json.loads(row["paragraphs"])) if with_text else None))
     return sorted(entries, key=lambda entry: (entry.published, entry.id), reverse=True)
 
 
@@ -618,19 +620,21 @@ class Store:
 
     def head(self, path: str, limit: int) -> tuple[list[Published], int]:
         """The subscription document's entries (the `limit` highest sequence numbers), newest
-        first, and the sequence number below which entries are archived."""
+        first, with their paragraphs, and the sequence number below which entries are archived."""
         rows = self._rows(
-            f"SELECT m.seq, {PUBLISHED_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
+            f"SELECT m.seq, {PUBLISHED_COLUMNS}, a.paragraphs FROM members m JOIN articles a ON a.id = m.article_id "
             "LEFT JOIN renderings r ON r.article_id = m.article_id WHERE m.feed = ? ORDER BY m.seq DESC LIMIT ?", (path, limit))
         boundary = rows[-1]["seq"] if len(rows) == limit else 0
-        return _published(rows), boundary
+        return _published(rows, with_text=True), boundary
 
-    def page(self, path: str, first: int, end: int) -> list[Published]:
-        """Archived entries with sequence numbers in [first, end), newest first."""
+    def page(self, path: str, first: int, end: int, with_text: bool = False) -> list[Published]:
+        """Archived entries with sequence numbers in [first, end), newest first; their
+        paragraphs only when the page shows them."""
+        text = ", a.paragraphs" if with_text else ""
         return _published(self._rows(
-            f"SELECT {PUBLISHED_COLUMNS} FROM members m JOIN articles a ON a.id = m.article_id "
+            f"SELECT {PUBLISHED_COLUMNS}{text} FROM members m JOIN articles a ON a.id = m.article_id "
             "LEFT JOIN renderings r ON r.article_id = m.article_id WHERE m.feed = ? AND m.seq >= ? AND m.seq < ?",
-            (path, first, end)))
+            (path, first, end)), with_text)
 
     # Renderings -----------------------------------------------------------------------------
 
@@ -801,6 +805,11 @@ class Store:
 
     def search_members(self, shard: str) -> list[str]:
         return [row[0] for row in self._rows("SELECT article_id FROM search_pages WHERE shard = ? ORDER BY article_id", (shard,))]
+
+    def search_due(self) -> bool:
+        """Pages changed since the index was last brought in step, or shards still to build."""
+        return self._one("SELECT EXISTS (SELECT 1 FROM search_changes) OR EXISTS (SELECT 1 FROM search_shards "
+                         "WHERE dirty = 1)")[0] == 1  # type: ignore[index]
 
     def search_built(self, shard: str, builds: int, bundle: str) -> None:
         self._run("UPDATE search_shards SET dirty = 0, builds = ?, bundle = ? WHERE name = ?", (builds, bundle, shard))

@@ -18,7 +18,7 @@ from feeds.catalogue import Catalogue
 from feeds.classify import to_article
 from feeds.models import Entry, FeedKey, Published
 from feeds.parse import NotText, decode, parse_dump, title_line
-from feeds.render import Links, atom, fragments, json_feed, rss
+from feeds.render import Links, atom, fragments, json_feed, rss, with_text
 from feeds.settings import load_settings
 from feeds.timing import KAZAKHSTAN, day_start, to_datetime
 
@@ -80,8 +80,8 @@ def paragraphs_of(content: str) -> list[str]:
 def test_any_article_text_renders_valid_documents_holding_the_text_exactly(title: str, body: str) -> None:
     entry = entry_of(title, body)
     document = Catalogue.of(SETTINGS).describe(FeedKey("all", "all", ""))
-    ours = [Published(entry.id, entry.title, entry.published, entry.updated, entry.source_url, entry.language,
-                      fragments(entry, document.site))]
+    ours = with_text([Published(entry.id, entry.title, entry.published, entry.updated, entry.source_url, entry.language,
+                                fragments(entry, document.site), entry.paragraphs)])
     root = etree.fromstring(atom(document, ours, Links("all.atom", document.url("atom"))))
     if RELAX_NG is not None:
         assert RELAX_NG.validate(etree.ElementTree(root)), RELAX_NG.error_log

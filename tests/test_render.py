@@ -21,7 +21,7 @@ from lxml import etree
 
 from feeds.catalogue import FeedDocument, Site
 from feeds.models import Entry, Published
-from feeds.render import Links, atom, fragments, json_feed, rss
+from feeds.render import Links, _atom_entry, _rss_item, atom, fragments, full, json_feed, rss, with_text
 from feeds.timing import KAZAKHSTAN
 
 GOLDEN = Path(__file__).parent / "data/render"
@@ -48,9 +48,15 @@ PAGE_B = "https://feeds.example.org/articles/00/00000000-0000-0000-0000-00000000
 PAGE_A = "https://feeds.example.org/articles/00/00000000-0000-0000-0000-00000000000a.html"
 
 
+def brief(entries: list[Entry], site: Site = SITE) -> list[Published]:
+    """Entries as archive pages are assembled from them: with their fragments, rendered once."""
+    return [Published(e.id, e.title, e.published, e.updated, e.source_url, e.language, fragments(e, site), e.paragraphs)
+            for e in entries]
+
+
 def published(entries: list[Entry], site: Site = SITE) -> list[Published]:
-    """Entries as documents are assembled from them: with their fragments, rendered once."""
-    return [Published(e.id, e.title, e.published, e.updated, e.source_url, e.language, fragments(e, site)) for e in entries]
+    """Entries as subscription documents are assembled from them: with their text."""
+    return with_text(brief(entries, site))
 
 
 def archive_links(form: str) -> Links:
@@ -62,9 +68,9 @@ DOCUMENTS = {
     "all.atom": lambda: atom(ALL, published(ENTRIES), Links("all.atom", ALL.url("atom"), prev_archive=ALL.archive_url(3))),
     "all.rss": lambda: rss(ALL, published(ENTRIES), Links("all.rss", ALL.url("rss"), prev_archive=ALL.archive_url(3, "rss"))),
     "all.json": lambda: json_feed(ALL, published(ENTRIES), ALL.archive_url(3, "json")),
-    "en-archive-2.atom": lambda: atom(EN, published(ENTRIES[:1]), archive_links("atom")),
-    "en-archive-2.rss": lambda: rss(EN, published(ENTRIES[:1]), archive_links("rss")),
-    "en-archive-2.json": lambda: json_feed(EN, published(ENTRIES[:1]), EN.archive_url(0, "json"), archive=True),
+    "en-archive-2.atom": lambda: atom(EN, brief(ENTRIES[:1]), archive_links("atom")),
+    "en-archive-2.rss": lambda: rss(EN, brief(ENTRIES[:1]), archive_links("rss")),
+    "en-archive-2.json": lambda: json_feed(EN, brief(ENTRIES[:1]), EN.archive_url(0, "json"), archive=True),
     "en.rss": lambda: rss(EN, published(ENTRIES[:1]), Links("lang/en.rss", EN.url("rss"))),
 }
 
@@ -153,6 +159,24 @@ def test_json_feed_items_take_the_page_as_url_and_gov_kz_as_external_url() -> No
     assert archive["next_url"] == "https://feeds.example.org/archive/lang/en/1.json"
 
 
+def test_an_archived_entry_is_brief_in_every_format_and_a_subscription_one_carries_the_text() -> None:
+    """Archive pages carry what identifies and describes an entry, not its text (`archives.content`)."""
+    archived = etree.fromstring(DOCUMENTS["en-archive-2.atom"]()).find(f"{ATOM}entry")
+    assert archived.find(f"{ATOM}content") is None
+    assert archived.findtext(f"{ATOM}summary") == ENTRIES[0].summary
+    assert [link.get("rel") for link in archived.findall(f"{ATOM}link")] == ["alternate", "related"]
+    assert [c.get("term") for c in archived.findall(f"{ATOM}category")] == ["world", "sport"]
+    assert archived.findtext(f"{ATOM}published") and archived.findtext(f"{ATOM}author/{ATOM}name")
+    item = etree.fromstring(DOCUMENTS["en-archive-2.rss"]()).find("channel/item")
+    assert item.find(f"{CONTENT}encoded") is None and item.findtext("description")
+    (json_item,) = json.loads(DOCUMENTS["en-archive-2.json"]())["items"]
+    assert "content_html" not in json_item and json_item["content_text"] == ENTRIES[0].summary
+    current = etree.fromstring(DOCUMENTS["all.atom"]()).find(f"{ATOM}entry")
+    assert read_html(current.findtext(f"{ATOM}content"))[0][1:] == list(ENTRIES[0].paragraphs)
+    (first, _) = json.loads(DOCUMENTS["all.json"]())["items"]
+    assert "content_text" not in first and first["summary"] == ENTRIES[0].summary
+
+
 # Text as the dumps bring it once cleaned (`prose`): any printable character, markup-like words,
 # entities, quotes and ampersands included; no control characters (XML cannot carry them).
 TEXT = st.lists(st.one_of(
@@ -182,7 +206,7 @@ def test_every_format_gives_back_exactly_the_article_text_and_never_markup(entri
     atom_root = etree.fromstring(atom(document, ours, Links("x.atom", "https://e/1.atom")))
     for element, entry, text in zip(atom_root.iterfind(f"{ATOM}entry"), entries, paragraphs, strict=True):
         assert element.findtext(f"{ATOM}title") == entry.title
-        assert element.findtext(f"{ATOM}summary") == (entry.summary or None)
+        assert element.findtext(f"{ATOM}summary") == (entry.summary or entry.title)
         if element.find(f"{ATOM}content") is not None:
             assert read_html(element.findtext(f"{ATOM}content")) == (text, ["p"] * (len(text) - 1))
     rss_root = etree.fromstring(rss(document, ours, Links("x.rss", "https://e/1.rss")))
@@ -195,3 +219,15 @@ def test_every_format_gives_back_exactly_the_article_text_and_never_markup(entri
                                           strict=True):
         assert (item["title"], item["summary"]) == (entry.title, summary)
         assert read_html(item["content_html"]) == (text, ["p"] * (len(text) - 1))
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(ENTRY)
+def test_an_entry_with_its_text_put_in_is_feedgens_own_full_entry_byte_for_byte(entry: Entry) -> None:
+    """The store keeps the brief form and the text once; `full` joins them where feedgen would."""
+    made = full(fragments(entry, SITE), entry.paragraphs, entry.title, entry.source_url)
+    assert made.atom == _atom_entry(entry, SITE, with_content=True)
+    assert made.rss == _rss_item(entry, SITE, with_content=True)
+    item = json.loads(made.json)
+    assert item["content_html"].startswith("<p>") and item["summary"] == (entry.summary or entry.title)
+    assert "content_text" not in item

@@ -178,14 +178,14 @@ def test_an_article_that_cannot_be_rendered_is_quarantined_out_of_every_feed(
     assert run_feeds("build", cwd=project).returncode == 0
     (project / "seeds/005_poison.txt").write_text(dump(
         good(1), ("Poison pill 03.03.2026", f"Body.Source : {GOV.format('mfa', 9)}"), good(2)))
-    content = render.content_html
+    description = render.description_html
 
     def failing(entry):  # type: ignore[no-untyped-def]
         if entry.title == "Poison pill":
             raise ValueError("cannot render this")
-        return content(entry)
+        return description(entry)
 
-    monkeypatch.setattr(render, "content_html", failing)
+    monkeypatch.setattr(render, "description_html", failing)
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0
     assert "article quarantined: 'Poison pill': could not be rendered (ValueError: cannot render this)" in result.stderr
@@ -206,7 +206,7 @@ def test_an_article_that_cannot_be_rendered_is_quarantined_out_of_every_feed(
     assert "Antidote" in titles(out) and "quarantined articles: 0" in run_feeds("status", cwd=project).stdout
     poison.write_text(poison.read_text().replace("Antidote", "Poison pill"))
     assert "article quarantined: 'Poison pill'" in run_feeds("build", cwd=project).stderr
-    monkeypatch.setattr(render, "content_html", content)
+    monkeypatch.setattr(render, "description_html", description)
     monkeypatch.setattr(publish, "__version__", "99.0")  # the fix ships: quarantined articles are tried again
     assert run_feeds("build", cwd=project).returncode == 0
     assert "Poison pill" in titles(out) and "Poison pill" in titles(out, "agency/mfa.atom")
