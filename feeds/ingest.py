@@ -380,8 +380,8 @@ class Ingest:
             counts.new += 1
         self.store.join_feeds(list(joins.items()))
         # The pages of their translations list them: rendered again.
-        self.store.forget_rendering_of([other for article in revised if article.source_url
-                                        for other in identity.translation_ids(article.source_url, article.language)])
+        self.store.forget_pages_of([other for article in revised if article.source_url
+                                    for other in identity.translation_ids(article.source_url, article.language)])
         return counts
 
     def _insert(self, placed: list[tuple[Article, int, int]], counts: Counts) -> list[tuple[Article, int, int]]:
@@ -512,8 +512,8 @@ class Ingest:
             if traits is not None:
                 self.store.join_feeds([(article_id, self._keys(traits))])
         # Their translations' pages link to them again.
-        self.store.forget_rendering_of([other for _, source, language in self.store.sources(released)
-                                        for other in identity.translation_ids(source, language)])
+        self.store.forget_pages_of([other for _, source, language in self.store.sources(released)
+                                    for other in identity.translation_ids(source, language)])
         return len(released)
 
 

@@ -30,10 +30,12 @@ from feeds.write import OutputError, is_global_failure, remove, write_if_changed
 
 SITE_KEY = "site_signature"
 FRAGMENTS_KEY = "fragment_signature"
+PAGES_KEY = "page_signature"
 RENDER_BATCH = 2000
 GONE_BATCH = 100_000  # pages of removed articles deleted per run
 SITE_SUBJECT = "site pages"  # index pages, OPML and assets, as one unit of failure
 POOL_FEEDS = 60  # feeds due at once before worker processes are worth starting
+POOL_ENTRIES = 5_000  # or entries of feeds due whole (a cold build, new settings)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class Target:
     feed_signature: str
     site_signature: str
     fragment_signature: str
+    page_signature: str
     search: bool  # the search pages are published, and the index pages link to them
 
     @classmethod
@@ -71,7 +74,7 @@ class Target:
         return cls(settings.paths.out, catalogue, settings.interface, settings.feeds.max_entries,
                    settings.feeds.archive_page_size, settings.archives.content == "full",
                    feed_signature(settings), site_signature(settings),
-                   fragment_signature(settings), settings.search.enabled)
+                   fragment_signature(settings), page_signature(settings), settings.search.enabled)
 
 
 def _signature(settings: Settings, fields: dict[str, object]) -> str:
@@ -89,8 +92,13 @@ def feed_signature(settings: Settings) -> str:
 
 def fragment_signature(settings: Settings) -> str:
     """Entries' fragments show the category and topic schemes and page links (from `base_url`),
-    topic labels and agency names (or the site's author); article pages also show the site's
-    name, the feeds' titles and the interface's words."""
+    topic labels and agency names (or the site's author)."""
+    return _signature(settings, {"site": True, "agencies": True, "topics": True, "feeds": {"base_url"}})
+
+
+def page_signature(settings: Settings) -> str:
+    """Article pages show what fragments show, and the interface's words: a change of wording
+    writes the pages again, and renders no entry."""
     return _signature(settings, {"site": True, "agencies": True, "topics": True, "interface": True,
                                  "feeds": {"base_url"}})
 
@@ -127,7 +135,8 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
     progress.begin("writing feeds", len(jobs), "feeds")
     with Pool() as pool:
         work = partial(write_feed, target=target, state=store.path)
-        for job, result in zip(jobs, pool.imap(work, jobs, large=len(jobs) >= POOL_FEEDS), strict=True):
+        large = len(jobs) >= POOL_FEEDS or sum(job.feed.entry_count for job in jobs if job.full) >= POOL_ENTRIES
+        for job, result in zip(jobs, pool.imap(work, jobs, large=large), strict=True):
             _record(store, target, job, result, report, now)
             progress.advance()
             if should_stop():
@@ -362,13 +371,20 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
         with store.transaction():
             store.forget_fragments()
             store.set_meta(FRAGMENTS_KEY, target.fragment_signature)
+            store.set_meta(PAGES_KEY, target.page_signature)
+    elif store.meta(PAGES_KEY) != target.page_signature:
+        with store.transaction():
+            store.forget_pages()
+            store.set_meta(PAGES_KEY, target.page_signature)
     _remove_gone_pages(store, target.out, report)
     progress.begin("rendering entries", store.count_unrendered(), "entries")
     after = ""
     with Pool() as pool:
-        while (batch := store.unrendered(RENDER_BATCH, after)) and not should_stop():
-            after = batch[-1].id
-            jobs = _with_translations(store, batch)
+        while (due := store.unrendered(RENDER_BATCH, after)) and not should_stop():
+            after = due[-1][0].id
+            batch = [entry for entry, _ in due]
+            jobs = [(entry, translations, page_only)
+                    for (entry, translations), (_, page_only) in zip(_with_translations(store, batch), due, strict=True)]
             outcomes = pool.map(partial(render_one, target=target), jobs, large=len(batch) == RENDER_BATCH, chunk=100)
             if failed := next((outcome.failure for outcome in outcomes if outcome.out_failed), None):
                 raise OutputError(f"cannot write into {target.out}: {failed}")
@@ -376,9 +392,9 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
                 done = list(zip(batch, outcomes, strict=True))
                 store.save_renderings([(entry.id, outcome.fragments) for entry, outcome in done
                                        if outcome.fragments is not None])
-                store.mark_rendered([entry.id for entry, outcome in done if outcome.fragments is not None and not outcome.failure])
+                store.mark_rendered([entry.id for entry, outcome in done if not outcome.quarantined and not outcome.failure])
                 # The search index follows the pages (`search`).
-                store.search_changed([entry.id for entry, outcome in done if outcome.page_written or outcome.fragments is None])
+                store.search_changed([entry.id for entry, outcome in done if outcome.page_written or outcome.quarantined])
                 for entry, outcome in done:
                     _record_entry(store, target, entry, outcome, report, now)
             progress.advance(len(batch))
@@ -390,7 +406,7 @@ def _record_entry(store: Store, target: Target, entry: Entry, outcome: EntryResu
     """In the main process, what rendering one entry did: its page written, its page's problem,
     or the entry quarantined (and its translations' pages rendered again without it)."""
     page = layout.article_file(entry.id)
-    if outcome.fragments is not None:
+    if not outcome.quarantined:
         if outcome.failure:
             report.problems.append(Problem(page, None, f"could not be written ({outcome.failure}); retried next run", WARNING))
         else:
@@ -401,7 +417,7 @@ def _record_entry(store: Store, target: Target, entry: Entry, outcome: EntryResu
     if store.hold_article(entry.id, str(outcome.failure), target.feed_signature, now):
         report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {outcome.failure}", ARTICLE_QUARANTINED))
     if entry.source_url:
-        store.forget_rendering_of(identity.translation_ids(entry.source_url, entry.language))
+        store.forget_pages_of(identity.translation_ids(entry.source_url, entry.language))
 
 
 def _remove_page(out: Path, page: str, report: PublishReport) -> bool:
@@ -434,30 +450,31 @@ def _remove_gone_pages(store: Store, out: Path, report: PublishReport) -> None:
     with store.transaction():
         store.forget_gone(removed)
         store.search_changed(removed)
-        store.forget_rendering_of([other for _, source, language in gone if source
-                                   for other in identity.translation_ids(source, language)])
+        store.forget_pages_of([other for _, source, language in gone if source
+                              for other in identity.translation_ids(source, language)])
 
 
 @dataclass(frozen=True)
 class EntryResult:
-    """What rendering one entry did, or why it could not: a worker's answer. With fragments and a
-    failure, only the page could not be written."""
+    """What rendering one entry did, or why it could not: a worker's answer. A failure of an
+    entry not quarantined is its page's alone: it could not be written."""
 
-    fragments: Fragments | None = None
+    fragments: Fragments | None = None  # None when its page alone was due
     page_written: bool = False
     failure: str | None = None
     out_failed: bool = False  # the failure is the output folder's, not the entry's
+    quarantined: bool = False  # the entry could not be rendered at all
 
 
-def render_one(job: tuple[Entry, tuple[Translation, ...]], target: Target) -> EntryResult:
-    """An entry's fragments, and its page written; or why not (whatever it is, it is this entry's
-    alone, unless `out/` itself failed)."""
-    entry, translations = job
+def render_one(job: tuple[Entry, tuple[Translation, ...], bool], target: Target) -> EntryResult:
+    """An entry's fragments (unless its page alone is due), and its page written; or why not
+    (whatever it is, it is this entry's alone, unless `out/` itself failed)."""
+    entry, translations, page_only = job
     try:
-        fragments = render.fragments(entry, target.catalogue.site)
+        fragments = None if page_only else render.fragments(entry, target.catalogue.site)
         page = article_pages.article_page(entry, translations, target.catalogue, target.interface)
     except Exception as exc:  # noqa: BLE001
-        return EntryResult(failure=f"could not be rendered ({_reason(exc)})")
+        return EntryResult(failure=f"could not be rendered ({_reason(exc)})", quarantined=True)
     try:
         written = write_if_changed(target.out / layout.article_file(entry.id), page)
     except OSError as exc:

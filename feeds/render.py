@@ -47,7 +47,8 @@ RSS_NAMESPACES = {"content": CONTENT, "dc": DUBLIN_CORE, "atom": ATOM}
 # cannot contain.
 ATOM_INDENT, ATOM_LINK = b"\n    ", b"\n    <link "
 RSS_INDENT, RSS_DESCRIPTION_END = b"\n      ", b"</description>"
-JSON_CONTENT_TEXT = '\n      "content_text": '
+JSON_CONTENT_TEXT = '"content_text":'  # in a JSON string every quote is escaped: the first one is the key
+JSON_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,8 @@ def full(brief: Fragments, paragraphs: Sequence[str], title: str, source_url: st
         at = rss.index(RSS_DESCRIPTION_END) + len(RSS_DESCRIPTION_END)
         rss = rss[:at] + RSS_INDENT + serialised + rss[at:]
     start = brief.json.index(JSON_CONTENT_TEXT)
-    end = brief.json.index("\n", start + 1)
-    summary = brief.json[start + len(JSON_CONTENT_TEXT):end]
-    json_item = (brief.json[:start] + f'\n      "content_html": {json.dumps(text, ensure_ascii=False)},'
-                 f'\n      "summary": {summary}' + brief.json[end:])
+    summary, end = JSON_DECODER.raw_decode(brief.json, start + len(JSON_CONTENT_TEXT))
+    json_item = (brief.json[:start] + _json_members({"content_html": text, "summary": summary}) + brief.json[end:])
     return Fragments(atom, rss, json_item)
 
 
@@ -224,8 +223,13 @@ def _json_item(entry: Entry, site: Site) -> str:
         "tags": [entry.category_label, *(site.topic_label(topic, entry.language) for topic in entry.topics)],
         "language": entry.language,
     })
-    # As it stands in the document: two levels in, under "items".
-    return json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    # One line per item: JSON Feed is read by programs, and indentation would be a fifth of it.
+    return _json_members(item).join("{}")
+
+
+def _json_members(members: dict[str, object]) -> str:
+    """`"key":value` pairs, compact, as they stand inside an item."""
+    return json.dumps(members, ensure_ascii=False, separators=(",", ":"))[1:-1]
 
 
 def _generator(document: FeedDocument, entries: Sequence[Published], links: Links) -> tuple[FeedGenerator, Head]:

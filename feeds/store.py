@@ -30,7 +30,9 @@ from typing import Any
 from feeds.models import Article, Entry, FeedKey, FeedState, Fragments, Problem, Published, SearchShard, SeedFile
 from feeds.timing import to_datetime
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+# `articles.rendered`: what the next publish must do for an article.
+RENDER_DUE, RENDERED, PAGE_DUE = 0, 1, 2  # fragments and page / nothing / its page alone
 # The search index's shards, which page is in which, and the pages changed since the last update.
 SEARCH_SCHEMA = """
 CREATE TABLE search_shards (
@@ -84,6 +86,11 @@ CREATE TABLE renderings (
 -- Articles removed by retention whose pages are still to be deleted from out/.
 CREATE TABLE gone (article_id TEXT PRIMARY KEY, source_url TEXT, language TEXT NOT NULL) WITHOUT ROWID;
 """ + SEARCH_SCHEMA,
+    5: """
+-- An article's page can be due alone (rendered = 2), its fragments kept.
+DROP INDEX articles_unrendered;
+CREATE INDEX articles_unrendered ON articles (id) WHERE rendered != 1;
+""",
 }
 SCHEMA = """
 CREATE TABLE seed_files (
@@ -117,7 +124,7 @@ CREATE TABLE articles (
     rendered INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX articles_by_day ON articles (day, published_us);
-CREATE INDEX articles_unrendered ON articles (id) WHERE rendered = 0;
+CREATE INDEX articles_unrendered ON articles (id) WHERE rendered != 1;
 CREATE TABLE renderings (
     article_id TEXT PRIMARY KEY,
     atom BLOB NOT NULL,
@@ -638,11 +645,12 @@ class Store:
 
     # Renderings -----------------------------------------------------------------------------
 
-    def unrendered(self, limit: int, after: str = "") -> list[Entry]:
+    def unrendered(self, limit: int, after: str = "") -> list[tuple[Entry, bool]]:
         """Articles to render (new, changed, their page or translations changed, or the settings
-        that shape them changed), in id order from after `after`; quarantined ones left out."""
-        return [_entry(row) for row in self._rows(
-            f"SELECT {ENTRY_COLUMNS} FROM articles a WHERE a.rendered = 0 AND a.id > ? "
+        that shape them changed), in id order from after `after`, each with whether its page alone
+        is due; quarantined ones left out."""
+        return [(_entry(row), row["rendered"] == PAGE_DUE) for row in self._rows(
+            f"SELECT {ENTRY_COLUMNS}, a.rendered FROM articles a WHERE a.rendered != {RENDERED} AND a.id > ? "
             "AND a.id NOT IN (SELECT subject FROM quarantine) ORDER BY a.id LIMIT ?", (after, limit))]
 
     def titles(self, article_ids: Sequence[str]) -> list[tuple[str, str, str]]:
@@ -663,13 +671,13 @@ class Store:
                 "AND source_url IS NOT NULL", part)]
         return found
 
-    def forget_rendering_of(self, article_ids: Sequence[str]) -> None:
-        """These articles are rendered again (fragments and page) at the next publish."""
+    def forget_pages_of(self, article_ids: Sequence[str]) -> None:
+        """These articles' pages are written again at the next publish (their translations changed)."""
         for part, marks in _parts(article_ids):
-            self._run(f"UPDATE articles SET rendered = 0 WHERE rendered = 1 AND id IN ({marks})", part)
+            self._run(f"UPDATE articles SET rendered = {PAGE_DUE} WHERE rendered = {RENDERED} AND id IN ({marks})", part)
 
     def count_unrendered(self) -> int:
-        return int(self._one("SELECT count(*) FROM articles WHERE rendered = 0")[0])  # type: ignore[index]
+        return int(self._one(f"SELECT count(*) FROM articles WHERE rendered != {RENDERED}")[0])  # type: ignore[index]
 
     def save_renderings(self, rendered: Sequence[tuple[str, Fragments]]) -> None:
         self._many("INSERT OR REPLACE INTO renderings (article_id, atom, rss, json) VALUES (?, ?, ?, ?)",
@@ -677,12 +685,16 @@ class Store:
 
     def mark_rendered(self, article_ids: Sequence[str]) -> None:
         """Rendered in full, page included: not to be rendered again until something changes."""
-        self._many("UPDATE articles SET rendered = 1 WHERE id = ?", [(article_id,) for article_id in article_ids])
+        self._many(f"UPDATE articles SET rendered = {RENDERED} WHERE id = ?", [(article_id,) for article_id in article_ids])
 
     def forget_fragments(self) -> None:
         """Every article is rendered again: what shapes fragments changed."""
         self._run("DELETE FROM renderings")
-        self._run("UPDATE articles SET rendered = 0 WHERE rendered = 1")
+        self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE rendered != {RENDER_DUE}")
+
+    def forget_pages(self) -> None:
+        """Every article's page is written again, its fragments kept: what only pages show changed."""
+        self._run(f"UPDATE articles SET rendered = {PAGE_DUE} WHERE rendered = {RENDERED}")
 
     def seqs_near(self, path: str, ranges: Sequence[tuple[int, int]], below: int) -> list[int]:
         """In one query: for each [first, end) range, below `below`, the highest sequence number

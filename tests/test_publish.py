@@ -31,7 +31,7 @@ def published(project: Path, **feeds: int) -> tuple[Store, Settings, PublishRepo
 def test_a_first_publish_writes_every_page_and_feed_and_a_second_writes_nothing(project: Path) -> None:
     store, settings, first = published(project)
     pages = [path for path in first.written if path.startswith("articles/")]
-    assert len(pages) == 39 and len(first.written) == 39 + 29 * 4 + 6 and first.problems == []
+    assert len(pages) == 39 and len(first.written) == 39 + 29 * 4 + 7 and first.problems == []
     again = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     assert again.written == [] and again.unchanged == 0  # nothing was even due
 
@@ -98,7 +98,7 @@ def test_an_article_that_cannot_be_rendered_loses_its_page(project: Path, monkey
 
     monkeypatch.setattr(article_pages, "article_page", failing)
     with store.transaction():
-        store.forget_rendering_of([victim])
+        store.forget_pages_of([victim])
     report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     assert not page.exists() and layout.article_file(victim) in report.removed
     assert [problem.outcome for problem in report.problems] == ["article quarantined"]

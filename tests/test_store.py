@@ -94,17 +94,25 @@ def test_pending_entries_are_numbered_in_publication_order_and_counted(store: St
         store.sequence_pending("all")
     with pytest.raises(LookupError):  # documents are assembled from fragments rendered before them
         store.page("all", 0, 10)
-    assert [entry.title for entry in store.unrendered(10)] == ["Title 1", "Title 2", "Title 3"]
+    assert [(entry.title, page_only) for entry, page_only in store.unrendered(10)] == [
+        ("Title 1", False), ("Title 2", False), ("Title 3", False)]
     with store.transaction():
-        store.save_renderings([(item.id, Fragments(b"<entry/>", b"<item/>", "{}")) for item in store.unrendered(10)])
+        store.save_renderings([(item.id, Fragments(b"<entry/>", b"<item/>", "{}")) for item, _ in store.unrendered(10)])
     assert len(store.unrendered(10)) == 3  # fragments kept, but a page not yet written
-    assert [entry.title for entry in store.unrendered(10, after=store.unrendered(10)[0].id)] == ["Title 2", "Title 3"]
+    first = store.unrendered(10)[0][0].id
+    assert [entry.title for entry, _ in store.unrendered(10, after=first)] == ["Title 2", "Title 3"]
     with store.transaction():
-        store.mark_rendered([item.id for item in store.unrendered(10)])
+        store.mark_rendered([item.id for item, _ in store.unrendered(10)])
     assert store.unrendered(10) == []
+    with store.transaction():
+        store.forget_pages_of([first])
+    assert [(entry.id, page_only) for entry, page_only in store.unrendered(10)] == [(first, True)]
     head, boundary = store.head("all", 2)
     assert [entry.title for entry in head] == ["Title 3", "Title 2"] and boundary == 1
     assert [entry.title for entry in store.page("all", 0, 1)] == ["Title 1"]
+    with store.transaction():
+        store.forget_fragments()
+    assert [page_only for _, page_only in store.unrendered(10)] == [False, False, False]
 
 
 def test_seqs_near_finds_the_neighbours_of_pages_in_one_query(store: Store) -> None:
