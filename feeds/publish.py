@@ -393,8 +393,10 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
                 store.save_renderings([(entry.id, outcome.fragments) for entry, outcome in done
                                        if outcome.fragments is not None])
                 store.mark_rendered([entry.id for entry, outcome in done if not outcome.quarantined and not outcome.failure])
-                # The search index follows the pages (`search`).
-                store.search_changed([entry.id for entry, outcome in done if outcome.page_written or outcome.quarantined])
+                # The search index follows the pages (`search`); a page written alone (new wording,
+                # new translations) changed nothing it indexes: only the article is indexed.
+                store.search_changed([entry.id for (entry, outcome), (_, page_only) in zip(done, due, strict=True)
+                                      if (outcome.page_written and not page_only) or outcome.quarantined])
                 for entry, outcome in done:
                     _record_entry(store, target, entry, outcome, report, now)
             progress.advance(len(batch))

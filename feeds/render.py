@@ -86,12 +86,11 @@ def author(entry: Entry, site: Site) -> tuple[str, str]:
 
 
 def fragments(entry: Entry, site: Site) -> Fragments:
-    """The entry in each format, rendered once, in brief. Its text is serialised here as well, and
-    thrown away, so that text no document could hold fails now (and quarantines the entry), not
-    when a feed is assembled."""
-    made = Fragments(_atom_entry(entry, site), _rss_item(entry, site), _json_item(entry, site))
-    full(made, entry.paragraphs, entry.title, entry.source_url)
-    return made
+    """The entry in each format, rendered once, in brief. Its text is given to lxml here as well,
+    so that text no XML document could hold fails now (and quarantines the entry), not when a
+    feed is assembled."""
+    etree.Element("content").text = text_html(entry.paragraphs, entry.title)
+    return Fragments(_atom_entry(entry, site), _rss_item(entry, site), _json_item(entry, site))
 
 
 def full(brief: Fragments, paragraphs: Sequence[str], title: str, source_url: str | None) -> Fragments:
