@@ -177,6 +177,43 @@ def test_every_rss_archive_page_says_what_its_atom_twin_says(archived: Path) -> 
         assert [item["id"] for item in items] == [entry.id for entry in feedparser.parse(str(page.with_suffix(".atom"))).entries]
 
 
+def texts(document: Path) -> dict[str, str | None]:
+    """Each entry's text as a reader finds it, in any of the three formats (None: no text), by id."""
+    if document.suffix == ".json":
+        return {item["id"]: item.get("content_html") for item in json.loads(document.read_text(encoding="utf-8"))["items"]}
+    return {entry.id: entry.content[0].value if "content" in entry else None for entry in feedparser.parse(str(document)).entries}
+
+
+def test_archived_entries_are_brief_and_subscription_documents_carry_every_text(archived: Path, built: Path) -> None:
+    """By default an archived entry identifies and describes its article; its page holds the text."""
+    whole = {entry.id: entry for entry in feedparser.parse(str(built / "all.atom")).entries}
+    for form in ("atom", "rss", "json"):
+        _, (current, *pages) = walk(archived, "all", form)
+        assert any(texts(current).values())
+        for page in pages:
+            assert set(texts(page).values()) == {None}, page
+    for entry in feedparser.parse(str(archived / "archive/all/1.atom")).entries:
+        assert entry.summary == whole[entry.id].summary and entry.title == whole[entry.id].title
+        assert [link.rel for link in entry.links] == [link.rel for link in whole[entry.id].links]
+        assert entry.author == whole[entry.id].author and entry.tags == whole[entry.id].tags
+    item = json.loads((archived / "archive/all/1.json").read_text(encoding="utf-8"))["items"][0]
+    assert item["content_text"] == whole[item["id"]].summary
+
+
+def test_archives_content_full_puts_the_text_in_every_archived_entry(tmp_path: Path, built: Path) -> None:
+    out = make_project(tmp_path, ("max_entries: 50", "max_entries: 5\n  archive_page_size: 7"),
+                       ("retention:", "archives:\n  content: full\nretention:"))
+    for form in ("atom", "rss", "json"):
+        whole = texts(built / f"all.{form}")
+        seen, documents = walk(out, "all", form)
+        assert seen == stored_ids(built, "all")
+        for page in documents[1:]:
+            found = texts(page)
+            assert found == {key: whole[key] for key in found} and any(found.values()), page
+    for document in sorted((out / "archive").rglob("*.atom"), key=str):
+        check_atom(document, BASE + str(document.relative_to(out)))
+
+
 def test_archive_pages_link_both_ways_and_full_pages_are_left_alone(tmp_path: Path) -> None:
     out = make_project(tmp_path, ("max_entries: 50", "max_entries: 5\n  archive_page_size: 7"))
     pages = sorted((out / "archive/all").glob("*.atom"), key=lambda p: int(p.stem))
