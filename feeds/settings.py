@@ -109,9 +109,9 @@ class FeedSettings(_Section):
 class ArchiveSettings(_Section):
     content: Literal["summary", "full"] = Field(
         "summary",
-        description="What an archived entry carries: `summary` (id, title, dates, author, categories, summary and links, "
-        "about 1 KB per entry and format) or `full` (its whole text as well, as in the subscription documents; "
-        "about 4 times the bytes of `out/`).",
+        description="What an archived entry carries: `summary` (id, title, dates, author, categories, summary and links: "
+        "about 1 KB per entry and format) or `full` (its text as well, as in the subscription documents: 3.5 times the "
+        "archive's bytes, 87 KB of `out/` per article instead of 34 KB on the benchmark corpus).",
     )
 
 

@@ -241,6 +241,14 @@ def test_status_check_is_one_line_and_exit_1_when_anything_is_wrong(project: Pat
     assert stale.returncode == 1 and stale.stdout.startswith("UNHEALTHY: no new dump for 0 min (watch.stale_after is 3e-05 h)")
 
 
+def test_status_says_when_the_feeds_and_the_search_index_were_last_complete(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
+    lines = run_feeds("status", cwd=project).stdout.splitlines()
+    assert re.fullmatch(r"feeds complete: 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", lines[lines.index(next(
+        line for line in lines if line.startswith("feeds complete:")))])
+    assert "search index complete: never" in lines  # search is off in the tests' config
+
+
 def test_status_check_reports_a_failed_last_run(project: Path) -> None:
     assert run_feeds("build", cwd=project).returncode == 0
     (project / "out").rename(project / "published")

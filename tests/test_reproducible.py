@@ -82,6 +82,9 @@ def test_a_run_killed_while_pagefind_indexes_is_repaired_to_exactly_a_clean_buil
         process.wait(timeout=30)
     assert indexing, "the run ended before Pagefind started"
     assert not (killed / "out/pagefind/shards.json").exists()  # the index was never published
+    # The feeds never wait for the index: while Pagefind ran, everything else was out already.
+    published = {name: data for name, data in files_in(killed / "out").items() if not name.startswith("pagefind/")}
     build(killed)
     build(clean)
     assert differing(killed, clean) == []
+    assert published == {name: data for name, data in files_in(clean / "out").items() if not name.startswith("pagefind/")}

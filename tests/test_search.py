@@ -123,8 +123,15 @@ def test_a_shard_that_cannot_be_built_is_named_and_built_by_the_next_run(searche
     result = run_feeds("build", cwd=searched)
     assert result.returncode == 0 and "search index ru-1: warning: could not be built (pagefind exited with 1" in result.stderr
     assert (searched / "out/pagefind/ru-1-1").is_dir()  # the last good build stays published
+    status = run_feeds("status", cwd=searched).stdout
+    assert "search index: pages changed since it was last complete are still to be indexed" in status
+    complete_before = re.search(r"^search index complete: (.+)$", status, re.MULTILINE)
     monkeypatch.undo()
     assert "search index: 1 shards built (5 pages)" in run_feeds("build", cwd=searched).stdout
+    status = run_feeds("status", cwd=searched).stdout
+    assert "still to be indexed" not in status
+    complete = re.search(r"^search index complete: (.+)$", status, re.MULTILINE)
+    assert complete_before and complete and complete.group(1) >= complete_before.group(1) != "never"
 
 
 def test_another_pagefind_binary_builds_every_shard_again(searched: Path, monkeypatch: pytest.MonkeyPatch) -> None:
