@@ -114,6 +114,7 @@ def timed(project: Path, code: Path | None = None) -> Run:
     if code is not None:
         env["PYTHONPATH"] = str(code)  # ahead of the editable install's finder
     load = os.getloadavg()[0]
+    reap()  # Chromium's processes, say: their time is not this run's
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as log:
         started = time.perf_counter()
@@ -124,11 +125,7 @@ def timed(project: Path, code: Path | None = None) -> Run:
             sample_peaks(process.pid, peaks)
             time.sleep(0.1)
         seconds = time.perf_counter() - started
-        while True:  # what the run left behind, reparented here (`become_subreaper`)
-            try:
-                os.waitpid(-1, 0)
-            except ChildProcessError:
-                break
+        reap()  # what the run left behind, reparented here (`become_subreaper`)
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         if process.returncode != 0:
             log.seek(0)
@@ -189,7 +186,9 @@ SCENARIOS = ("cold build", "no-op run", "one new dump of 20 articles", "re-rende
 
 
 def measure(size: int, repeat: int, scratch: Path, figures: list[Figure], extras: dict[int, dict[str, object]],
-            naive_limit: int, drops: int) -> None:
+            naive_limit: int, drops: int, report: Callable[[], None]) -> None:
+    """Every scenario at one size, `report` called after each run (so that a long run stopped
+    half way leaves the figures it has, the rest "not run")."""
     corpus_dir = scratch / f"corpus-{size}"
     if not corpus_dir.is_dir():
         print(f"generating {size:,} articles", flush=True)
@@ -199,30 +198,39 @@ def measure(size: int, repeat: int, scratch: Path, figures: list[Figure], extras
     corpus.write_corpus(extra, 20, seed=99, first_file=900_000)
     cold, idle, increment, wording, moved = (Figure(name, size) for name in SCENARIOS)
     found: dict[str, object] = {}
+    extras[size] = found
     for attempt in range(repeat):
         project = project_for(corpus_dir, scratch)
         cold.add(project)
+        _listed(figures, cold)
+        report()
         found["out bytes per article"] = du(project / "out") * 1e6 / size
         found["store bytes per article"] = (project / "state/feeds.sqlite3").stat().st_size / size
         found["out files"] = sum(1 for path in (project / "out").rglob("*") if path.is_file())
         if attempt == 0:
             found["first search query"] = first_query(project / "out", scratch / "chromium")
         idle.add(project)
+        _listed(figures, idle)
+        report()
         (project / "seeds" / next(extra.iterdir()).name).write_bytes(next(extra.iterdir()).read_bytes())
         increment.add(project)
+        _listed(figures, increment)
+        report()
         config = project / "config.yaml"
         config.write_text(config.read_text() + WORDING)
         wording.add(project)
+        _listed(figures, wording)
+        report()
         config.write_text(config.read_text().replace("base_url: http://127.0.0.1:8080/", "base_url: http://127.0.0.1:8081/"))
         moved.add(project)
+        _listed(figures, moved)
+        report()
         print(f"{size:,} run {attempt + 1}: cold {cold.seconds[-1]:.1f} s (feeds out {cold.feeds_seconds[-1]:.1f} s), "
               f"idle {idle.seconds[-1]:.2f} s, one dump {increment.seconds[-1]:.2f} s, "
               f"wording {wording.seconds[-1]:.1f} s, base_url {moved.seconds[-1]:.1f} s", flush=True)
         if attempt == repeat - 1:
             found["watch latency"] = latency(project, drops)
     shutil.rmtree(scratch / "project", ignore_errors=True)
-    figures.extend([cold, idle, increment, wording, moved])
-    extras[size] = found
     naive = Figure("naive rebuild (no store)", size)
     if size > naive_limit:
         # It holds every article in memory (that is what makes it naive): past this size, scaled
@@ -244,6 +252,11 @@ FIRST_RESULTS = """return {results: document.querySelectorAll(".pagefind-ui__res
   loading: document.querySelectorAll(".pagefind-ui__loading").length};"""
 PAGEFIND_TRAFFIC = """return performance.getEntriesByType("resource").filter((r) => r.name.includes("/pagefind/"))
   .map((r) => [r.name, r.transferSize || r.encodedBodySize]);"""
+
+
+def _listed(figures: list[Figure], figure: Figure) -> None:
+    if figure not in figures:
+        figures.append(figure)
 
 
 def first_query(out: Path, profile: Path, query: str = "Kazakhstan") -> dict[str, float] | str:
@@ -465,6 +478,8 @@ def target_rows(figures: list[Figure], extras: dict[int, dict[str, object]]) -> 
 
     def per_article(key: str, limit: float) -> Callable[[int], tuple[str, float | None, float | None, str]]:
         def cell(size: int) -> tuple[str, float | None, float | None, str]:
+            if key not in extras[size]:
+                return "not run", None, None, f"{limit:.0f} KB"
             value = _kb(extras[size][key])
             return f"{value:.1f} KB", value, limit, f"{limit:.0f} KB"
         return cell
@@ -500,7 +515,7 @@ def target_rows(figures: list[Figure], extras: dict[int, dict[str, object]]) -> 
 
 
 def write_results(figures: list[Figure], extras: dict[int, dict[str, object]], throughput: float,
-                  args: argparse.Namespace, compared: tuple[Figure, Figure] | None) -> None:
+                  args: argparse.Namespace, compared: tuple[Figure, Figure] | None, quiet: bool = False) -> None:
     naive = {figure.size: figure.median() for figure in figures if figure.scenario.startswith("naive")}
     figures = sorted(figures, key=lambda figure: (figure.size, figure.scenario.startswith("naive")))
     targets, unmet = target_rows(figures, extras)
@@ -510,7 +525,7 @@ def write_results(figures: list[Figure], extras: dict[int, dict[str, object]], t
     stage_rows = ["| scenario | articles | " + " | ".join(STAGES) + " | total |", "| --- | ---: |" + " ---: |" * (len(STAGES) + 1)]
     for figure in figures:
         median = figure.median()
-        ratio = "" if figure.scenario.startswith("naive") else f"{median / naive[figure.size]:.3f}"
+        ratio = "" if figure.scenario.startswith("naive") or figure.size not in naive else f"{median / naive[figure.size]:.3f}"
         cpu = f"{statistics.median(figure.cpu_seconds):.1f}" if figure.cpu_seconds else ""
         load = f"{statistics.median(figure.load):.1f}" if figure.load else ""
         pagefind = f"{max(figure.pagefind_mib):.0f} MiB" if figure.pagefind_mib and max(figure.pagefind_mib) else ""
@@ -570,7 +585,8 @@ page; `feeds` writes the feeds' documents and archive pages; `site` the index pa
 | parser (decode + parse) on seed-format text | {throughput:.1f} MB/s | 30 MB/s{' met' if throughput >= 30 else ' **not met**'} |
 """
     RESULTS.write_text(text)
-    print(text)
+    if not quiet:
+        print(text)
 
 
 def main() -> None:
@@ -588,11 +604,24 @@ def main() -> None:
     extras: dict[int, dict[str, object]] = {}
     sizes = [int(size) for size in args.sizes.split(",")]
     become_subreaper()
+    corpus_dir = args.scratch / f"corpus-{sizes[0]}"
+    if not corpus_dir.is_dir():
+        corpus.write_corpus(corpus_dir, sizes[0])
+    throughput = parser_throughput(corpus_dir)
     for size in sizes:
-        measure(size, args.repeat if size < 1_000_000 else 1, args.scratch, figures, extras, args.naive_up_to, args.drops)
+        measure(size, args.repeat if size < 1_000_000 else 1, args.scratch, figures, extras, args.naive_up_to, args.drops,
+                lambda: write_results(figures, extras, throughput, args, None, quiet=True))
     compared = None if args.compare_with is None else compare(min(sizes), args.repeat, args.scratch, args.compare_with)
-    throughput = parser_throughput(args.scratch / f"corpus-{sizes[0]}")
     write_results(figures, extras, throughput, args, compared)
+
+
+def reap() -> None:
+    """Wait for every process this one is the parent or the subreaper of."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
 
 
 def become_subreaper() -> None:

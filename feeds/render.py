@@ -25,6 +25,7 @@ import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension, DcExtension
@@ -121,8 +122,13 @@ def full(brief: Fragments, paragraphs: Sequence[str], title: str, source_url: st
 def with_text(entries: Sequence[Published]) -> list[Published]:
     """The entries as documents that show the text hold them (`full`): each read with its
     paragraphs."""
-    return [replace(entry, fragments=full(entry.fragments, _paragraphs(entry), entry.title, entry.source_url))
-            for entry in entries]
+    return [_with_text(entry) for entry in entries]
+
+
+@lru_cache(maxsize=1024)
+def _with_text(entry: Published) -> Published:
+    """Once per entry and process: a new entry is in the heads of about seven feeds."""
+    return replace(entry, fragments=full(entry.fragments, _paragraphs(entry), entry.title, entry.source_url))
 
 
 def _paragraphs(entry: Published) -> tuple[str, ...]:
