@@ -182,6 +182,7 @@ class SearchShard:
     dirty: bool  # to be built
     builds: int  # how many times it was built (its folder's number)
     bundle: str  # its folder under out/pagefind/, "" before its first build
+    newest: str = ""  # when its newest page was published, as of its last build (RFC 3339, +05:00)
 
 
 MAX_PROBLEMS_LISTED = 50

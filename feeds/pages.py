@@ -170,9 +170,11 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording,
 
 
 def search_page(words: Wording) -> bytes:
-    """The search over every article: Pagefind's search box over every shard named by the
-    manifest (`search`), the shard in the page's language first, since it decides how a query is
-    stemmed. Works from any static web server (not from `file://`, where scripts may not fetch)."""
+    """The search over every article: Pagefind's search box over the shards named by the manifest
+    (`search`), the shard in the page's language first, since it decides how a query is stemmed:
+    the newest of each language that hold `first_pages` pages, and every shard once asked
+    (`?all=1`), so that a first query costs the same however large the archive. Works from any
+    static web server (not from `file://`, where scripts may not fetch)."""
     language = words.language
     t = lambda key: html.escape(words(key))
     switch = " · ".join(f'<a href="{SEARCH_FILES[other]}" hreflang="{other}" lang="{other}">{LANGUAGE_NAMES[other]}</a>'
@@ -191,6 +193,7 @@ def search_page(words: Wording) -> bytes:
     <p><a href="{INDEX_FILES[language]}">{t("home")}</a> · {t("languages")}: {switch}</p>
   </header>
   <main>
+    <p id="older" hidden>{t("search_newest")} <a href="?all=1">{t("search_older")}</a> (<span></span>)</p>
     <div id="search"></div>
   </main>
   <script>
@@ -202,7 +205,30 @@ def search_page(words: Wording) -> bytes:
     fetch(address("{SEARCH_MANIFEST}"), {{ cache: "no-cache" }})
       .then(function (response) {{ return response.json(); }})
       .then(function (manifest) {{
-        var shards = manifest.shards;
+        var params = new URLSearchParams(location.search);
+        var shards = manifest.shards, taken = {{}}, older = 0;
+        if (params.get("all") !== "1") {{
+          // The newest shards of each language (the manifest lists them newest first), as many as
+          // hold `first_pages` pages: a first query costs the same whatever the archive's size.
+          shards = shards.filter(function (shard) {{
+            var before = taken[shard.language] || 0;
+            taken[shard.language] = before + shard.pages;
+            if (before >= manifest.first_pages) {{ older += shard.pages; return false; }}
+            return true;
+          }});
+        }}
+        if (older) {{
+          var notice = document.getElementById("older");
+          notice.querySelector("span").textContent = older.toLocaleString(language);
+          notice.querySelector("a").addEventListener("click", function (event) {{
+            var box = document.querySelector(".pagefind-ui__search-input");
+            var next = new URLSearchParams({{ all: "1" }});
+            if (box && box.value) {{ next.set("q", box.value); }}
+            event.preventDefault();
+            location.search = next.toString();
+          }});
+          notice.hidden = false;
+        }}
         if (!shards.length) {{ return; }}
         var primary = shards.filter(function (shard) {{ return shard.language === language; }})[0] || shards[0];
         var style = document.createElement("link");
@@ -219,7 +245,7 @@ def search_page(words: Wording) -> bytes:
           }};
           if (translations) {{ options.translations = translations; }}
           var search = new PagefindUI(options);
-          var query = new URLSearchParams(location.search).get("q");
+          var query = params.get("q");
           if (query) {{ search.triggerSearch(query); }}
         }};
         document.head.appendChild(script);

@@ -40,6 +40,7 @@ from feeds.models import WARNING, Problem, SearchShard
 from feeds.progress import Progress
 from feeds.search_bundle import BundleError, make_reproducible
 from feeds.store import Store
+from feeds.timing import to_datetime
 from feeds.write import OutputError, is_global_failure, sync, write_if_changed
 
 FIRST_PAGES = 100  # a level-0 shard's pages: about 0.15 s of Pagefind
@@ -116,8 +117,10 @@ def plan(changes: Sequence[Change], shards: Sequence[SearchShard]) -> Plan:
             touch(open_shard.name, 1)
     for language in sorted({shard.language for shard in current.values()}):
         for level in range(TOP_LEVEL):
-            full = sorted(name for name, shard in current.items()
-                          if shard.language == language and shard.level == level and shard.sealed)
+            # Oldest first (by number, not as text: `en-10` is newer than `en-9`), so that a merged
+            # shard holds pages of neighbouring ages and the newest stay in the small shards.
+            full = sorted((name for name, shard in current.items()
+                           if shard.language == language and shard.level == level and shard.sealed), key=_number)
             while len(full) >= MERGE_AFTER:
                 group, full = full[:MERGE_AFTER], full[MERGE_AFTER:]
                 merged = SearchShard(_new_name(current, language), language, level + 1,
@@ -134,13 +137,21 @@ def plan(changes: Sequence[Change], shards: Sequence[SearchShard]) -> Plan:
     return result
 
 
-def _reading_order(shard: SearchShard) -> tuple[str, int, int]:
-    """Per language, the largest shards first, then by number: the manifest reads in order."""
-    return shard.language, -shard.level, int(shard.name.rsplit("-", 1)[1])
+def reading_order(shards: Sequence[SearchShard]) -> list[SearchShard]:
+    """Per language, the newest first (a first query takes the newest of each language that hold
+    a top-level shard's worth of pages), then the largest, then by number."""
+    ordered = sorted(shards, key=lambda shard: (-shard.level, _number(shard.name)))
+    ordered.sort(key=lambda shard: shard.newest, reverse=True)  # ISO dates: stable sorts, one key each
+    ordered.sort(key=lambda shard: shard.language)
+    return ordered
+
+
+def _number(name: str) -> int:
+    return int(name.rsplit("-", 1)[1])
 
 
 def _new_name(shards: dict[str, SearchShard], language: str) -> str:
-    numbers = [int(name.rsplit("-", 1)[1]) for name in shards if name.startswith(f"{language}-")]
+    numbers = [_number(name) for name in shards if name.startswith(f"{language}-")]
     return f"{language}-{max(numbers, default=0) + 1}"
 
 
@@ -188,8 +199,9 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
         sync(out)  # the store names no bundle that is not on disk
         _record(store, built, report)
     shards = store.search_shards()
-    manifest = {"shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/",
-                            "pages": shard.pages} for shard in sorted(shards, key=_reading_order) if shard.bundle]}
+    manifest = {"first_pages": capacity(TOP_LEVEL),
+                "shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/",
+                            "pages": shard.pages, "newest": shard.newest} for shard in reading_order(shards) if shard.bundle]}
     folder.mkdir(parents=True, exist_ok=True)
     data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
     if write_if_changed(out / layout.SEARCH_MANIFEST, data):
@@ -219,7 +231,8 @@ def _planned(store: Store, out: Path) -> list[tuple[SearchShard, list[str]]]:
         with store.transaction():
             store.search_save(list(planned.shards.values()), planned.dropped, planned.assigned, planned.unassigned,
                               planned.merged)
-    return [(shard, store.search_members(shard.name)) for shard in store.search_shards() if shard.dirty]
+    return [(replace(shard, newest=to_datetime(store.search_newest(shard.name)).isoformat()),
+             store.search_members(shard.name)) for shard in store.search_shards() if shard.dirty]
 
 
 def _record(store: Store, built: list[tuple[SearchShard, int, str | None]], report: SearchReport) -> None:
@@ -227,7 +240,7 @@ def _record(store: Store, built: list[tuple[SearchShard, int, str | None]], repo
     for shard, pages, failure in built:
         if failure is None:
             with store.transaction():
-                store.search_built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}")
+                store.search_built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}", shard.newest)
             report.shards_built += 1
             report.pages_indexed += pages
         elif failure:

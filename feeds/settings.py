@@ -270,6 +270,13 @@ class InterfaceSettings(_Section):
         kk="{site} сайтының барлық мақалалары бойынша ағылшын, орыс және қазақ тілдеріндегі толық мәтінді іздеу: "
            "нәтижелерді тіл, бөлім, мекеме, тақырып және жыл бойынша сүзуге болады.",
     )
+    search_newest: Labels = Labels(
+        en="The newest articles of each language are searched first.",
+        ru="Сначала поиск идёт по самым новым статьям на каждом языке.",
+        kk="Алдымен әр тілдегі ең жаңа мақалалардан ізделеді.",
+    )
+    search_older: Labels = Labels(en="Search the older articles as well", ru="Искать и в более старых статьях",
+                                  kk="Ескі мақалалардан да іздеу")
 
     @field_validator("*")
     @classmethod

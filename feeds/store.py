@@ -51,6 +51,8 @@ CREATE TABLE search_pages (article_id TEXT PRIMARY KEY, shard TEXT NOT NULL) WIT
 CREATE INDEX search_pages_by_shard ON search_pages (shard);
 CREATE TABLE search_changes (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
+# Schema 5: the date of a shard's newest page, so that searches can take the newest shards first.
+SEARCH_NEWEST = "ALTER TABLE search_shards ADD COLUMN newest TEXT NOT NULL DEFAULT '';\n"
 # Each step takes a store from the version before it to the next one.
 MIGRATIONS = {
     2: """
@@ -96,7 +98,7 @@ CREATE INDEX articles_unrendered ON articles (id) WHERE rendered != 1;
 DROP TABLE renderings;
 CREATE TABLE renderings (article_id TEXT PRIMARY KEY, fragments BLOB NOT NULL);
 UPDATE articles SET rendered = 0;
-""",
+""" + SEARCH_NEWEST,
 }
 SCHEMA = """
 CREATE TABLE seed_files (
@@ -192,7 +194,7 @@ CREATE TABLE quarantine (
     version TEXT NOT NULL,
     since REAL NOT NULL
 );
-""" + SEARCH_SCHEMA + """
+""" + SEARCH_SCHEMA + SEARCH_NEWEST + """
 CREATE TRIGGER member_removed AFTER DELETE ON members BEGIN
     UPDATE feeds SET entry_count = entry_count - 1, dirty = 1 WHERE path = OLD.feed;
     INSERT OR IGNORE INTO removed (feed, seq) VALUES (OLD.feed, OLD.seq);
@@ -823,8 +825,9 @@ class Store:
             "LEFT JOIN search_pages p ON p.article_id = c.article_id ORDER BY a.published_us, c.article_id")]
 
     def search_shards(self) -> list[SearchShard]:
-        return [SearchShard(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6], row[7]) for row in
-                self._rows("SELECT name, language, level, pages, sealed, dirty, builds, bundle FROM search_shards ORDER BY name")]
+        return [SearchShard(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6], row[7], row[8]) for row in
+                self._rows("SELECT name, language, level, pages, sealed, dirty, builds, bundle, newest FROM search_shards "
+                           "ORDER BY name")]
 
     def search_save(self, shards: Sequence[SearchShard], dropped: Sequence[str], assigned: Sequence[tuple[str, str]],
                     unassigned: Sequence[str], merged: Sequence[tuple[str, str]]) -> None:
@@ -834,10 +837,10 @@ class Store:
         self._many("INSERT OR REPLACE INTO search_pages (article_id, shard) VALUES (?, ?)", assigned)
         self._many("UPDATE search_pages SET shard = ? WHERE shard = ?", [(into, source) for source, into in merged])
         self._many("DELETE FROM search_shards WHERE name = ?", [(name,) for name in dropped])
-        self._many("INSERT OR REPLACE INTO search_shards (name, language, level, pages, sealed, dirty, builds, bundle) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self._many("INSERT OR REPLACE INTO search_shards (name, language, level, pages, sealed, dirty, builds, bundle, newest) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    [(shard.name, shard.language, shard.level, shard.pages, int(shard.sealed), int(shard.dirty), shard.builds,
-                     shard.bundle) for shard in shards])
+                     shard.bundle, shard.newest) for shard in shards])
         self._run("DELETE FROM search_changes")
 
     def search_members(self, shard: str) -> list[str]:
@@ -848,8 +851,15 @@ class Store:
         return self._one("SELECT EXISTS (SELECT 1 FROM search_changes) OR EXISTS (SELECT 1 FROM search_shards "
                          "WHERE dirty = 1)")[0] == 1  # type: ignore[index]
 
-    def search_built(self, shard: str, builds: int, bundle: str) -> None:
-        self._run("UPDATE search_shards SET dirty = 0, builds = ?, bundle = ? WHERE name = ?", (builds, bundle, shard))
+    def search_newest(self, shard: str) -> int:
+        """When the newest article among a shard's pages was published (0: it has none)."""
+        row = self._one("SELECT max(a.published_us) FROM search_pages p JOIN articles a ON a.id = p.article_id "
+                        "WHERE p.shard = ?", (shard,))
+        return int(row[0] or 0) if row is not None else 0
+
+    def search_built(self, shard: str, builds: int, bundle: str, newest: str) -> None:
+        self._run("UPDATE search_shards SET dirty = 0, builds = ?, bundle = ?, newest = ? WHERE name = ?",
+                  (builds, bundle, newest, shard))
 
     # WebSub queue ---------------------------------------------------------------------------
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +79,10 @@ def searched(tmp_path: Path) -> Path:
 def test_a_build_publishes_a_shard_per_language_and_search_pages_linked_from_the_index(searched: Path) -> None:
     out = searched / "out"
     manifest = json.loads((out / "pagefind/shards.json").read_text())
-    assert manifest == {"shards": [{"language": "en", "bundle": "pagefind/en-1-1/", "pages": 35},
-                                   {"language": "ru", "bundle": "pagefind/ru-1-1/", "pages": 4}]}
+    assert manifest == {"first_pages": 2_500, "shards": [
+        {"language": "en", "bundle": "pagefind/en-1-1/", "pages": 35, "newest": manifest["shards"][0]["newest"]},
+        {"language": "ru", "bundle": "pagefind/ru-1-1/", "pages": 4, "newest": manifest["shards"][1]["newest"]}]}
+    assert manifest["shards"][0]["newest"].startswith("2026-02-21T")
     for shard in manifest["shards"]:
         assert (out / shard["bundle"] / "pagefind-entry.json").is_file() and (out / shard["bundle"] / "pagefind-ui.js").is_file()
     for index, page in (("index.html", "search.html"), ("index.ru.html", "search.ru.html"), ("index.kk.html", "search.kk.html")):
@@ -237,3 +242,46 @@ def test_filters_narrow_the_results_and_a_result_leads_to_its_page(static_site: 
     browser.save_screenshot(str(ARTIFACTS / "search.png"))  # type: ignore[attr-defined]
     browser.find_element(By.CSS_SELECTOR, ".pagefind-ui__result-link").click()  # type: ignore[attr-defined]
     assert "/articles/" in browser.current_url and browser.find_element(By.TAG_NAME, "h1").text in narrowed  # type: ignore[attr-defined]
+
+
+def test_the_manifest_lists_the_newest_shards_of_each_language_first() -> None:
+    shards = [replace(shard("en-1", "en", 500, 1, True), newest="2026-01-31"), replace(shard("en-7", "en", 40), newest="2026-03-02"),
+              replace(shard("ru-2", "ru", 100, 0, True), newest="2026-02-10"), replace(shard("en-6", "en", 100, 0, True),
+                                                                                          newest="2026-03-01")]
+    assert [s.name for s in search.reading_order(shards)] == ["en-7", "en-6", "en-1", "ru-2"]
+
+
+@pytest.mark.slow
+def test_a_first_query_searches_the_newest_shards_and_the_older_ones_on_request(
+        tmp_path: Path, browser: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards of 3 pages and a top level of 15: the seeds' 35 English articles make shards of 2, 3,
+    15 and 15 pages, and a first query searches the newest 20 (the shards that reach 15 pages)."""
+    from selenium.webdriver.common.by import By
+
+    monkeypatch.setattr(search, "FIRST_PAGES", 3)
+    monkeypatch.setattr(search, "TOP_LEVEL", 1)
+    shutil.copytree(Path(__file__).parent.parent / "seeds", tmp_path / "seeds")
+    (tmp_path / "config.yaml").write_text(project_config(search=True))
+    assert run_feeds("build", cwd=tmp_path).returncode == 0
+    manifest = json.loads((tmp_path / "out/pagefind/shards.json").read_text())
+    english = [entry["pages"] for entry in manifest["shards"] if entry["language"] == "en"]
+    assert manifest["first_pages"] == 15 and english == [2, 3, 15, 15]
+    with closing(sqlite3.connect(tmp_path / "state/feeds.sqlite3")) as db:
+        (oldest,) = db.execute("SELECT title FROM articles WHERE language = 'en' ORDER BY published_us, id LIMIT 1").fetchone()
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(tmp_path / "out")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert listening(port)
+        titles, _ = results(browser, f"http://127.0.0.1:{port}/search.html", oldest)
+        assert not any(title.startswith(oldest[:60]) for title in titles), titles
+        notice = browser.find_element(By.ID, "older")  # type: ignore[attr-defined]
+        assert notice.is_displayed() and "(15)" in notice.text
+        notice.find_element(By.TAG_NAME, "a").click()
+        assert "all=1" in browser.current_url  # type: ignore[attr-defined]
+        titles, _ = settled(browser, oldest)
+        assert any(title.startswith(oldest[:60]) for title in titles), titles
+        assert not browser.find_element(By.ID, "older").is_displayed()  # type: ignore[attr-defined]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
