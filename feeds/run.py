@@ -193,7 +193,8 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
         store.set_meta(PUBLISHING_KEY, "done")
         # The feeds, archives and pages are out and flushed; the search index follows them.
         report.feeds_seconds = time.monotonic() - started
-        store.set_meta(FEEDS_COMPLETE_KEY, repr(now()))
+        if not published.stopped_early and not any(p.outcome == FEED_NOT_WRITTEN for p in published.problems):
+            store.set_meta(FEEDS_COMPLETE_KEY, repr(now()))
         report.outputs_written = published.written
         report.outputs_unchanged = published.unchanged
         report.outputs_removed = published.removed

@@ -8,8 +8,10 @@ language form levels, as in a log-structured merge tree: new pages go to its ope
 which takes at most `FIRST_PAGES`, so a run that adds a dump builds at most that many pages per
 language; when `MERGE_AFTER` shards of one level are full, they become one shard of the next
 level, up to `TOP_LEVEL` (2,500 pages: Pagefind needs about 150 KB of memory per page while it
-builds). A search merges all of a site's shards, which stay few: at most `MERGE_AFTER` per level
-and language below the top. A changed or removed page has only its own shard built again.
+builds). Below the top there are at most `MERGE_AFTER` shards per level and language, and shards
+merge oldest first, so the newest pages are in the small shards: a first query merges the newest
+shards of each language that hold a top-level shard's worth of pages (the manifest lists them
+newest first), the rest on request. A changed or removed page has only its own shard built again.
 
 Pagefind writes some of a bundle in an arbitrary order; `search_bundle` puts it in a fixed one,
 so that the same pages always give the same bytes (a repaired `out/` equals a clean build).

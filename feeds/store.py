@@ -599,8 +599,10 @@ class Store:
 
     def hold_article(self, article_id: str, reason: str, version: str, now: float) -> bool:
         """Quarantine a stored article: it leaves every feed (they re-render without it) and is
-        held with its reason; True when this is news."""
+        held with its reason, to be rendered in full (its page and its place in the search index
+        are gone) once released; True when this is news."""
         self.leave_feeds(article_id)
+        self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE id = ?", (article_id,))
         return self.hold(article_id, ARTICLE, reason, version, now)
 
     def release(self, subject: str) -> None:
@@ -711,7 +713,8 @@ class Store:
                    [(article_id, _packed_fragments(f)) for article_id, f in rendered])
 
     def mark_rendered(self, article_ids: Sequence[str]) -> None:
-        """Rendered in full, page included: not to be rendered again until something changes."""
+        """Rendered (its fragments, or its page alone when that was due) and its page written: not
+        to be rendered again until something changes."""
         self._many(f"UPDATE articles SET rendered = {RENDERED} WHERE id = ?", [(article_id,) for article_id in article_ids])
 
     def forget_fragments(self) -> None:

@@ -103,3 +103,6 @@ def test_an_article_that_cannot_be_rendered_loses_its_page(project: Path, monkey
     assert not page.exists() and layout.article_file(victim) in report.removed
     assert [problem.outcome for problem in report.problems] == ["article quarantined"]
     assert victim not in (project / "out/all.atom").read_text()
+    # Its page was due alone; released, it is rendered in full, so the search index takes it back.
+    assert store.db.execute("SELECT rendered FROM articles WHERE id = ?", (victim,)).fetchone()[0] == 0
+    assert store.db.execute("SELECT 1 FROM search_changes WHERE article_id = ?", (victim,)).fetchone()
