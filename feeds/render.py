@@ -128,10 +128,10 @@ def with_text(entries: Sequence[Published]) -> list[Published]:
 @lru_cache(maxsize=1024)
 def _with_text(entry: Published) -> Published:
     """Once per entry and process: a new entry is in the heads of about seven feeds."""
-    return replace(entry, fragments=full(entry.fragments, _paragraphs(entry), entry.title, entry.source_url))
+    return replace(entry, fragments=full(entry.fragments, _text_of(entry), entry.title, entry.source_url))
 
 
-def _paragraphs(entry: Published) -> tuple[str, ...]:
+def _text_of(entry: Published) -> tuple[str, ...]:
     if entry.paragraphs is None:
         raise ValueError(f"{entry.id} was read without its text")
     return entry.paragraphs

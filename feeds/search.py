@@ -208,12 +208,15 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
     data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
     if write_if_changed(out / layout.SEARCH_MANIFEST, data):
         report.written.append(layout.SEARCH_MANIFEST)
-    # Folders no shard names any more: earlier builds, merged or emptied shards, crashed builds.
+    # Folders no shard names any more: earlier builds, merged or emptied shards, crashed builds;
+    # and a manifest's temporary file left by a run killed while writing it.
     named = {shard.bundle for shard in shards}
     for stale in folder.iterdir():
         if stale.is_dir() and stale.name not in named:
             shutil.rmtree(stale)
             report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
+        elif stale.is_file() and stale.name.startswith(f"{layout.TEMP_PREFIX}{Path(layout.SEARCH_MANIFEST).name}."):
+            stale.unlink()
     if report.written or report.removed:
         sync(out)
     return report

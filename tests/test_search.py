@@ -139,6 +139,14 @@ def test_a_shard_that_cannot_be_built_is_named_and_built_by_the_next_run(searche
     assert complete_before and complete and complete.group(1) >= complete_before.group(1) != "never"
 
 
+def test_a_manifest_left_half_written_by_a_killed_run_is_swept(searched: Path) -> None:
+    left = searched / "out/pagefind/.tmp-shards.json.4242-1"
+    left.write_text('{"shards": [')
+    (searched / "seeds/010_ru.txt").write_text(dump(("Новая школа открылась в Шымкенте 03.03.2026", "Школа на 600 мест.")))
+    assert run_feeds("build", cwd=searched).returncode == 0
+    assert not left.exists() and json.loads((searched / "out/pagefind/shards.json").read_text())["shards"]
+
+
 def test_another_pagefind_binary_builds_every_shard_again(searched: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "signature", lambda: "another Pagefind")
     assert "search index: 2 shards built (39 pages)" in run_feeds("build", cwd=searched).stdout
