@@ -241,6 +241,7 @@ def measure(size: int, repeat: int, scratch: Path, figures: list[Figure], extras
               flush=True)
         if attempt == repeat - 1:
             found["watch latency"] = latency(project, drops)
+            report()
     shutil.rmtree(scratch / "project", ignore_errors=True)
     naive = Figure("naive rebuild (no store)", size)
     if size > naive_limit:
@@ -257,6 +258,7 @@ def measure(size: int, repeat: int, scratch: Path, figures: list[Figure], extras
         shutil.rmtree(scratch / "naive")
     naive.python_mib.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     figures.append(naive)
+    report()
 
 
 FIRST_RESULTS = """return {results: document.querySelectorAll(".pagefind-ui__result-title").length,
