@@ -96,6 +96,16 @@ def plan(changes: Sequence[Change], shards: Sequence[SearchShard]) -> Plan:
     full); `MERGE_AFTER` full shards of one level below the top become one of the next."""
     result = Plan({shard.name: shard for shard in shards})
     current = result.shards
+    # Looked up per change, kept as they change: a cold build of a million pages plans a million
+    # changes into ten thousand shards before they merge.
+    open_shards = {shard.language: shard.name for shard in shards if shard.level == 0 and not shard.sealed}
+    numbers: dict[str, int] = {}
+    for shard in shards:
+        numbers[shard.language] = max(numbers.get(shard.language, 0), _number(shard.name))
+
+    def new_name(language: str) -> str:
+        numbers[language] = numbers.get(language, 0) + 1
+        return f"{language}-{numbers[language]}"
 
     def touch(name: str, pages: int = 0) -> None:
         shard = current[name]
@@ -110,13 +120,12 @@ def plan(changes: Sequence[Change], shards: Sequence[SearchShard]) -> Plan:
             else:
                 touch(change.shard)
         elif change.language is not None:
-            open_shard = next((shard for shard in current.values()
-                               if shard.language == change.language and shard.level == 0 and not shard.sealed), None)
-            if open_shard is None:
-                open_shard = SearchShard(_new_name(current, change.language), change.language, 0, 0, False, True, 0, "")
-                current[open_shard.name] = open_shard
-            result.assigned.append((change.article_id, open_shard.name))
-            touch(open_shard.name, 1)
+            name = open_shards.get(change.language)
+            if name is None or current[name].sealed:
+                name = open_shards[change.language] = new_name(change.language)
+                current[name] = SearchShard(name, change.language, 0, 0, False, True, 0, "")
+            result.assigned.append((change.article_id, name))
+            touch(name, 1)
     for language in sorted({shard.language for shard in current.values()}):
         for level in range(TOP_LEVEL):
             # Oldest first (by number, not as text: `en-10` is newer than `en-9`), so that a merged
@@ -125,7 +134,7 @@ def plan(changes: Sequence[Change], shards: Sequence[SearchShard]) -> Plan:
                            if shard.language == language and shard.level == level and shard.sealed), key=_number)
             while len(full) >= MERGE_AFTER:
                 group, full = full[:MERGE_AFTER], full[MERGE_AFTER:]
-                merged = SearchShard(_new_name(current, language), language, level + 1,
+                merged = SearchShard(new_name(language), language, level + 1,
                                      sum(current[name].pages for name in group), True, True, 0, "")
                 current[merged.name] = merged
                 for name in group:
@@ -150,11 +159,6 @@ def reading_order(shards: Sequence[SearchShard]) -> list[SearchShard]:
 
 def _number(name: str) -> int:
     return int(name.rsplit("-", 1)[1])
-
-
-def _new_name(shards: dict[str, SearchShard], language: str) -> str:
-    numbers = [_number(name) for name in shards if name.startswith(f"{language}-")]
-    return f"{language}-{max(numbers, default=0) + 1}"
 
 
 def signature() -> str:
