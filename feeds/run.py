@@ -193,14 +193,14 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
         store.set_meta(PUBLISHING_KEY, "done")
         # The feeds, archives and pages are out and flushed; the search index follows them.
         report.feeds_seconds = time.monotonic() - started
-        if not published.stopped_early and not any(p.outcome == FEED_NOT_WRITTEN for p in published.problems):
-            store.set_meta(FEEDS_COMPLETE_KEY, repr(now()))
         report.outputs_written = published.written
         report.outputs_unchanged = published.unchanged
         report.outputs_removed = published.removed
         report.stopped_early = published.stopped_early
         report.articles_quarantined = sum(p.outcome == ARTICLE_QUARANTINED for p in published.problems)
         report.feeds_not_written = sum(p.outcome == FEED_NOT_WRITTEN for p in published.problems)
+        if not report.stopped_early and not report.feeds_not_written:
+            store.set_meta(FEEDS_COMPLETE_KEY, repr(now()))
         for problem in published.problems:
             report.problems.append(problem)
             on_problem(problem)

@@ -13,14 +13,12 @@ import ctypes
 import errno
 import os
 import tempfile
-import threading
 from pathlib import Path
 
 from feeds.layout import TEMP_PREFIX
 
 # Errors that no other file in the folder would escape: the disk, the file system, the quota.
 FOLDER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
-CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
 
 
 class OutputError(Exception):
@@ -48,26 +46,15 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    # Named for this writer (a file has one writer at a time), not drawn at random as `mkstemp`
-    # does: a cold build writes hundreds of thousands of files. One left by a killed process of
-    # the same number is ours to overwrite.
-    temporary = path.with_name(f"{TEMP_PREFIX}{path.name}.{os.getpid()}-{threading.get_ident()}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX + path.name + ".")
     try:
-        handle = os.open(temporary, CREATE, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(temporary, CREATE, 0o644)
-    try:
-        try:
-            os.fchmod(handle, 0o644)  # whatever the umask: the web server reads it
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view):]
-        finally:
-            os.close(handle)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
         raise
     return True
 
