@@ -334,6 +334,7 @@ class Ingest:
         pending: set[str] = set()
         releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]] = {}
         joins: dict[str, list[FeedKey]] = {}  # the file's new memberships, stored together at its end
+        aliases: list[tuple[str, str]] = []  # (alias, id) of translations merged, stored once their article is
         revised: list[Article] = []  # new and changed
         for position, (article, order_id) in enumerate(zip(articles, orders, strict=True)):
             self._check_stop(position)
@@ -352,12 +353,13 @@ class Ingest:
                 article = replace(article, id=known_id)
             with self._one_article(article, counts):
                 if sourced_id is not None:
-                    self.store.add_alias(sourced_id, article.id)
+                    self.store.add_aliases([(sourced_id, article.id)])
                 known_id = known_id or self._release_of(article, releases)
                 if known_id is None:
                     pending.add(article.id)
                     newcomers.setdefault(article.published, []).append((order_id, -position, article))
                 elif known_id != article.id:
+                    aliases.append((article.id, known_id))
                     counts.merged += 1
                 elif self._revise(article, revised_at):
                     joins[article.id] = self._keys(article)
@@ -378,6 +380,7 @@ class Ingest:
             joins[article.id] = self._keys(article)
             revised.append(article)
             counts.new += 1
+        self.store.add_aliases(aliases)
         self.store.join_feeds(list(joins.items()))
         # The pages of their translations list them: rendered again.
         self.store.forget_pages_of([other for article in revised if article.source_url
@@ -435,7 +438,8 @@ class Ingest:
     def _release_of(self, article: Article, releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]]) -> str | None:
         """For an article without a source that is not stored, the id of a translation of the same
         release, if any: one of the newest `RELEASE_CANDIDATES` source-less articles of the same day
-        and language, stored or earlier in this dump, sharing most words (recorded as its alias).
+        and language, stored or earlier in this dump, sharing most words (the caller records the
+        alias once that article is stored).
         Bounded, so a dump of thousands of source-less records of one day costs time linear in its
         length. `releases` holds those candidates' words."""
         key = (article.published, article.language)
@@ -446,7 +450,6 @@ class Ingest:
         words = identity.words(" ".join(article.paragraphs))
         for candidate_id, candidate_words in candidates:
             if identity.same_release(words, candidate_words):
-                self.store.add_alias(article.id, candidate_id)
                 return candidate_id
         candidates.append((article.id, words))
         del candidates[:-RELEASE_CANDIDATES]

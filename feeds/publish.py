@@ -378,10 +378,12 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
             store.set_meta(PAGES_KEY, target.page_signature)
     _remove_gone_pages(store, target.out, report)
     progress.begin("rendering entries", store.count_unrendered(), "entries")
-    after = ""
+    after = 0
     with Pool() as pool:
-        while (due := store.unrendered(RENDER_BATCH, after)) and not should_stop():
-            after = due[-1][0].id
+        while True:
+            due, after = store.unrendered(RENDER_BATCH, after)
+            if not due or should_stop():
+                break
             batch = [entry for entry, _ in due]
             jobs = [(entry, translations, page_only)
                     for (entry, translations), (_, page_only) in zip(_with_translations(store, batch), due, strict=True)]
@@ -450,8 +452,8 @@ def _remove_gone_pages(store: Store, out: Path, report: PublishReport) -> None:
     gone = store.gone(GONE_BATCH)
     removed = [article_id for article_id, _, _ in gone if _remove_page(out, layout.article_file(article_id), report)]
     with store.transaction():
+        store.search_changed(removed)  # while `gone` still knows their keys
         store.forget_gone(removed)
-        store.search_changed(removed)
         store.forget_pages_of([other for _, source, language in gone if source
                               for other in identity.translation_ids(source, language)])
 

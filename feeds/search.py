@@ -56,10 +56,10 @@ PAGEFIND_SECONDS = 600  # one shard; far more than 2,000 pages need
 
 @dataclass(frozen=True)
 class Change:
-    """A page written or removed since the last update: its article, its language (None when
-    the article is gone), and its shard (None when it has none yet)."""
+    """A page written or removed since the last update: its article's key in the store, its
+    language (None when the article is gone), and its shard (None when it has none yet)."""
 
-    article_id: str
+    page: int
     language: str | None
     shard: str | None
 
@@ -71,8 +71,8 @@ class Plan:
 
     shards: dict[str, SearchShard]
     dropped: list[str] = field(default_factory=list)
-    assigned: list[tuple[str, str]] = field(default_factory=list)
-    unassigned: list[str] = field(default_factory=list)
+    assigned: list[tuple[int, str]] = field(default_factory=list)
+    unassigned: list[int] = field(default_factory=list)
     merged: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -115,7 +115,7 @@ def plan(changes: Sequence[Change], shards: Sequence[SearchShard]) -> Plan:
     for change in changes:
         if change.shard is not None and change.shard in current:
             if change.language is None:
-                result.unassigned.append(change.article_id)
+                result.unassigned.append(change.page)
                 touch(change.shard, -1)
             else:
                 touch(change.shard)
@@ -124,7 +124,7 @@ def plan(changes: Sequence[Change], shards: Sequence[SearchShard]) -> Plan:
             if name is None or current[name].sealed:
                 name = open_shards[change.language] = new_name(change.language)
                 current[name] = SearchShard(name, change.language, 0, 0, False, True, 0, "")
-            result.assigned.append((change.article_id, name))
+            result.assigned.append((change.page, name))
             touch(name, 1)
     for language in sorted({shard.language for shard in current.values()}):
         for level in range(TOP_LEVEL):

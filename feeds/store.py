@@ -10,8 +10,10 @@ feeds still need writing, what is held back, the WebSub queue and the last runs.
 
 Feed membership is a log per feed: a new or changed article joins `pending`; when the feed is next
 rendered, pending articles get the feed's next sequence numbers in publication order and move to
-`members`. Triggers keep every feed's entry count and dirty flag, and remember the sequence numbers
-removed from a feed, so only the archive pages they were on are rewritten.
+`members`. The statements that add entries keep every feed's entry count; a trigger on `members`
+marks a feed dirty when an entry leaves it and remembers the sequence number removed, so only the
+archive pages it was on are rewritten. Tables refer to articles and feeds by integer keys
+(`articles.num`, `feeds.num`); the methods here take and give ids and paths.
 """
 
 from __future__ import annotations
@@ -31,12 +33,12 @@ from typing import Any
 from feeds.models import Article, Entry, FeedKey, FeedState, Fragments, Problem, Published, SearchShard, SeedFile
 from feeds.timing import to_datetime
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 TEXT_COMPRESSION = 6  # zlib's default level: a ninth of level 9's time for 2% more bytes
 # `articles.rendered`: what the next publish must do for an article.
 RENDER_DUE, RENDERED, PAGE_DUE = 0, 1, 2  # fragments and page / nothing / its page alone
 # The search index's shards, which page is in which, and the pages changed since the last update.
-SEARCH_SCHEMA = """
+SEARCH_SHARDS = """
 CREATE TABLE search_shards (
     name TEXT PRIMARY KEY,
     language TEXT NOT NULL,
@@ -47,12 +49,89 @@ CREATE TABLE search_shards (
     builds INTEGER NOT NULL,
     bundle TEXT NOT NULL
 );
-CREATE TABLE search_pages (article_id TEXT PRIMARY KEY, shard TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX search_pages_by_shard ON search_pages (shard);
-CREATE TABLE search_changes (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 # Schema 5: the date of a shard's newest page, so that searches can take the newest shards first.
 SEARCH_NEWEST = "ALTER TABLE search_shards ADD COLUMN newest TEXT NOT NULL DEFAULT '';\n"
+# Schema 6: every table that refers to an article or a feed does so by a compact integer key
+# (`articles.num`, `feeds.num`) instead of its UUID or path: rows a fifth of the size, and a cold
+# build appends to its B-trees instead of inserting at random places. `num`s are never reused
+# (AUTOINCREMENT): a removed article's key still names its search page until the index drops it.
+KEYED = """
+CREATE TABLE articles (
+    num INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    day TEXT NOT NULL,
+    paragraphs BLOB NOT NULL,  -- `_packed_text`
+    summary TEXT NOT NULL,
+    source_url TEXT,
+    agency TEXT,
+    news_id INTEGER,
+    order_id INTEGER NOT NULL,
+    language TEXT NOT NULL,
+    category TEXT NOT NULL,
+    category_label TEXT NOT NULL,
+    topics TEXT NOT NULL,
+    published_us INTEGER NOT NULL,
+    updated_us INTEGER NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    first_file TEXT NOT NULL,
+    first_line INTEGER NOT NULL,
+    rendered INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX articles_by_day ON articles (day, published_us);
+CREATE INDEX articles_unrendered ON articles (num) WHERE rendered != 1;
+CREATE INDEX articles_recent ON articles (published_us);
+CREATE TABLE renderings (article INTEGER PRIMARY KEY, fragments BLOB NOT NULL);
+CREATE TABLE aliases (
+    id TEXT PRIMARY KEY,
+    article INTEGER NOT NULL
+);
+CREATE INDEX aliases_by_article ON aliases (article);
+CREATE TABLE feeds (
+    num INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    label TEXT NOT NULL,
+    next_seq INTEGER NOT NULL DEFAULT 0,
+    entry_count INTEGER NOT NULL DEFAULT 0,
+    dirty INTEGER NOT NULL DEFAULT 1,
+    archived_before INTEGER NOT NULL DEFAULT 0,
+    rendered_with TEXT NOT NULL DEFAULT '',
+    latest_title TEXT NOT NULL DEFAULT '',
+    latest_published INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE members (
+    feed INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    article INTEGER NOT NULL,
+    PRIMARY KEY (feed, seq)
+) WITHOUT ROWID;
+CREATE INDEX members_by_article ON members (article);
+CREATE TABLE pending (
+    feed INTEGER NOT NULL,
+    article INTEGER NOT NULL,
+    PRIMARY KEY (feed, article)
+) WITHOUT ROWID;
+CREATE INDEX pending_by_article ON pending (article);
+CREATE TABLE removed (
+    feed INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (feed, seq)
+) WITHOUT ROWID;
+CREATE TABLE gone (article_id TEXT PRIMARY KEY, num INTEGER NOT NULL, source_url TEXT, language TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE search_pages (article INTEGER PRIMARY KEY, shard TEXT NOT NULL);
+CREATE INDEX search_pages_by_shard ON search_pages (shard);
+CREATE TABLE search_changes (article INTEGER PRIMARY KEY);
+CREATE TRIGGER member_removed AFTER DELETE ON members BEGIN
+    UPDATE feeds SET entry_count = entry_count - 1, dirty = 1 WHERE num = OLD.feed;
+    INSERT OR IGNORE INTO removed (feed, seq) VALUES (OLD.feed, OLD.seq);
+END;
+"""
+# The tables of `KEYED` as schema 5 had them, renamed aside by migration 6 and read from.
+REKEYED = ("articles", "renderings", "aliases", "feeds", "members", "pending", "removed", "gone", "search_pages",
+           "search_changes")
 # Each step takes a store from the version before it to the next one.
 MIGRATIONS = {
     2: """
@@ -89,7 +168,10 @@ CREATE TABLE renderings (
     4: """
 -- Articles removed by retention whose pages are still to be deleted from out/.
 CREATE TABLE gone (article_id TEXT PRIMARY KEY, source_url TEXT, language TEXT NOT NULL) WITHOUT ROWID;
-""" + SEARCH_SCHEMA,
+CREATE TABLE search_pages (article_id TEXT PRIMARY KEY, shard TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX search_pages_by_shard ON search_pages (shard);
+CREATE TABLE search_changes (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
+""" + SEARCH_SHARDS,
     5: """
 -- An article's page can be due alone (rendered = 2), its fragments kept.
 DROP INDEX articles_unrendered;
@@ -99,6 +181,49 @@ DROP TABLE renderings;
 CREATE TABLE renderings (article_id TEXT PRIMARY KEY, fragments BLOB NOT NULL);
 UPDATE articles SET rendered = 0;
 """ + SEARCH_NEWEST,
+    6: """
+-- Integer keys: the keyed tables are set aside, made again (`KEYED`) and filled from the old ones,
+-- articles in publication order. The articles that retention removed get keys after the last one,
+-- so that their search pages can still be dropped.
+DROP TRIGGER member_removed;
+DROP INDEX articles_by_day;
+DROP INDEX articles_unrendered;
+DROP INDEX articles_recent;
+DROP INDEX aliases_by_article;
+DROP INDEX members_by_article;
+DROP INDEX pending_by_article;
+DROP INDEX search_pages_by_shard;
+""" + "".join(f"ALTER TABLE {table} RENAME TO old_{table};\n" for table in REKEYED) + KEYED + """
+INSERT INTO articles (id, title, day, paragraphs, summary, source_url, agency, news_id, order_id, language, category,
+    category_label, topics, published_us, updated_us, content_hash, first_file, first_line, rendered)
+SELECT id, title, day, paragraphs, summary, source_url, agency, news_id, order_id, language, category, category_label,
+    topics, published_us, updated_us, content_hash, first_file, first_line, rendered
+FROM old_articles ORDER BY published_us, id;
+INSERT INTO gone (article_id, num, source_url, language)
+SELECT article_id, coalesce((SELECT max(num) FROM articles), 0) + row_number() OVER (ORDER BY article_id), source_url,
+    language FROM old_gone;
+DELETE FROM sqlite_sequence WHERE name = 'articles';
+INSERT INTO sqlite_sequence (name, seq)
+SELECT 'articles', max(num) FROM (SELECT num FROM articles UNION ALL SELECT num FROM gone) HAVING count(*) > 0;
+INSERT INTO feeds (path, kind, value, label, next_seq, entry_count, dirty, archived_before, rendered_with, latest_title,
+    latest_published)
+SELECT path, kind, value, label, next_seq, entry_count, dirty, archived_before, rendered_with, latest_title,
+    latest_published FROM old_feeds ORDER BY path;
+INSERT INTO renderings (article, fragments)
+SELECT a.num, r.fragments FROM old_renderings r JOIN articles a ON a.id = r.article_id;
+INSERT INTO aliases (id, article) SELECT l.id, a.num FROM old_aliases l JOIN articles a ON a.id = l.article_id;
+INSERT INTO members (feed, seq, article)
+SELECT f.num, m.seq, a.num FROM old_members m JOIN feeds f ON f.path = m.feed JOIN articles a ON a.id = m.article_id;
+INSERT INTO pending (feed, article)
+SELECT f.num, a.num FROM old_pending p JOIN feeds f ON f.path = p.feed JOIN articles a ON a.id = p.article_id;
+INSERT INTO removed (feed, seq) SELECT f.num, r.seq FROM old_removed r JOIN feeds f ON f.path = r.feed;
+INSERT INTO search_pages (article, shard)
+SELECT coalesce(a.num, g.num), p.shard FROM old_search_pages p LEFT JOIN articles a ON a.id = p.article_id
+LEFT JOIN gone g ON g.article_id = p.article_id WHERE coalesce(a.num, g.num) IS NOT NULL;
+INSERT INTO search_changes (article)
+SELECT coalesce(a.num, g.num) FROM old_search_changes c LEFT JOIN articles a ON a.id = c.article_id
+LEFT JOIN gone g ON g.article_id = c.article_id WHERE coalesce(a.num, g.num) IS NOT NULL;
+""" + "".join(f"DROP TABLE old_{table};\n" for table in REKEYED),
 }
 SCHEMA = """
 CREATE TABLE seed_files (
@@ -110,68 +235,6 @@ CREATE TABLE seed_files (
     ctime_ns INTEGER NOT NULL DEFAULT 0,
     version TEXT NOT NULL DEFAULT ''
 );
-CREATE TABLE articles (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    day TEXT NOT NULL,
-    paragraphs BLOB NOT NULL,  -- `_packed_text`
-    summary TEXT NOT NULL,
-    source_url TEXT,
-    agency TEXT,
-    news_id INTEGER,
-    order_id INTEGER NOT NULL,
-    language TEXT NOT NULL,
-    category TEXT NOT NULL,
-    category_label TEXT NOT NULL,
-    topics TEXT NOT NULL,
-    published_us INTEGER NOT NULL,
-    updated_us INTEGER NOT NULL UNIQUE,
-    content_hash TEXT NOT NULL,
-    first_file TEXT NOT NULL,
-    first_line INTEGER NOT NULL,
-    rendered INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX articles_by_day ON articles (day, published_us);
-CREATE INDEX articles_unrendered ON articles (id) WHERE rendered != 1;
-CREATE TABLE renderings (article_id TEXT PRIMARY KEY, fragments BLOB NOT NULL);
-CREATE INDEX articles_recent ON articles (published_us);
-CREATE TABLE aliases (
-    id TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL
-);
-CREATE INDEX aliases_by_article ON aliases (article_id);
-CREATE TABLE feeds (
-    path TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    value TEXT NOT NULL,
-    label TEXT NOT NULL,
-    next_seq INTEGER NOT NULL DEFAULT 0,
-    entry_count INTEGER NOT NULL DEFAULT 0,
-    dirty INTEGER NOT NULL DEFAULT 1,
-    archived_before INTEGER NOT NULL DEFAULT 0,
-    rendered_with TEXT NOT NULL DEFAULT '',
-    latest_title TEXT NOT NULL DEFAULT '',
-    latest_published INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE members (
-    feed TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    article_id TEXT NOT NULL,
-    PRIMARY KEY (feed, seq)
-) WITHOUT ROWID;
-CREATE INDEX members_by_article ON members (article_id);
-CREATE TABLE pending (
-    feed TEXT NOT NULL,
-    article_id TEXT NOT NULL,
-    PRIMARY KEY (feed, article_id)
-) WITHOUT ROWID;
-CREATE INDEX pending_by_article ON pending (article_id);
-CREATE TABLE removed (
-    feed TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (feed, seq)
-) WITHOUT ROWID;
-CREATE TABLE gone (article_id TEXT PRIMARY KEY, source_url TEXT, language TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -194,12 +257,7 @@ CREATE TABLE quarantine (
     version TEXT NOT NULL,
     since REAL NOT NULL
 );
-""" + SEARCH_SCHEMA + SEARCH_NEWEST + """
-CREATE TRIGGER member_removed AFTER DELETE ON members BEGIN
-    UPDATE feeds SET entry_count = entry_count - 1, dirty = 1 WHERE path = OLD.feed;
-    INSERT OR IGNORE INTO removed (feed, seq) VALUES (OLD.feed, OLD.seq);
-END;
-"""
+""" + SEARCH_SHARDS + SEARCH_NEWEST + KEYED
 RUNS_KEPT = 100
 CACHE_KIB = 16 * 1024  # page cache per connection (a run has two): more saved no time, cost memory
 MAX_PARAMETERS = 400  # ids per `IN (...)`: SQLite allows a few thousand parameters
@@ -207,6 +265,8 @@ MAX_PARAMETERS = 400  # ids per `IN (...)`: SQLite allows a few thousand paramet
 ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, "
                  "a.language, a.category, a.category_label, a.topics, a.agency")
 PUBLISHED_COLUMNS = "a.id, a.title, a.published_us, a.updated_us, a.source_url, a.language, r.fragments"
+ARTICLE_NUM = "(SELECT num FROM articles WHERE id = ?)"  # an article's key, from its id
+FEED_NUM = "(SELECT num FROM feeds WHERE path = ?)"  # a feed's key, from its path
 # Where the three formats of a packed rendering part: no XML or JSON text can hold a NUL.
 FRAGMENT_SEPARATOR = b"\0"
 SQLITE_INTEGER = (-(2**63), 2**63 - 1)
@@ -474,7 +534,8 @@ class Store:
         for part, marks in _parts(article_ids):
             found.update((row[0], row[1]) for row in self._rows(
                 f"SELECT id, id FROM articles WHERE id IN ({marks}) UNION ALL "
-                f"SELECT id, article_id FROM aliases WHERE id IN ({marks})", [*part, *part]))
+                f"SELECT l.id, a.id FROM aliases l JOIN articles a ON a.num = l.article WHERE l.id IN ({marks})",
+                [*part, *part]))
         return found
 
     def taken_instants(self, low: int, high: int) -> set[int]:
@@ -494,8 +555,9 @@ class Store:
         row = self._one("SELECT paragraphs FROM articles WHERE id = ? AND source_url IS NULL", (article_id,))
         return None if row is None else _paragraphs(row[0])
 
-    def add_alias(self, alias: str, article_id: str) -> None:
-        self._run("INSERT INTO aliases (id, article_id) VALUES (?, ?)", (alias, article_id))
+    def add_aliases(self, aliases: Sequence[tuple[str, str]]) -> None:
+        """(alias, id) pairs: the alias is recorded when the article with that id is stored."""
+        self._many("INSERT OR IGNORE INTO aliases (id, article) SELECT ?, num FROM articles WHERE id = ?", aliases)
 
     def stored_version(self, article_id: str) -> StoredVersion:
         row = self._one("SELECT content_hash, published_us, updated_us FROM articles WHERE id = ?", (article_id,))
@@ -566,7 +628,7 @@ class Store:
             "ON CONFLICT (path) DO UPDATE SET label = CASE WHEN excluded.label = '' THEN label ELSE excluded.label END",
             [(key.path, key.kind, key.value, key.label) for key in keys],
         )
-        self._many("INSERT INTO pending (feed, article_id) VALUES (?, ?)",
+        self._many(f"INSERT INTO pending (feed, article) VALUES ({FEED_NUM}, {ARTICLE_NUM})",
                    [(key.path, article_id) for article_id, article_keys in joins for key in article_keys])
         added = Counter(key.path for key in keys)
         self._many("UPDATE feeds SET entry_count = entry_count + ?, dirty = 1 WHERE path = ?",
@@ -574,17 +636,17 @@ class Store:
 
     def leave_feeds(self, article_id: str, paths: Sequence[str] | None = None) -> None:
         """The article leaves these feeds (all of them when `paths` is None)."""
-        which = "" if paths is None else f" AND feed IN ({', '.join('?' for _ in paths)})"
+        which = "" if paths is None else f" AND feed IN (SELECT num FROM feeds WHERE path IN ({', '.join('?' for _ in paths)}))"
         params = [article_id, *(paths or ())]
-        self._run(f"UPDATE feeds SET entry_count = entry_count - 1 WHERE path IN "
-                  f"(SELECT feed FROM pending WHERE article_id = ?{which})", params)
+        self._run(f"UPDATE feeds SET entry_count = entry_count - 1 WHERE num IN "
+                  f"(SELECT feed FROM pending WHERE article = {ARTICLE_NUM}{which})", params)
         for table in ("pending", "members"):  # the trigger on members counts those
-            self._run(f"DELETE FROM {table} WHERE article_id = ?{which}", params)
+            self._run(f"DELETE FROM {table} WHERE article = {ARTICLE_NUM}{which}", params)
 
     def feeds_of(self, article_id: str) -> set[str]:
         return {row[0] for row in self._rows(
-            "SELECT feed FROM members WHERE article_id = ? UNION SELECT feed FROM pending WHERE article_id = ?",
-            (article_id, article_id))}
+            f"SELECT path FROM feeds WHERE num IN (SELECT feed FROM members WHERE article = {ARTICLE_NUM} "
+            f"UNION ALL SELECT feed FROM pending WHERE article = {ARTICLE_NUM})", (article_id, article_id))}
 
     # What is held back ----------------------------------------------------------------------
 
@@ -644,22 +706,23 @@ class Store:
 
     def sequence_pending(self, path: str) -> None:
         """Give a feed's pending articles its next sequence numbers, oldest publication first."""
-        start = self._one("SELECT next_seq FROM feeds WHERE path = ?", (path,))[0]  # type: ignore[index]
+        feed, start = self._one("SELECT num, next_seq FROM feeds WHERE path = ?", (path,))  # type: ignore[misc]
         moved = self._run(
-            "INSERT INTO members (feed, seq, article_id) SELECT p.feed, ? - 1 + row_number() OVER "
-            "(ORDER BY a.published_us, a.id), p.article_id FROM pending p JOIN articles a ON a.id = p.article_id "
-            "WHERE p.feed = ?", (start, path))
+            "INSERT INTO members (feed, seq, article) SELECT p.feed, ? - 1 + row_number() OVER "
+            "(ORDER BY a.published_us, a.id), p.article FROM pending p JOIN articles a ON a.num = p.article "
+            "WHERE p.feed = ?", (start, feed))
         if moved:
             # Pending entries become members: the feed's entry count stays as it is.
-            self._run("DELETE FROM pending WHERE feed = ?", (path,))
-            self._run("UPDATE feeds SET next_seq = ? WHERE path = ?", (start + moved, path))
+            self._run("DELETE FROM pending WHERE feed = ?", (feed,))
+            self._run("UPDATE feeds SET next_seq = ? WHERE num = ?", (start + moved, feed))
 
     def head(self, path: str, limit: int) -> tuple[list[Published], int]:
         """The subscription document's entries (the `limit` highest sequence numbers), newest
         first, with their paragraphs, and the sequence number below which entries are archived."""
         rows = self._rows(
-            f"SELECT m.seq, {PUBLISHED_COLUMNS}, a.paragraphs FROM members m JOIN articles a ON a.id = m.article_id "
-            "LEFT JOIN renderings r ON r.article_id = m.article_id WHERE m.feed = ? ORDER BY m.seq DESC LIMIT ?", (path, limit))
+            f"SELECT m.seq, {PUBLISHED_COLUMNS}, a.paragraphs FROM members m JOIN articles a ON a.num = m.article "
+            f"LEFT JOIN renderings r ON r.article = m.article WHERE m.feed = {FEED_NUM} ORDER BY m.seq DESC LIMIT ?",
+            (path, limit))
         boundary = rows[-1]["seq"] if len(rows) == limit else 0
         return _published(rows, with_text=True), boundary
 
@@ -668,19 +731,21 @@ class Store:
         paragraphs only when the page shows them."""
         text = ", a.paragraphs" if with_text else ""
         return _published(self._rows(
-            f"SELECT {PUBLISHED_COLUMNS}{text} FROM members m JOIN articles a ON a.id = m.article_id "
-            "LEFT JOIN renderings r ON r.article_id = m.article_id WHERE m.feed = ? AND m.seq >= ? AND m.seq < ?",
+            f"SELECT {PUBLISHED_COLUMNS}{text} FROM members m JOIN articles a ON a.num = m.article "
+            f"LEFT JOIN renderings r ON r.article = m.article WHERE m.feed = {FEED_NUM} AND m.seq >= ? AND m.seq < ?",
             (path, first, end)), with_text)
 
     # Renderings -----------------------------------------------------------------------------
 
-    def unrendered(self, limit: int, after: str = "") -> list[tuple[Entry, bool]]:
+    def unrendered(self, limit: int, after: int = 0) -> tuple[list[tuple[Entry, bool]], int]:
         """Articles to render (new, changed, their page or translations changed, or the settings
-        that shape them changed), in id order from after `after`, each with whether its page alone
-        is due; quarantined ones left out."""
-        return [(_entry(row), row["rendered"] == PAGE_DUE) for row in self._rows(
-            f"SELECT {ENTRY_COLUMNS}, a.rendered FROM articles a WHERE a.rendered != {RENDERED} AND a.id > ? "
-            "AND a.id NOT IN (SELECT subject FROM quarantine) ORDER BY a.id LIMIT ?", (after, limit))]
+        that shape them changed), in the order they were stored from after the key `after`, each
+        with whether its page alone is due, quarantined ones left out; and the last one's key.
+        In that order their renderings are appended, not inserted at random places."""
+        rows = self._rows(
+            f"SELECT {ENTRY_COLUMNS}, a.rendered, a.num FROM articles a WHERE a.rendered != {RENDERED} AND a.num > ? "
+            "AND a.id NOT IN (SELECT subject FROM quarantine) ORDER BY a.num LIMIT ?", (after, limit))
+        return [(_entry(row), row["rendered"] == PAGE_DUE) for row in rows], rows[-1]["num"] if rows else after
 
     def titles(self, article_ids: Sequence[str]) -> list[tuple[str, str, str]]:
         """(id, language, title) of those of these ids that are stored and not quarantined."""
@@ -709,7 +774,7 @@ class Store:
         return int(self._one(f"SELECT count(*) FROM articles WHERE rendered != {RENDERED}")[0])  # type: ignore[index]
 
     def save_renderings(self, rendered: Sequence[tuple[str, Fragments]]) -> None:
-        self._many("INSERT OR REPLACE INTO renderings (article_id, fragments) VALUES (?, ?)",
+        self._many(f"INSERT OR REPLACE INTO renderings (article, fragments) VALUES ({ARTICLE_NUM}, ?)",
                    [(article_id, _packed_fragments(f)) for article_id, f in rendered])
 
     def mark_rendered(self, article_ids: Sequence[str]) -> None:
@@ -726,34 +791,39 @@ class Store:
         """Every article's page is written again, its fragments kept: what only pages show changed."""
         self._run(f"UPDATE articles SET rendered = {PAGE_DUE} WHERE rendered = {RENDERED}")
 
+    def _feed_num(self, path: str) -> int | None:
+        row = self._one("SELECT num FROM feeds WHERE path = ?", (path,))
+        return None if row is None else int(row[0])
+
     def seqs_near(self, path: str, ranges: Sequence[tuple[int, int]], below: int) -> list[int]:
         """In one query: for each [first, end) range, below `below`, the highest sequence number
         before it, the lowest one from its end, and whether it holds any (its lowest)."""
         if not ranges:
             return []
         values = ", ".join("(?, ?)" for _ in ranges)
+        feed = self._feed_num(path)
         rows = self._rows(
             f"WITH r(first, end_) AS (VALUES {values}) SELECT DISTINCT seq FROM ("
             "SELECT (SELECT max(seq) FROM members WHERE feed = ? AND seq < min(r.first, ?)) AS seq FROM r UNION ALL "
             "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.end_ AND seq < ?) FROM r UNION ALL "
             "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.first AND seq < min(r.end_, ?)) FROM r"
             ") WHERE seq IS NOT NULL ORDER BY seq",
-            [*(bound for pair in ranges for bound in pair), path, below, path, below, path, below])
+            [*(bound for pair in ranges for bound in pair), feed, below, feed, below, feed, below])
         return [row[0] for row in rows]
 
     def occupied(self, path: str, size: int, below: int) -> list[int]:
         """Every archive page (sequence numbers below `below`, in pages of `size`) that holds an entry."""
-        return [row[0] for row in self._rows("SELECT DISTINCT seq / ? FROM members WHERE feed = ? AND seq < ? ORDER BY 1",
-                                             (size, path, below))]
+        return [row[0] for row in self._rows(
+            f"SELECT DISTINCT seq / ? FROM members WHERE feed = {FEED_NUM} AND seq < ? ORDER BY 1", (size, path, below))]
 
     def removed_seqs(self, path: str) -> list[int]:
-        return [row[0] for row in self._rows("SELECT seq FROM removed WHERE feed = ?", (path,))]
+        return [row[0] for row in self._rows(f"SELECT seq FROM removed WHERE feed = {FEED_NUM}", (path,))]
 
     def feed_rendered(self, path: str, signature: str, archived_before: int, latest_title: str, latest_published: int) -> None:
         self._run(
             "UPDATE feeds SET dirty = 0, rendered_with = ?, archived_before = ?, latest_title = ?, latest_published = ? "
             "WHERE path = ?", (signature, archived_before, latest_title, latest_published, path))
-        self._run("DELETE FROM removed WHERE feed = ?", (path,))
+        self._run(f"DELETE FROM removed WHERE feed = {FEED_NUM}", (path,))
         self.release(path)
 
     def forget_renderings(self) -> None:
@@ -761,7 +831,7 @@ class Store:
         self._run("UPDATE feeds SET rendered_with = ''")
 
     def forget_feed(self, path: str) -> None:
-        self._run("DELETE FROM removed WHERE feed = ?", (path,))
+        self._run(f"DELETE FROM removed WHERE feed = {FEED_NUM}", (path,))
         self._run("DELETE FROM feeds WHERE path = ?", (path,))
         self.release(path)
 
@@ -784,17 +854,17 @@ class Store:
                               "ORDER BY published_us DESC LIMIT 1 OFFSET ?), -1)")
             params.append(max_articles - 1)
         where = " OR ".join(conditions) or "0"
-        doomed = f"SELECT id FROM articles WHERE {where}"
-        self._run(f"UPDATE feeds SET entry_count = entry_count - (SELECT count(*) FROM pending p WHERE p.feed = feeds.path "
-                  f"AND p.article_id IN ({doomed})) WHERE path IN (SELECT feed FROM pending WHERE article_id IN ({doomed}))",
+        doomed = f"SELECT num FROM articles WHERE {where}"
+        self._run(f"UPDATE feeds SET entry_count = entry_count - (SELECT count(*) FROM pending p WHERE p.feed = feeds.num "
+                  f"AND p.article IN ({doomed})) WHERE num IN (SELECT feed FROM pending WHERE article IN ({doomed}))",
                   params + params)
         for table in ("members", "pending"):  # the trigger on members counts those
-            self._run(f"DELETE FROM {table} WHERE article_id IN ({doomed})", params)
-        self._run(f"DELETE FROM aliases WHERE article_id IN ({doomed})", params)
-        self._run(f"DELETE FROM quarantine WHERE subject IN ({doomed})", params)
-        self._run(f"DELETE FROM renderings WHERE article_id IN ({doomed})", params)
-        self._run(f"INSERT OR IGNORE INTO gone (article_id, source_url, language) "
-                  f"SELECT id, source_url, language FROM articles WHERE {where}", params)
+            self._run(f"DELETE FROM {table} WHERE article IN ({doomed})", params)
+        self._run(f"DELETE FROM aliases WHERE article IN ({doomed})", params)
+        self._run(f"DELETE FROM quarantine WHERE subject IN (SELECT id FROM articles WHERE {where})", params)
+        self._run(f"DELETE FROM renderings WHERE article IN ({doomed})", params)
+        self._run(f"INSERT OR IGNORE INTO gone (article_id, num, source_url, language) "
+                  f"SELECT id, num, source_url, language FROM articles WHERE {where}", params)
         return self._run(f"DELETE FROM articles WHERE {where}", params)
 
     def gone(self, limit: int) -> list[tuple[str, str | None, str]]:
@@ -808,36 +878,37 @@ class Store:
 
     def search_changed(self, article_ids: Sequence[str]) -> None:
         """Pages written or removed: their shards are to be built again."""
-        self._many("INSERT OR IGNORE INTO search_changes (article_id) VALUES (?)", [(article_id,) for article_id in article_ids])
+        self._many("INSERT OR IGNORE INTO search_changes (article) SELECT num FROM articles WHERE id = ?1 "
+                   "UNION ALL SELECT num FROM gone WHERE article_id = ?1", [(article_id,) for article_id in article_ids])
 
     def search_start_over(self) -> None:
         """No shard, and every stored article's page to be indexed."""
         self.search_clear()
-        self._run("INSERT INTO search_changes (article_id) SELECT id FROM articles")
+        self._run("INSERT INTO search_changes (article) SELECT num FROM articles")
 
     def search_clear(self) -> None:
         for table in ("search_shards", "search_pages", "search_changes"):
             self._run(f"DELETE FROM {table}")
 
-    def search_changes(self) -> list[tuple[str, str | None, str | None]]:
-        """Each changed page: (article id, its language or None when the article is gone or
-        quarantined, its shard or None)."""
+    def search_changes(self) -> list[tuple[int, str | None, str | None]]:
+        """Each changed page in publication order: (its article's key, its language or None when
+        the article is gone or quarantined, its shard or None)."""
         return [(row[0], row[1], row[2]) for row in self._rows(
-            "SELECT c.article_id, a.language, p.shard FROM search_changes c "
-            "LEFT JOIN articles a ON a.id = c.article_id AND a.id NOT IN (SELECT subject FROM quarantine) "
-            "LEFT JOIN search_pages p ON p.article_id = c.article_id ORDER BY a.published_us, c.article_id")]
+            "SELECT c.article, a.language, p.shard FROM search_changes c "
+            "LEFT JOIN articles a ON a.num = c.article AND a.id NOT IN (SELECT subject FROM quarantine) "
+            "LEFT JOIN search_pages p ON p.article = c.article ORDER BY a.published_us, a.id, c.article")]
 
     def search_shards(self) -> list[SearchShard]:
         return [SearchShard(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6], row[7], row[8]) for row in
                 self._rows("SELECT name, language, level, pages, sealed, dirty, builds, bundle, newest FROM search_shards "
                            "ORDER BY name")]
 
-    def search_save(self, shards: Sequence[SearchShard], dropped: Sequence[str], assigned: Sequence[tuple[str, str]],
-                    unassigned: Sequence[str], merged: Sequence[tuple[str, str]]) -> None:
+    def search_save(self, shards: Sequence[SearchShard], dropped: Sequence[str], assigned: Sequence[tuple[int, str]],
+                    unassigned: Sequence[int], merged: Sequence[tuple[str, str]]) -> None:
         """A planned change of shards, in one go: shards written or dropped, pages given a shard
         or taken out, pages of `merged` (from, into) shards moved; the changes are then done."""
-        self._many("DELETE FROM search_pages WHERE article_id = ?", [(article_id,) for article_id in unassigned])
-        self._many("INSERT OR REPLACE INTO search_pages (article_id, shard) VALUES (?, ?)", assigned)
+        self._many("DELETE FROM search_pages WHERE article = ?", [(page,) for page in unassigned])
+        self._many("INSERT OR REPLACE INTO search_pages (article, shard) VALUES (?, ?)", assigned)
         self._many("UPDATE search_pages SET shard = ? WHERE shard = ?", [(into, source) for source, into in merged])
         self._many("DELETE FROM search_shards WHERE name = ?", [(name,) for name in dropped])
         self._many("INSERT OR REPLACE INTO search_shards (name, language, level, pages, sealed, dirty, builds, bundle, newest) "
@@ -847,7 +918,9 @@ class Store:
         self._run("DELETE FROM search_changes")
 
     def search_members(self, shard: str) -> list[str]:
-        return [row[0] for row in self._rows("SELECT article_id FROM search_pages WHERE shard = ? ORDER BY article_id", (shard,))]
+        """The ids of a shard's articles."""
+        return [row[0] for row in self._rows("SELECT a.id FROM search_pages p JOIN articles a ON a.num = p.article "
+                                             "WHERE p.shard = ? ORDER BY a.id", (shard,))]
 
     def search_due(self) -> bool:
         """Pages changed since the index was last brought in step, or shards still to build."""
@@ -856,7 +929,7 @@ class Store:
 
     def search_newest(self, shard: str) -> int:
         """When the newest article among a shard's pages was published (0: it has none)."""
-        row = self._one("SELECT max(a.published_us) FROM search_pages p JOIN articles a ON a.id = p.article_id "
+        row = self._one("SELECT max(a.published_us) FROM search_pages p JOIN articles a ON a.num = p.article "
                         "WHERE p.shard = ?", (shard,))
         return int(row[0] or 0) if row is not None else 0
 

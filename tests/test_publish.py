@@ -61,7 +61,8 @@ def test_a_stop_request_leaves_the_rest_marked_to_do(project: Path) -> None:
 def test_an_emptied_feed_is_withdrawn_with_its_twins(project: Path) -> None:
     store, settings, _ = published(project)
     with store.transaction():
-        for (article_id,) in store.db.execute("SELECT article_id FROM members WHERE feed = 'topic/sport'").fetchall():
+        for (article_id,) in store.db.execute("SELECT a.id FROM members m JOIN articles a ON a.num = m.article "
+                                              "JOIN feeds f ON f.num = m.feed WHERE f.path = 'topic/sport'").fetchall():
             store.leave_feeds(article_id, ["topic/sport"])
     report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     assert "topic/sport" in report.removed
@@ -105,4 +106,5 @@ def test_an_article_that_cannot_be_rendered_loses_its_page(project: Path, monkey
     assert victim not in (project / "out/all.atom").read_text()
     # Its page was due alone; released, it is rendered in full, so the search index takes it back.
     assert store.db.execute("SELECT rendered FROM articles WHERE id = ?", (victim,)).fetchone()[0] == 0
-    assert store.db.execute("SELECT 1 FROM search_changes WHERE article_id = ?", (victim,)).fetchone()
+    assert store.db.execute("SELECT 1 FROM search_changes c JOIN articles a ON a.num = c.article WHERE a.id = ?",
+                            (victim,)).fetchone()

@@ -32,22 +32,22 @@ def shard(name: str, language: str, pages: int, level: int = 0, sealed: bool = F
 
 
 def test_new_pages_join_the_open_first_level_shard_of_their_language() -> None:
-    planned = plan([Change("a", "en", None), Change("b", "ru", None), Change("c", "en", None)], [shard("en-1", "en", 10)])
-    assert planned.assigned == [("a", "en-1"), ("b", "ru-1"), ("c", "en-1")]
+    planned = plan([Change(1, "en", None), Change(2, "ru", None), Change(3, "en", None)], [shard("en-1", "en", 10)])
+    assert planned.assigned == [(1, "en-1"), (2, "ru-1"), (3, "en-1")]
     assert (planned.shards["en-1"].pages, planned.shards["en-1"].dirty) == (12, True)
     assert (planned.shards["ru-1"].pages, planned.shards["ru-1"].level, planned.shards["ru-1"].bundle) == (1, 0, "")
 
 
 def test_a_full_shard_takes_no_more_pages() -> None:
-    planned = plan([Change("a", "en", None), Change("b", "en", None)], [shard("en-1", "en", FIRST_PAGES - 1)])
-    assert planned.assigned == [("a", "en-1"), ("b", "en-2")] and planned.shards["en-1"].sealed
+    planned = plan([Change(1, "en", None), Change(2, "en", None)], [shard("en-1", "en", FIRST_PAGES - 1)])
+    assert planned.assigned == [(1, "en-1"), (2, "en-2")] and planned.shards["en-1"].sealed
 
 
 def test_enough_full_shards_of_a_level_become_one_of_the_next_up_to_the_top() -> None:
     full = [shard(f"en-{n}", "en", FIRST_PAGES, sealed=True) for n in range(1, MERGE_AFTER)]
     below_top = [shard(f"en-{n}", "en", capacity(TOP_LEVEL - 1), TOP_LEVEL - 1, True) for n in range(10, 10 + MERGE_AFTER - 1)]
     top = [shard(f"en-{n}", "en", capacity(TOP_LEVEL), TOP_LEVEL, True) for n in range(20, 20 + MERGE_AFTER)]
-    planned = plan([Change(f"x{n}", "en", None) for n in range(FIRST_PAGES)], [*full, *below_top, *top, shard("en-99", "en", 0)])
+    planned = plan([Change(n, "en", None) for n in range(FIRST_PAGES)], [*full, *below_top, *top, shard("en-99", "en", 0)])
     levels = sorted((s.level, s.pages) for s in planned.shards.values())
     # Five full first-level shards became one of the second level, which made five there: one of the top.
     assert levels == [(TOP_LEVEL, capacity(TOP_LEVEL))] * (MERGE_AFTER + 1)
@@ -57,9 +57,9 @@ def test_enough_full_shards_of_a_level_become_one_of_the_next_up_to_the_top() ->
 
 def test_a_changed_page_dirties_only_its_shard_and_a_removed_one_leaves_it() -> None:
     shards = [shard("en-1", "en", 2), shard("en-2", "en", 1), shard("ru-1", "ru", 5)]
-    planned = plan([Change("a", "en", "en-1"), Change("b", None, "en-2")], shards)
+    planned = plan([Change(1, "en", "en-1"), Change(2, None, "en-2")], shards)
     assert [name for name, s in planned.shards.items() if s.dirty] == ["en-1"]
-    assert planned.unassigned == ["b"] and planned.dropped == ["en-2"] and planned.shards["en-1"].pages == 2
+    assert planned.unassigned == [2] and planned.dropped == ["en-2"] and planned.shards["en-1"].pages == 2
 
 
 def files_of(folder: Path) -> dict[Path, tuple[bytes, int]]:

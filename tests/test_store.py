@@ -50,6 +50,56 @@ def test_a_version_1_store_is_migrated_and_its_problem_files_read_again(tmp_path
     assert store.counts()["articles"] == 1 and store.held() == []
 
 
+def schema(db: sqlite3.Connection) -> list[tuple[object, ...]]:
+    """What a store's schema is, as SQLite reports it: each table's columns, keys and indexes, each
+    index's columns and condition, each trigger; not the text of the statements that made them
+    (`ALTER TABLE ... ADD COLUMN` words a table differently from a `CREATE TABLE` that has it)."""
+    described: list[tuple[object, ...]] = []
+    for kind, name, table, sql in db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"):
+        if kind == "table":
+            described.append((kind, name, tuple(db.execute(f"PRAGMA table_xinfo({name})")),
+                              tuple(db.execute(f"PRAGMA index_list({name})")), "WITHOUT ROWID" in (sql or "")))
+        elif kind == "index":
+            described.append((kind, name, table, tuple(db.execute(f"PRAGMA index_xinfo({name})")),
+                              " ".join((sql or "").split())))
+        else:
+            described.append((kind, name, table, " ".join(sql.split())))
+    return described
+
+
+def test_a_migrated_store_has_the_schema_of_a_new_one(tmp_path: Path) -> None:
+    fresh = Store(tmp_path / "fresh.sqlite3")
+    for old in ("store-v1.sql", "store-v5.sql"):
+        path = tmp_path / f"{old}.sqlite3"
+        with sqlite3.connect(path) as db:
+            db.executescript((ROOT / "tests/data" / old).read_text())
+        assert schema(Store(path).db) == schema(fresh.db), old
+
+
+def test_a_version_5_store_keeps_every_membership_rendering_and_search_page_under_integer_keys(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript((ROOT / "tests/data/store-v5.sql").read_text())
+        old_members = db.execute("SELECT feed, seq, article_id FROM members ORDER BY feed, seq").fetchall()
+        (alias, target), = db.execute("SELECT id, article_id FROM aliases").fetchall()
+        (waiting,), = db.execute("SELECT article_id FROM pending").fetchall()
+    store = Store(path)
+    assert [tuple(row) for row in store.db.execute(
+        "SELECT f.path, m.seq, a.id FROM members m JOIN feeds f ON f.num = m.feed JOIN articles a ON a.num = m.article "
+        "ORDER BY f.path, m.seq")] == old_members
+    head, _ = store.head("all", 50)  # every entry with its fragments
+    assert len(head) == 6 and all(entry.fragments.atom.startswith(b"<entry") for entry in head)
+    assert "lang/en" in store.feeds_of(waiting) and store.resolve_many([alias]) == {alias: target}
+    assert store.removed_seqs("all") == [0] and store.unrendered(10) == ([], 0)
+    # The page of an article that retention removed still leaves the index; a changed one is rebuilt.
+    changes = store.search_changes()
+    assert [(language, shard) for _, language, shard in changes] == [(None, "en-1"), ("en", "en-1")]
+    gone_key = changes[0][0]
+    with store.transaction():  # keys are never given twice, the removed article's included
+        store.insert_articles([(article(1), 0, 1)])
+    assert store.db.execute("SELECT num FROM articles WHERE id = ?", (article(1).id,)).fetchone()[0] > gone_key
+
+
 def test_a_store_from_a_newer_program_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "feeds.sqlite3"
     with sqlite3.connect(path) as db:
@@ -94,25 +144,26 @@ def test_pending_entries_are_numbered_in_publication_order_and_counted(store: St
         store.sequence_pending("all")
     with pytest.raises(LookupError):  # documents are assembled from fragments rendered before them
         store.page("all", 0, 10)
-    assert [(entry.title, page_only) for entry, page_only in store.unrendered(10)] == [
-        ("Title 1", False), ("Title 2", False), ("Title 3", False)]
+    due, last = store.unrendered(10)
+    # In the order they were stored, which is the order their renderings are appended in.
+    assert [(entry.title, page_only) for entry, page_only in due] == [("Title 2", False), ("Title 1", False), ("Title 3", False)]
     with store.transaction():
-        store.save_renderings([(item.id, Fragments(b"<entry/>", b"<item/>", "{}")) for item, _ in store.unrendered(10)])
-    assert len(store.unrendered(10)) == 3  # fragments kept, but a page not yet written
-    first = store.unrendered(10)[0][0].id
-    assert [entry.title for entry, _ in store.unrendered(10, after=first)] == ["Title 2", "Title 3"]
+        store.save_renderings([(item.id, Fragments(b"<entry/>", b"<item/>", "{}")) for item, _ in due])
+    assert store.unrendered(10) == (due, last)  # fragments kept, but a page not yet written
+    first, after = store.unrendered(1)
+    assert [entry.title for entry, _ in store.unrendered(10, after=after)[0]] == ["Title 1", "Title 3"]
     with store.transaction():
-        store.mark_rendered([item.id for item, _ in store.unrendered(10)])
-    assert store.unrendered(10) == []
+        store.mark_rendered([item.id for item, _ in due])
+    assert store.unrendered(10) == ([], 0)
     with store.transaction():
-        store.forget_pages_of([first])
-    assert [(entry.id, page_only) for entry, page_only in store.unrendered(10)] == [(first, True)]
+        store.forget_pages_of([first[0][0].id])
+    assert [(entry.id, page_only) for entry, page_only in store.unrendered(10)[0]] == [(first[0][0].id, True)]
     head, boundary = store.head("all", 2)
     assert [entry.title for entry in head] == ["Title 3", "Title 2"] and boundary == 1
     assert [entry.title for entry in store.page("all", 0, 1)] == ["Title 1"]
     with store.transaction():
         store.forget_fragments()
-    assert [page_only for _, page_only in store.unrendered(10)] == [False, False, False]
+    assert [page_only for _, page_only in store.unrendered(10)[0]] == [False, False, False]
 
 
 def test_seqs_near_finds_the_neighbours_of_pages_in_one_query(store: Store) -> None:
