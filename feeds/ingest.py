@@ -14,7 +14,7 @@ import hashlib
 import itertools
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -30,7 +30,7 @@ from feeds.parse import NotText, decode, parse_dump
 from feeds.pool import Pool
 from feeds.progress import Progress
 from feeds.settings import ConfigError, FeedSettings, Settings, TopicSettings
-from feeds.store import RecordError, Store, StoreError, Traits
+from feeds.store import RecordError, Store, StoreError, Traits, packed_text
 from feeds.timing import SECOND, to_datetime
 
 SEED_SUFFIX = ".txt"
@@ -307,7 +307,7 @@ class Ingest:
         revised_at, distrust = written_at(seed.stat.st_mtime_ns, now)
         problems = [Problem(seed.name, None, distrust, WARNING)] if distrust else []
         problems.extend(prepared.problems)
-        counts = self.articles(prepared.articles, revised_at)
+        counts = self.articles(prepared.articles, revised_at, prepared.texts)
         problems.extend(Problem(seed.name, article.line, reason) for article, reason in counts.failed)
         problems = capped(problems)
         self.store.record_seed_file(replace(fresh, problems=tuple(problems)))
@@ -318,11 +318,12 @@ class Ingest:
         report.articles_merged += counts.merged
         return problems
 
-    def articles(self, articles: Sequence[Article], revised_at: int) -> Counts:
+    def articles(self, articles: Sequence[Article], revised_at: int, texts: Mapping[str, bytes] | None = None) -> Counts:
         """Store one dump's articles (listing order). New ones get instants by the rule in
         `timing`; changed ones keep `published`, get `updated` = `revised_at` (or the next free
         microsecond) and move to the head of their feeds; a source-less translation of a stored
-        release is merged into it. A file costs a few statements, not a few per article."""
+        release is merged into it. A file costs a few statements, not a few per article. `texts`:
+        the articles' texts as the store keeps them, packed by the worker that read the file."""
         counts = Counts()
         orders = timing.order_ids([a.news_id for a in articles])
         # A sourced record may be a stored source-less one that has gained its Source line: look
@@ -376,7 +377,7 @@ class Ingest:
                 free = self._free_instant(instant, taken)
                 taken.add(free)
                 placed.append((article, order_id, free))
-        for article, _, _ in self._insert(placed, counts):
+        for article, _, _ in self._insert(placed, counts, texts):
             joins[article.id] = self._keys(article)
             revised.append(article)
             counts.new += 1
@@ -387,12 +388,13 @@ class Ingest:
                                     for other in identity.translation_ids(article.source_url, article.language)])
         return counts
 
-    def _insert(self, placed: list[tuple[Article, int, int]], counts: Counts) -> list[tuple[Article, int, int]]:
+    def _insert(self, placed: list[tuple[Article, int, int]], counts: Counts,
+                texts: Mapping[str, bytes] | None) -> list[tuple[Article, int, int]]:
         """New articles into the store in one statement; should one of them fail, one at a time, so
         that only the one that fails is skipped. Returns those stored."""
         try:
             with self.store.savepoint():
-                self.store.insert_articles(placed)
+                self.store.insert_articles(placed, texts)
             return placed
         except StoreError:
             raise
@@ -400,7 +402,7 @@ class Ingest:
             stored = []
             for row in placed:
                 with self._one_article(row[0], counts):
-                    self.store.insert_articles([row])
+                    self.store.insert_articles([row], texts)
                     stored.append(row)
             return stored
 
@@ -542,6 +544,7 @@ class Prepared:
     articles: tuple[Article, ...] = ()
     problems: tuple[Problem, ...] = ()
     missing: bool = False
+    texts: dict[str, bytes] = field(default_factory=dict)  # each article's `packed_text`, by content hash
 
 
 def prepare(file: tuple[Path, str], feeds: FeedSettings, topics: tuple[TopicSettings, ...], latest: date) -> Prepared:
@@ -579,7 +582,8 @@ def prepare(file: tuple[Path, str], feeds: FeedSettings, topics: tuple[TopicSett
                 articles.append(to_article(record, dump.section, feeds, topics))
             except Exception as exc:  # noqa: BLE001 (whatever it is, it is this record's alone)
                 problems.append(Problem(name, record.line, f"could not be classified ({type(exc).__name__}: {exc})"))
-        return Prepared(digest, tuple(articles), tuple(problems))
+        texts = {article.content_hash: packed_text(article.paragraphs) for article in articles}
+        return Prepared(digest, tuple(articles), tuple(problems), texts=texts)
     except Exception as exc:  # noqa: BLE001 (whatever it is, it is this file's alone)
         return Prepared("", problems=(Problem(name, None, f"could not be ingested ({type(exc).__name__}: {exc})", FILE_REJECTED),))
 

@@ -19,12 +19,12 @@ from pathlib import Path
 from feeds import __version__, archive, article_pages, identity, layout, pages, render, websub
 from feeds.article_pages import Translation
 from feeds.catalogue import Catalogue, FeedDocument
-from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, WARNING, Entry, FeedState, Fragments, Problem
+from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, WARNING, Entry, FeedState, Problem
 from feeds.pool import Pool
 from feeds.progress import Progress
 from feeds.render import Links
 from feeds.settings import InterfaceSettings, Settings
-from feeds.store import FEED, Store, StoreError
+from feeds.store import FEED, Store, StoreError, packed_fragments
 from feeds.timing import SECOND
 from feeds.write import OutputError, is_global_failure, remove, write_if_changed
 
@@ -463,7 +463,7 @@ class EntryResult:
     """What rendering one entry did, or why it could not: a worker's answer. A failure of an
     entry not quarantined is its page's alone: it could not be written."""
 
-    fragments: Fragments | None = None  # None when its page alone was due
+    fragments: bytes | None = None  # `store.packed_fragments`; None when its page alone was due
     page_written: bool = False
     failure: str | None = None
     out_failed: bool = False  # the failure is the output folder's, not the entry's
@@ -475,7 +475,7 @@ def render_one(job: tuple[Entry, tuple[Translation, ...], bool], target: Target)
     (whatever it is, it is this entry's alone, unless `out/` itself failed)."""
     entry, translations, page_only = job
     try:
-        fragments = None if page_only else render.fragments(entry, target.catalogue.site)
+        fragments = None if page_only else packed_fragments(render.fragments(entry, target.catalogue.site))
         page = article_pages.article_page(entry, translations, target.catalogue, target.interface)
     except Exception as exc:  # noqa: BLE001
         return EntryResult(failure=f"could not be rendered ({_reason(exc)})", quarantined=True)

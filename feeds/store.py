@@ -23,7 +23,7 @@ import os
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -62,7 +62,7 @@ CREATE TABLE articles (
     id TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     day TEXT NOT NULL,
-    paragraphs BLOB NOT NULL,  -- `_packed_text`
+    paragraphs BLOB NOT NULL,  -- `packed_text`
     summary TEXT NOT NULL,
     source_url TEXT,
     agency TEXT,
@@ -365,9 +365,9 @@ def _published(rows: list[sqlite3.Row], with_text: bool) -> list[Published]:
     return sorted(entries, key=lambda entry: (entry.published, entry.id), reverse=True)
 
 
-def _packed_text(paragraphs: Sequence[str]) -> bytes:
+def packed_text(paragraphs: Sequence[str]) -> bytes:
     """An article's text as the store keeps it: its paragraphs as JSON, compressed (a third of
-    the bytes, at tens of microseconds a read)."""
+    the bytes, at tens of microseconds a read; 0.1 ms to compress, so ingest's workers do it)."""
     return zlib.compress(_json(paragraphs).encode("utf-8"), TEXT_COMPRESSION)
 
 
@@ -377,7 +377,9 @@ def _paragraphs(stored: bytes | str) -> tuple[str, ...]:
     return tuple(json.loads(stored if isinstance(stored, str) else zlib.decompress(stored)))
 
 
-def _packed_fragments(fragments: Fragments) -> bytes:
+def packed_fragments(fragments: Fragments) -> bytes:
+    """An entry's three fragments as the store keeps them, in one compressed value (packed where
+    they are rendered, in a worker for large batches)."""
     return zlib.compress(FRAGMENT_SEPARATOR.join((fragments.atom, fragments.rss, fragments.json.encode("utf-8"))),
                          TEXT_COMPRESSION)
 
@@ -572,13 +574,16 @@ class Store:
     def updated_taken(self, instant: int) -> bool:
         return self._one("SELECT 1 FROM articles WHERE updated_us = ?", (instant,)) is not None
 
-    def insert_articles(self, placed: Sequence[tuple[Article, int, int]]) -> None:
-        """New articles, each with its order id and its instant (both `published` and `updated`)."""
+    def insert_articles(self, placed: Sequence[tuple[Article, int, int]], texts: Mapping[str, bytes] | None = None) -> None:
+        """New articles, each with its order id and its instant (both `published` and `updated`);
+        `texts`: their texts already packed (`packed_text`), by content hash, where known."""
+        texts = texts or {}
         self._many(
             "INSERT INTO articles (id, title, day, paragraphs, summary, source_url, agency, news_id, order_id, language, "
             "category, category_label, topics, published_us, updated_us, content_hash, first_file, first_line) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(article.id, article.title, article.published.isoformat(), _packed_text(article.paragraphs),
+            [(article.id, article.title, article.published.isoformat(),
+              texts.get(article.content_hash) or packed_text(article.paragraphs),
               article.summary, article.source_url, article.agency, article.news_id, order_id, article.language,
               article.category, article.category_label, json.dumps(article.topics), instant, instant,
               article.content_hash, article.file, article.line) for article, order_id, instant in placed],
@@ -589,7 +594,7 @@ class Store:
             "UPDATE articles SET title = ?, paragraphs = ?, summary = ?, source_url = ?, agency = ?, news_id = ?, "
             "language = ?, category = ?, category_label = ?, topics = ?, updated_us = ?, content_hash = ?, rendered = 0 "
             "WHERE id = ?",
-            (article.title, _packed_text(article.paragraphs), article.summary, article.source_url,
+            (article.title, packed_text(article.paragraphs), article.summary, article.source_url,
              article.agency, article.news_id, article.language, article.category, article.category_label,
              json.dumps(article.topics), updated, article.content_hash, article.id),
         )
@@ -773,9 +778,10 @@ class Store:
     def count_unrendered(self) -> int:
         return int(self._one(f"SELECT count(*) FROM articles WHERE rendered != {RENDERED}")[0])  # type: ignore[index]
 
-    def save_renderings(self, rendered: Sequence[tuple[str, Fragments]]) -> None:
+    def save_renderings(self, rendered: Sequence[tuple[str, bytes]]) -> None:
+        """(id, `packed_fragments`) of entries rendered."""
         self._many(f"INSERT OR REPLACE INTO renderings (article, fragments) VALUES ({ARTICLE_NUM}, ?)",
-                   [(article_id, _packed_fragments(f)) for article_id, f in rendered])
+                   rendered)
 
     def mark_rendered(self, article_ids: Sequence[str]) -> None:
         """Rendered (its fragments, or its page alone when that was due) and its page written: not

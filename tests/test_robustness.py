@@ -144,10 +144,10 @@ def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, monkeypa
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
     insert = Store.insert_articles
 
-    def failing(self, placed):  # type: ignore[no-untyped-def]
+    def failing(self, placed, texts):  # type: ignore[no-untyped-def]
         if any(article.title == "Poison pill" for article, _, _ in placed):
             raise store_module.RecordError("IntegrityError: CHECK constraint failed")
-        return insert(self, placed)
+        return insert(self, placed, texts)
 
     monkeypatch.setattr(Store, "insert_articles", failing)
     result = run_feeds("build", cwd=project)

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 
 from feeds.models import Article, FeedKey, Fragments, Problem, SeedFile
-from feeds.store import SCHEMA_VERSION, RecordError, Store, StoreError
+from feeds.store import SCHEMA_VERSION, RecordError, Store, StoreError, packed_fragments
 from feeds.timing import day_start
 
 ALL, EN = FeedKey("all", "all", ""), FeedKey("lang/en", "lang", "en")
@@ -148,7 +148,7 @@ def test_pending_entries_are_numbered_in_publication_order_and_counted(store: St
     # In the order they were stored, which is the order their renderings are appended in.
     assert [(entry.title, page_only) for entry, page_only in due] == [("Title 2", False), ("Title 1", False), ("Title 3", False)]
     with store.transaction():
-        store.save_renderings([(item.id, Fragments(b"<entry/>", b"<item/>", "{}")) for item, _ in due])
+        store.save_renderings([(item.id, packed_fragments(Fragments(b"<entry/>", b"<item/>", "{}"))) for item, _ in due])
     assert store.unrendered(10) == (due, last)  # fragments kept, but a page not yet written
     first, after = store.unrendered(1)
     assert [entry.title for entry, _ in store.unrendered(10, after=after)[0]] == ["Title 1", "Title 3"]
