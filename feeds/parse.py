@@ -37,6 +37,7 @@ MAX_TITLE_CHARS = 500  # the longest seed title has 250
 MAX_SECTION_CHARS = 200
 MAX_BODY_CHARS = 100_000  # the longest seed body has 11,000
 MAX_URL_CHARS = 2_000  # gov.kz sources have about 80
+GOV_KZ_HOSTS = ("www.gov.kz", "gov.kz")  # a source's whole netloc, nothing more: no user, port or trailing dot
 REPLACEMENT = "\ufffd"
 # ASCII that RFC 3986 allows nowhere in a URL: a source holding any is not made a link.
 URL_FORBIDDEN = frozenset('"<>\\^`{|}')
@@ -235,7 +236,8 @@ def _implausible_date(title: TitleLine, latest: date | None) -> str | None:
 
 
 def _unusable_source(raw: str) -> str | None:
-    """Why a source URL cannot become a link, or None: only well-formed http and https URLs can."""
+    """Why a source URL cannot become a link, or None: only well-formed http and https URLs of
+    gov.kz itself can."""
     if len(raw) > MAX_URL_CHARS:
         return f"longer than {MAX_URL_CHARS:,} characters"
     if not URL_FORBIDDEN.isdisjoint(raw):
@@ -253,6 +255,10 @@ def _unusable_source(raw: str) -> str | None:
         parts.hostname.encode("idna").decode("idna")
     except UnicodeError:
         return f"malformed host {parts.hostname!r}"
+    if parts.netloc.lower() not in GOV_KZ_HOSTS:
+        # Credit and the words "on gov.kz" come with the source: a look-alike (`www.gov.kz.evil.com`,
+        # `gov.kz@evil.com`, `www.gov.kz.`, a port, a Cyrillic `о`, punycode) is not gov.kz.
+        return f"not a gov.kz address (host {parts.netloc!r}): only gov.kz releases are credited and linked"
     return None
 
 

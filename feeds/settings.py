@@ -101,6 +101,9 @@ class FeedSettings(_Section):
         """Feed paths are joined onto base_url, so it must name a folder, with nothing after it."""
         if value.query is not None or value.fragment is not None:
             raise ValueError("must not have a query (?...) or a fragment (#...): feed paths are appended to it")
+        if value.username is not None or value.password is not None:
+            # Every link of every feed and page is built from it: credentials would be published.
+            raise ValueError("must not hold a user name or password (user:pass@): it is published in every link")
         if not str(value).endswith("/"):
             return HttpUrl(str(value) + "/")
         return value

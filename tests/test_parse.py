@@ -248,6 +248,39 @@ def test_sources_that_cannot_be_links_are_dropped(url: str, reason: str) -> None
     assert parsed.records[0].source_url is None and reason in parsed.problems[0].reason
 
 
+LOOK_ALIKES = [
+    "https://www.gov.kz.evil.com/memleket/entities/mfa/press/news/details/1?lang=kk",
+    "https://www.gov.kz@evil.com/memleket/entities/mfa/press/news/details/1?lang=kk",
+    "https://evil.com@www.gov.kz/memleket/entities/mfa/press/news/details/1?lang=kk",
+    "https://www.gov.kz:evil@evil.com/memleket/entities/mfa/press/news/details/1?lang=kk",
+    "https://www.gov.kz./memleket/entities/mfa/press/news/details/1?lang=kk",
+    "https://www.gov.kz:8443/memleket/entities/mfa/press/news/details/1?lang=kk",
+    "https://www.g\u043ev.kz/memleket/entities/mfa/press/news/details/1?lang=kk",  # a Cyrillic о
+    "https://www.xn--gv-fmc.kz/memleket/entities/mfa/press/news/details/1?lang=kk",  # the same, as punycode
+    "https://www\uff0egov\uff0ekz/memleket/entities/mfa/press/news/details/1?lang=kk",  # full-width dots
+    "https://wwwgov.kz/memleket/entities/mfa/press/news/details/1?lang=kk",
+    "https://evilgov.kz/memleket/entities/mfa/press/news/details/1?lang=kk",
+    "https://gov.kz.evil/memleket/entities/mfa/press/news/details/1?lang=kk",
+    "https://mfa.gov.kz.evil.com/memleket/entities/mfa/press/news/details/1?lang=kk",
+]
+
+
+@pytest.mark.parametrize("url", LOOK_ALIKES)
+def test_a_look_alike_host_is_no_gov_kz_source_and_names_no_agency(url: str) -> None:
+    parsed = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt")
+    (record,) = parsed.records
+    assert record.source_url is None and record.agency is None and record.news_id is None
+    assert parsed.problems[0].outcome == "warning" and "dropped" in parsed.problems[0].reason
+
+
+@pytest.mark.parametrize("url", ["https://www.gov.kz/memleket/entities/mfa/press/news/details/1?lang=kk",
+                                 "http://gov.kz/memleket/entities/mfa/press/news/details/1",
+                                 "HTTPS://WWW.GOV.KZ/memleket/entities/mfa/press/news/details/1"])
+def test_gov_kz_itself_is_a_source_with_its_agency(url: str) -> None:
+    parsed = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt")
+    assert parsed.problems == () and parsed.records[0].source_url == url and parsed.records[0].agency == "mfa"
+
+
 def test_a_percent_encoded_agency_is_read() -> None:
     url = "https://www.gov.kz/memleket/entities/mf%61/press/news/details/5?lang=kk"
     (record,) = parse_dump(dump(("Title 01.02.2026", f"Body.Source : {url}")), "x.txt").records

@@ -117,6 +117,22 @@ def test_a_run_over_every_bad_input_at_once_publishes_every_good_article(project
     assert again.returncode == 0 and again.stderr == "" and "Unreadable article" in titles(project / "out")
 
 
+def test_a_look_alike_host_is_never_credited_to_a_ministry_nor_called_gov_kz(project: Path) -> None:
+    spoof = "https://www.gov.kz.evil.com/memleket/entities/mfa/press/news/details/9000001?lang=kk"
+    (project / "seeds/005_spoof.txt").write_text(dump(("Spoofed ministry statement 03.03.2026", f"Fake text.Source : {spoof}")))
+    result = run_feeds("build", cwd=project)
+    assert result.returncode == 0
+    assert "005_spoof.txt:6: warning: source URL" in result.stderr and "not a gov.kz address" in result.stderr
+    out = project / "out"
+    assert "Spoofed ministry statement" in titles(out) and "Spoofed ministry statement" not in titles(out, "agency/mfa.atom")
+    assert "Spoofed ministry statement" not in titles(out, "topic/foreign-affairs.atom")
+    (entry,) = [e for e in feedparser.parse(str(out / "all.atom")).entries if e.title == "Spoofed ministry statement"]
+    assert [link.href for link in entry.links] == [entry.link] and entry.link.startswith(BASE + "articles/")
+    assert "evil.com" not in "".join(path.read_text() for path in out.rglob("*.atom"))
+    page = (out / entry.link.removeprefix(BASE)).read_text()
+    assert "evil.com" not in page and "Original press release on gov.kz" not in page and "Foreign Affairs" not in page
+
+
 def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_changes(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))

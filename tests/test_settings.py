@@ -33,6 +33,15 @@ def test_base_url_always_names_a_folder(tmp_path: Path) -> None:
     assert str(load_settings(config).feeds.base_url) == "https://feeds.example.org/kz/"
 
 
+@pytest.mark.parametrize("url", ["https://user:secret@feeds.example.org/", "https://user@feeds.example.org/",
+                                 "https://:secret@feeds.example.org/"])
+def test_base_url_with_credentials_is_refused_since_every_link_would_publish_them(tmp_path: Path, url: str) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"feeds:\n  base_url: {url}\n")
+    with pytest.raises(ConfigError, match=r"feeds.base_url: .*must not hold a user name or password"):
+        load_settings(config)
+
+
 def test_a_top_level_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("- just\n- a list\n")
