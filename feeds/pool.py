@@ -5,7 +5,10 @@ keeps up) never pay for starting processes.
 
 Processes come from a fork server, not from forking this process: a `feeds watch` or
 `feeds serve --watch` process has threads (scheduler, file events, HTTP), and forking a process
-with threads can copy a lock that some thread holds.
+with threads can copy a lock that some thread holds. Workers die with the process that started
+them, even by `kill -9` (each waits on a pidfd of it; the fork server then ends as well): a
+worker left behind would hold the run's standard output open for good, and cron's mail would
+never be sent.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import select
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
@@ -25,6 +31,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 AHEAD = 3  # chunks under way per worker process
 PRELOAD = ["feeds.render", "feeds.classify", "feeds.parse"]
+POLL_SECONDS = 0.5  # how often a worker asks whether its main process lives, where it cannot be told
 log = logging.getLogger("feeds.pool")
 
 
@@ -87,8 +94,40 @@ class Pool:
             context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
             if "forkserver" in methods:
                 context.set_forkserver_preload(PRELOAD)
-            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=die_with,
+                                                initargs=(os.getpid(),))
         return self.executor
+
+
+def die_with(main: int) -> None:
+    """In a worker: end at once when the process that asked for it (`main`) ends, however it
+    ends. The fork server cannot see that: every worker holds its liveness pipe open."""
+    try:
+        handle = os.pidfd_open(main)
+    except ProcessLookupError:
+        os._exit(1)
+    except (OSError, AttributeError):  # not Linux 5.3 or later: ask now and then instead
+        handle = None
+
+    def wait() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while _alive(main):
+                time.sleep(POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=wait, name="die-with-main", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _apply(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
