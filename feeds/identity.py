@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -51,6 +52,15 @@ def translation_ids(source_url: str, language: str) -> list[str]:
 def words(text: str) -> frozenset[str]:
     """The set of words a same-release test compares."""
     return frozenset(WORD.findall(text.casefold()))
+
+
+def cut_short(shorter: Sequence[str], longer: Sequence[str]) -> bool:
+    """Whether the text `shorter` (a record's paragraphs and source) is `longer` cut off: a dump
+    copied while it was being written, then whole. All its words but the last, which the cut may
+    have split (or glued to the start of a `Source` line), are the first words of `longer`."""
+    cut, whole = WORD.findall(" ".join(shorter).casefold()), WORD.findall(" ".join(longer).casefold())
+    kept = max(len(cut) - 1, 0)
+    return len(cut) <= len(whole) + 1 and cut[:kept] == whole[:kept] and cut != whole
 
 
 def same_release(words: frozenset[str], other: frozenset[str]) -> bool:

@@ -307,7 +307,7 @@ class Ingest:
         revised_at, distrust = written_at(seed.stat.st_mtime_ns, now)
         problems = [Problem(seed.name, None, distrust, WARNING)] if distrust else []
         problems.extend(prepared.problems)
-        counts = self.articles(prepared.articles, revised_at, prepared.texts)
+        counts = self.articles(prepared.articles, revised_at, prepared.texts, seen_before=known is not None)
         problems.extend(Problem(seed.name, article.line, reason) for article, reason in counts.failed)
         problems = capped(problems)
         self.store.record_seed_file(replace(fresh, problems=tuple(problems)))
@@ -318,12 +318,15 @@ class Ingest:
         report.articles_merged += counts.merged
         return problems
 
-    def articles(self, articles: Sequence[Article], revised_at: int, texts: Mapping[str, bytes] | None = None) -> Counts:
+    def articles(self, articles: Sequence[Article], revised_at: int, texts: Mapping[str, bytes] | None = None,
+                 seen_before: bool = False) -> Counts:
         """Store one dump's articles (listing order). New ones get instants by the rule in
         `timing`; changed ones keep `published`, get `updated` = `revised_at` (or the next free
         microsecond) and move to the head of their feeds; a source-less translation of a stored
         release is merged into it. A file costs a few statements, not a few per article. `texts`:
-        the articles' texts as the store keeps them, packed by the worker that read the file."""
+        the articles' texts as the store keeps them, packed by the worker that read the file.
+        `seen_before`: an earlier version of this file was read, which may have held records cut
+        short (a dump copied while it was written): a record that is one of them whole revises it."""
         counts = Counts()
         orders = timing.order_ids([a.news_id for a in articles])
         # A sourced record may be a stored source-less one that has gained its Source line: look
@@ -331,6 +334,7 @@ class Ingest:
         unsourced = {article.id: identity.article_id(None, article.title, article.published, article.language)
                      for article in articles if article.source_url is not None}
         known = self.store.resolve_many([article.id for article in articles] + list(unsourced.values()))
+        ids = {article.id for article in articles}
         newcomers: dict[date, list[tuple[int, int, Article]]] = {}
         pending: set[str] = set()
         releases: dict[tuple[date, str], list[tuple[str, frozenset[str]]]] = {}
@@ -343,15 +347,23 @@ class Ingest:
                 counts.merged += 1
                 continue
             known_id = known.get(article.id)
-            sourced_id = None  # the id of a stored source-less article that this one is, with a source
-            if known_id is None and article.source_url is not None:
-                sourced_id, known_id = article.id, self._gained_source(article, known.get(unsourced[article.id]))
-                if known_id is None:
+            sourced_id = None  # the id this article has, when it is stored under another one (an alias)
+            if known_id is None:
+                earlier = None if article.source_url is None else self._gained_source(article, known.get(unsourced[article.id]))
+                if earlier is None and seen_before:
+                    earlier, longer = self._cut_version(article, ids)
+                    if earlier is not None and not longer:
+                        counts.unchanged += 1  # a cut copy of a stored article: the whole one stays
+                        pending.add(article.id)
+                        continue
+                if earlier is None and article.source_url is not None:
                     pending.add(article.id)
                     newcomers.setdefault(article.published, []).append((order_id, -position, article))
                     continue
-                known[sourced_id] = known_id  # a repeat of it later in the file is a duplicate
-                article = replace(article, id=known_id)
+                if earlier is not None:
+                    sourced_id, known_id = article.id, earlier
+                    known[sourced_id] = known_id  # a repeat of it later in the file is a duplicate
+                    article = replace(article, id=known_id)
             with self._one_article(article, counts):
                 if sourced_id is not None:
                     self.store.add_aliases([(sourced_id, article.id)])
@@ -362,7 +374,7 @@ class Ingest:
                 elif known_id != article.id:
                     aliases.append((article.id, known_id))
                     counts.merged += 1
-                elif self._revise(article, revised_at):
+                elif self._revise(article, revised_at, seen_before):
                     joins[article.id] = self._keys(article)
                     revised.append(article)
                     counts.updated += 1
@@ -411,13 +423,29 @@ class Ingest:
         with its Source line added: the same title, day and language, and the same text (or the
         same release by `identity.same_release`). Its id becomes an alias of that article, which
         gains the source, instead of a second entry appearing."""
-        stored = None if candidate is None else self.store.sourceless_text(candidate)
-        if stored is None or candidate is None:
+        found = None if candidate is None else self.store.text(candidate)
+        if found is None or found[1] is not None or candidate is None:
             return None
+        stored = found[0]
         if stored != article.paragraphs and not identity.same_release(
                 identity.words(" ".join(stored)), identity.words(" ".join(article.paragraphs))):
             return None
         return candidate
+
+    def _cut_version(self, article: Article, ids: set[str]) -> tuple[str | None, bool]:
+        """A stored article of this article's file, title and day that is this one cut short, or
+        whole where this one is cut short (`identity.cut_short`): its id, and whether this one is
+        the longer. Its id may differ (the cut lost the source, or changed the language); one that
+        is another record of the same dump is not a version of this one."""
+        text = (*article.paragraphs, article.source_url or "")
+        for candidate, paragraphs, source in self.store.same_heading(article.file, article.title, article.published):
+            if candidate in ids:
+                continue
+            if identity.cut_short((*paragraphs, source or ""), text):
+                return candidate, True
+            if identity.cut_short(text, (*paragraphs, source or "")):
+                return candidate, False
+        return None, False
 
     def _check_stop(self, done: int) -> None:
         """Between articles of a long file, now and then: a stop request need not wait for its end."""
@@ -457,9 +485,14 @@ class Ingest:
         del candidates[:-RELEASE_CANDIDATES]
         return None
 
-    def _revise(self, article: Article, revised_at: int) -> bool:
+    def _revise(self, article: Article, revised_at: int, seen_before: bool) -> bool:
+        """Store a changed article's new text, unless it is the stored one cut short (a dump of
+        `seen_before` copied while it was written): False when nothing changed."""
         old = self.store.stored_version(article.id)
         if old.content_hash == article.content_hash:
+            return False
+        if seen_before and (stored := self.store.text(article.id)) is not None and identity.cut_short(
+                (*article.paragraphs, article.source_url or ""), (*stored[0], stored[1] or "")):
             return False
         # Changed text releases a quarantined article: it is tried again like any revision.
         self.store.release(article.id)

@@ -552,10 +552,16 @@ class Store:
             "SELECT id, paragraphs FROM articles WHERE day = ? AND language = ? AND source_url IS NULL "
             "ORDER BY published_us DESC LIMIT ?", (day.isoformat(), language, limit))]
 
-    def sourceless_text(self, article_id: str) -> tuple[str, ...] | None:
-        """The paragraphs of a stored article that has no source; None for any other id."""
-        row = self._one("SELECT paragraphs FROM articles WHERE id = ? AND source_url IS NULL", (article_id,))
-        return None if row is None else _paragraphs(row[0])
+    def same_heading(self, file: str, title: str, day: date) -> list[tuple[str, tuple[str, ...], str | None]]:
+        """Id, paragraphs and source of the stored articles first read from `file` with this title and day."""
+        return [(row[0], _paragraphs(row[1]), row[2]) for row in self._rows(
+            "SELECT id, paragraphs, source_url FROM articles WHERE day = ? AND title = ? AND first_file = ?",
+            (day.isoformat(), title, file))]
+
+    def text(self, article_id: str) -> tuple[tuple[str, ...], str | None] | None:
+        """The paragraphs and source of a stored article."""
+        row = self._one("SELECT paragraphs, source_url FROM articles WHERE id = ?", (article_id,))
+        return None if row is None else (_paragraphs(row[0]), row[1])
 
     def add_aliases(self, aliases: Sequence[tuple[str, str]]) -> None:
         """(alias, id) pairs: the alias is recorded when the article with that id is stored."""

@@ -180,3 +180,38 @@ def test_a_record_that_gains_its_source_line_stays_one_article(project: Path) ->
     entries = [e for e in feedparser.parse(str(project / "out/all.atom")).entries if e.title == "Heating season meeting held"]
     assert len(entries) == 1 and entries[0].links[0].href == url and entries[0].author == "Akimat of Kostanay Region"
     assert len(list((project / "out/articles").glob("*/*.html"))) == 40
+
+
+LONG_BODY = ("The delegation visited the new industrial park and discussed investment projects with local companies. " * 6
+             + "The parties agreed to continue cooperation.")
+
+
+@pytest.mark.parametrize("cut_at", ["industrial park and disc", "agreed to continue cooperation.Sour",
+                                    "cooperation.Source : https://www.gov.kz/memleket/entit"])
+def test_a_dump_cut_short_then_restored_is_one_article_revised(project: Path, cut_at: str) -> None:
+    """A dump copied while it was written ends mid-record (its Source line lost, cut or glued to a
+    half word); the whole file later revises that article instead of adding a second entry."""
+    url = GOV.format("mti", 1000002)
+    whole = dump(("Trade talks held 03.03.2026", f"Talks on trade. Both sides met.Source : {GOV.format('mfa', 1000001)}"),
+                 ("Investment visit to the park 03.03.2026", f"{LONG_BODY}Source : {url}"))
+    seed = project / "seeds/010_dump.txt"
+    seed.write_text(whole[:whole.rindex(cut_at) + len(cut_at)])
+    assert run_feeds("build", cwd=project).returncode == 0
+    seed.write_text(whole)
+    result = run_feeds("build", cwd=project)
+    assert "0 new, 1 updated" in result.stdout
+    entries = [e for e in feedparser.parse(str(project / "out/all.atom")).entries if e.title == "Investment visit to the park"]
+    assert len(entries) == 1 and entries[0].links[0].href == url and "continue cooperation" in entries[0].content[0].value
+    # Cut again (the next copy caught mid-write): the whole article stays as it is.
+    seed.write_text(whole[:whole.rindex(cut_at) + len(cut_at)])
+    assert "0 new, 0 updated, 2 unchanged" in run_feeds("build", cwd=project).stdout
+    assert len(list((project / "out/articles").glob("*/*.html"))) == 41
+
+
+def test_two_records_of_one_dump_with_one_title_and_day_stay_two_articles(project: Path) -> None:
+    seed = project / "seeds/010_dump.txt"
+    first = ("Briefing 03.03.2026", f"Short.Source : {GOV.format('mfa', 5001)}")
+    seed.write_text(dump(first))
+    assert run_feeds("build", cwd=project).returncode == 0
+    seed.write_text(dump(first, ("Briefing 03.03.2026", f"Short. And a second, longer briefing.Source : {GOV.format('mfa', 5002)}")))
+    assert "1 new, 0 updated" in run_feeds("build", cwd=project).stdout
