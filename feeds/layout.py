@@ -15,6 +15,7 @@ never moves, and no folder holds more than 1/256 of a million pages.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from importlib.resources import files
 
@@ -32,7 +33,13 @@ SEARCH_FOLDER = "pagefind"  # one Pagefind bundle per shard, and the list of the
 SEARCH_MANIFEST = f"{SEARCH_FOLDER}/shards.json"
 OPML_FILE = "feeds.opml"
 # Files being written start with this; nothing published does, and `feeds serve` never serves them.
-TEMP_PREFIX = ".tmp-"
+TEMP_PREFIX = ".enbekshi-feeds-tmp-"
+# What the publisher ever removes is of its own making, by these names: a temporary file (the
+# prefix, the name it stands in for, and `mkstemp`'s eight characters), a search bundle (a shard's
+# name and build) or one being made, an archive page (a number). Anything else in `out/` is left be.
+TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r"(?:.+\.)?[a-z0-9_]{8}")
+SEARCH_BUNDLE = re.compile(f"(?:{re.escape(TEMP_PREFIX)})?[a-z]{{2}}-[0-9]+-[0-9]+")
+ARCHIVE_PAGE = re.compile(r"[0-9]+")
 CONTENT_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",

@@ -309,15 +309,19 @@ def _write_page(store: Store, target: Target, document: FeedDocument, page: arch
 
 
 def _archive_pages(out: Path, path: str) -> list[Path]:
-    """The archive page files of one feed (not those of the feeds in its subfolders)."""
+    """The archive page files of one feed (not those of the feeds in its subfolders): numbered,
+    as the publisher names them; any other file there is not its own."""
     folder = out / layout.archive_folder(path)
-    return [page for suffix in layout.SUFFIXES.values() for page in folder.glob(f"*{suffix}")] if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return [page for suffix in layout.SUFFIXES.values() for page in folder.glob(f"*{suffix}")
+            if layout.ARCHIVE_PAGE.fullmatch(page.stem)]
 
 
 def _remove_stale_pages(out: Path, path: str, wanted: set[int]) -> None:
-    """A full re-render leaves no file in the feed's archive folder but the pages it wants."""
+    """A full re-render leaves no archive page in the feed's folder but those it wants."""
     for old in _archive_pages(out, path):
-        if not old.stem.isdigit() or int(old.stem) - 1 not in wanted:
+        if int(old.stem) - 1 not in wanted:
             old.unlink()
 
 

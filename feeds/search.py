@@ -26,6 +26,7 @@ PyPI's `pagefind[bin]` ships, one process per core.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -184,9 +185,12 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
     if not enabled:
         with store.transaction():
             store.search_clear()
-        if folder.exists():
-            shutil.rmtree(folder)
-            report.removed.append(layout.SEARCH_FOLDER)
+        _remove_stale(folder, set(), report)
+        with contextlib.suppress(FileNotFoundError):
+            (out / layout.SEARCH_MANIFEST).unlink()
+            report.removed.append(layout.SEARCH_MANIFEST)
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when nothing else is in it
         return report
     started = time.monotonic()
     dirty = _planned(store, out)
@@ -212,18 +216,24 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
     data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
     if write_if_changed(out / layout.SEARCH_MANIFEST, data):
         report.written.append(layout.SEARCH_MANIFEST)
-    # Folders no shard names any more: earlier builds, merged or emptied shards, crashed builds;
-    # and a manifest's temporary file left by a run killed while writing it.
-    named = {shard.bundle for shard in shards}
-    for stale in folder.iterdir():
-        if stale.is_dir() and stale.name not in named:
-            shutil.rmtree(stale)
-            report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
-        elif stale.is_file() and stale.name.startswith(f"{layout.TEMP_PREFIX}{Path(layout.SEARCH_MANIFEST).name}."):
-            stale.unlink()
+    _remove_stale(folder, {shard.bundle for shard in shards}, report)
     if report.written or report.removed:
         sync(out)
     return report
+
+
+def _remove_stale(folder: Path, named: set[str], report: SearchReport) -> None:
+    """Bundles no shard names any more (earlier builds, merged or emptied shards, crashed builds)
+    and a manifest's temporary file left by a run killed while writing it; nothing that is not
+    named as this program names them."""
+    if not folder.is_dir():
+        return
+    for stale in folder.iterdir():
+        if stale.is_dir() and layout.SEARCH_BUNDLE.fullmatch(stale.name) and stale.name not in named:
+            shutil.rmtree(stale)
+            report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
+        elif stale.is_file() and layout.TEMPORARY.fullmatch(stale.name):
+            stale.unlink()
 
 
 def _planned(store: Store, out: Path) -> list[tuple[SearchShard, list[str]]]:

@@ -15,7 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from feeds.layout import TEMP_PREFIX
+from feeds.layout import TEMP_PREFIX, TEMPORARY
 
 # Errors that no other file in the folder would escape: the disk, the file system, the quota.
 FOLDER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
@@ -60,11 +60,11 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def remove_stale_temporaries(folder: Path) -> int:
-    """Temporary files left by a process killed mid-write; nothing else has that prefix (a folder
-    that does is not ours, and is left alone)."""
+    """Temporary files left by a process killed mid-write: only files named as this program names
+    them (`layout.TEMPORARY`); anything else, a folder of that name included, is left alone."""
     removed = 0
     for stale in folder.rglob(TEMP_PREFIX + "*"):
-        if not stale.is_dir():
+        if TEMPORARY.fullmatch(stale.name) and not stale.is_dir():
             stale.unlink(missing_ok=True)
             removed += 1
     return removed

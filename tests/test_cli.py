@@ -13,6 +13,8 @@ import feedparser
 import pytest
 from conftest import dump, holds_open, run_feeds, run_unprivileged, wait_for
 
+from feeds.layout import TEMP_PREFIX
+
 
 def test_build_publishes_the_seeds_and_prints_a_summary(project: Path) -> None:
     # 39 article pages; 29 feeds, each as Atom, RSS, JSON Feed and an embed page; 3 index pages,
@@ -296,8 +298,8 @@ def test_a_lock_folder_that_is_a_file_is_named(project: Path) -> None:
 
 
 def test_a_stray_temporary_folder_in_out_is_left_alone(project: Path) -> None:
-    (project / "out/lang/.tmp-x").mkdir(parents=True)
-    assert run_feeds("build", cwd=project).returncode == 0 and (project / "out/lang/.tmp-x").is_dir()
+    (project / f"out/lang/{TEMP_PREFIX}x.atom.abcd1234").mkdir(parents=True)
+    assert run_feeds("build", cwd=project).returncode == 0 and (project / f"out/lang/{TEMP_PREFIX}x.atom.abcd1234").is_dir()
 
 
 @pytest.mark.slow

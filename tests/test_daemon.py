@@ -18,6 +18,7 @@ from conftest import SEED_002, dump, holds_open, run_feeds, wait_for
 from filelock import FileLock
 
 from feeds.daemon import Daemon, Publisher
+from feeds.layout import TEMP_PREFIX
 from feeds.lock import lock_path
 from feeds.settings import load_settings
 from feeds.store import Store
@@ -147,7 +148,7 @@ def test_a_rejected_file_is_logged_once_per_change(project: Path, caplog: pytest
 
 def test_stale_temporary_files_are_removed_by_the_next_run(project: Path) -> None:
     (project / "out/lang").mkdir(parents=True)
-    stale = project / "out/lang/.tmp-en.atom.abc123"
+    stale = project / f"out/lang/{TEMP_PREFIX}en.atom.abc_1234"
     stale.write_text("half a feed")
     job, _ = publisher(project)
     job.tick()
@@ -264,7 +265,7 @@ def test_real_watch_publishes_a_dropped_dump_and_stops_cleanly_on_sigterm(projec
     assert process.returncode == 0, stderr
     assert "stopped" in stderr and "Traceback" not in stderr
     for feed in (project / "out").rglob("*"):
-        assert not feed.name.startswith(".tmp-")
+        assert not feed.name.startswith(TEMP_PREFIX)
         if feed.suffix == ".atom":
             assert feedparser.parse(str(feed)).bozo == 0
 
@@ -294,7 +295,7 @@ def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0 and "stopped early" in stderr, stderr
-    assert not [path for path in (project / "out").rglob(".tmp-*")]
+    assert not [path for path in (project / "out").rglob(TEMP_PREFIX + "*")]
     finish = run_feeds("build", cwd=project)
     assert finish.returncode == 0 and "22 seen, 0 read" not in finish.stdout
     assert len(feedparser.parse(str(project / "out/all.atom")).entries) == 50

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_feeds
 
+from feeds.layout import TEMP_PREFIX
+
 DEPLOY = ROOT / "deploy"
 
 
@@ -76,8 +78,8 @@ def test_nginx_compresses_on_request_and_hides_temporary_files(nginx: str, proje
     headers, body, status = curl("-H", "Accept-Encoding: gzip", f"{nginx}/all.atom")
     assert status == 200 and headers["content-encoding"] == "gzip"
     assert gzip.decompress(body) == (project / "out/all.atom").read_bytes()
-    (project / "out/.tmp-all.atom.x1").write_text("half a feed")
-    assert curl(f"{nginx}/.tmp-all.atom.x1")[2] == 404
+    (project / f"out/{TEMP_PREFIX}all.atom.x1").write_text("half a feed")
+    assert curl(f"{nginx}/{TEMP_PREFIX}all.atom.x1")[2] == 404
 
 
 def test_systemd_unit_runs_watch_unprivileged_and_restarts_on_failure() -> None:

@@ -108,3 +108,33 @@ def test_an_article_that_cannot_be_rendered_loses_its_page(project: Path, monkey
     assert store.db.execute("SELECT rendered FROM articles WHERE id = ?", (victim,)).fetchone()[0] == 0
     assert store.db.execute("SELECT 1 FROM search_changes c JOIN articles a ON a.num = c.article WHERE a.id = ?",
                             (victim,)).fetchone()
+
+
+def test_the_publisher_removes_only_files_named_as_it_names_its_own(project: Path) -> None:
+    """Someone else's files in `out/` survive a repaired crash, a full re-render, a withdrawn feed
+    and search turned off; the publisher's own leftovers do not."""
+    from conftest import run_feeds
+
+    assert run_feeds("build", cwd=project).returncode == 0
+    out = project / "out"
+    theirs = [out / ".tmp-keep.txt", out / "lang/.tmp-en.atom.abc123", out / "archive/all/notes.json",
+              out / "archive/all/README.atom", out / "archive/topic/sport/notes.json", out / "pagefind/custom/ui.js",
+              out / "pagefind/notes.txt"]
+    ours = [out / f"lang/{layout.TEMP_PREFIX}en.atom.abcd_123", out / "pagefind/en-1-1/pagefind-entry.json",
+            out / f"pagefind/{layout.TEMP_PREFIX}shards.json.x1y2z3_4"]
+    for path in theirs + ours:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("kept")
+    store = Store(project / "state/feeds.sqlite3")
+    with store.transaction():
+        store.set_meta("publishing", "started")  # as a run killed while writing leaves it
+        for (article_id,) in store.db.execute("SELECT a.id FROM members m JOIN articles a ON a.num = m.article "
+                                              "JOIN feeds f ON f.num = m.feed WHERE f.path = 'topic/sport'").fetchall():
+            store.leave_feeds(article_id, ["topic/sport"])
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 5"))  # every feed in full again
+    assert run_feeds("build", cwd=project).returncode == 0
+    assert not (out / "topic/sport.atom").exists()  # withdrawn
+    assert run_feeds("build", "--no-search", cwd=project).returncode == 0
+    assert [path for path in theirs if not path.is_file()] == []
+    assert [path for path in ours if path.exists()] == []

@@ -23,6 +23,7 @@ from test_clients import ARTIFACTS, KAZAKH, chromium, wait
 from test_serve import free_port, listening
 
 from feeds import search
+from feeds.layout import TEMP_PREFIX
 from feeds.models import SearchShard
 from feeds.search import FIRST_PAGES, MERGE_AFTER, TOP_LEVEL, Change, capacity, plan
 
@@ -140,7 +141,7 @@ def test_a_shard_that_cannot_be_built_is_named_and_built_by_the_next_run(searche
 
 
 def test_a_manifest_left_half_written_by_a_killed_run_is_swept(searched: Path) -> None:
-    left = searched / "out/pagefind/.tmp-shards.json.4242-1"
+    left = searched / f"out/pagefind/{TEMP_PREFIX}shards.json.4242_1ab"
     left.write_text('{"shards": [')
     (searched / "seeds/010_ru.txt").write_text(dump(("Новая школа открылась в Шымкенте 03.03.2026", "Школа на 600 мест.")))
     assert run_feeds("build", cwd=searched).returncode == 0

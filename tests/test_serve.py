@@ -24,6 +24,7 @@ from conftest import dump, new_project, run_feeds, wait_for
 
 from feeds import serve
 from feeds.daemon import health
+from feeds.layout import TEMP_PREFIX
 from feeds.settings import load_settings
 from feeds.write import write_if_changed
 
@@ -174,10 +175,10 @@ def test_nothing_outside_out_is_ever_served(shared: Served, tmp_path: Path) -> N
     secret.write_text("secret")
     (out / "leak.atom").symlink_to(secret)
     (out / "store.atom").symlink_to(shared.project / "state/feeds.sqlite3")
-    (out / "lang/.tmp-en.atom.x").write_text("half")
+    (out / f"lang/{TEMP_PREFIX}en.atom.x").write_text("half")
     (out / "notes.txt").write_text("not a published kind of file")
     for path in ("/../config.yaml", "/%2e%2e/config.yaml", "/%2E%2E%2Fconfig.yaml", "/lang/..%2f..%2fconfig.yaml",
-                 "//etc/passwd", "/etc/passwd", "/leak.atom", "/store.atom", "/lang/.tmp-en.atom.x", "/notes.txt",
+                 "//etc/passwd", "/etc/passwd", "/leak.atom", "/store.atom", f"/lang/{TEMP_PREFIX}en.atom.x", "/notes.txt",
                  "/state/feeds.sqlite3", "/..%5c..%5cconfig.yaml", "/all.atom%00.html", "/missing.atom"):
         status, _, body = shared.request("GET", path)
         assert status == 404 and b"secret" not in body and b"SQLite" not in body, path
