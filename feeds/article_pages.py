@@ -25,7 +25,7 @@ from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue
 from feeds.models import Entry
 from feeds.settings import InterfaceSettings
-from feeds.wording import Wording, feed_label, page_start
+from feeds.wording import Wording, bdi, feed_label, page_start
 
 OG_LOCALES = {"en": "en_US", "ru": "ru_RU", "kk": "kk_KZ"}
 
@@ -73,14 +73,14 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
               f'{e(words.date(day))}</time></dd>')]
     if entry.agency:
         facts.append(f'      <dt>{e(words("article_agency"))}</dt><dd><a href="{e(site.agency_url(entry.agency, language))}" '
-                     f'data-pagefind-meta="agency">{e(site.agency_name(entry.agency, language))}</a></dd>')
+                     f'data-pagefind-meta="agency">{bdi(site.agency_name(entry.agency, language))}</a></dd>')
     section = next(key for key, _ in feeds if key.kind == "category-lang")
     facts.append(f'      <dt>{e(words("article_section"))}</dt><dd><a href="{here(layout.feed_file(section.path))}">'
-                 f'{e(entry.category_label)}</a></dd>')
+                 f'{bdi(entry.category_label)}</a></dd>')
     topics = [(key, catalogue.topic_label(key.value, language)) for key, _ in feeds if key.kind == "topic"]
     if topics:
         facts.append(f'      <dt>{e(words("article_topics"))}</dt><dd>' + ", ".join(
-            f'<a href="{here(layout.feed_file(key.path))}">{e(label)}</a>' for key, label in topics)
+            f'<a href="{here(layout.feed_file(key.path))}">{bdi(label)}</a>' for key, label in topics)
                      + "</dd>")
     # The search's filters: one value per agency and topic whatever the article's language (their
     # English names), so that a filter gathers the articles of every language.
@@ -96,9 +96,9 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
         others = (f'  <nav aria-labelledby="translations">\n    <h2 id="translations">{e(words("article_translations"))}</h2>\n'
                   "    <ul>\n" + "\n".join(
                       f'      <li lang="{other.language}"><a href="{here(layout.article_file(other.id))}" '
-                      f'hreflang="{other.language}">{e(other.title)}</a> ({LANGUAGE_NAMES[other.language]})</li>'
+                      f'hreflang="{other.language}">{bdi(other.title)}</a> ({LANGUAGE_NAMES[other.language]})</li>'
                       for other in translations) + "\n    </ul>\n  </nav>\n")
-    listed = "\n".join(f'      <li><a href="{here(layout.feed_file(key.path))}">{e(feed_label(key, catalogue, words))}</a></li>'
+    listed = "\n".join(f'      <li><a href="{here(layout.feed_file(key.path))}">{bdi(feed_label(key, catalogue, words))}</a></li>'
                        for key, _ in feeds)
     page = page_start(language, f"{e(entry.title)} · {e(site.name)}") + f"""  <meta name="description" content="{e(entry.summary or entry.title)}">
 {chr(10).join(head)}
@@ -109,7 +109,7 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
   </header>
   <main>
   <article data-pagefind-body>
-    <h1>{e(entry.title)}</h1>
+    <h1 dir="auto">{e(entry.title)}</h1>
 {filters}
     <dl data-pagefind-ignore>
 {chr(10).join(facts)}

@@ -23,7 +23,7 @@ from feeds.layout import INDEX_FILES, OPML_FILE, SEARCH_FILES, SEARCH_MANIFEST
 from feeds.models import FeedState, Published
 from feeds.settings import InterfaceSettings
 from feeds.timing import to_datetime
-from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, feed_label, page_start
+from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, bdi, feed_label, page_start
 
 EMBED_HEADLINES = 10
 GROUPS = ("lang", "category", "agency", "topic")
@@ -128,9 +128,9 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording,
             url = document.url("atom")
             rows.append(
                 f'      <tr id="{e(feed.path.replace("/", "-"))}">\n'
-                f'        <th scope="row"><a href="{e(feed.path)}.atom">{e(feed_label(feed.key, catalogue, words))}</a></th>\n'
+                f'        <th scope="row"><a href="{e(feed.path)}.atom">{bdi(feed_label(feed.key, catalogue, words))}</a></th>\n'
                 f"        <td>{feed.entry_count}</td>\n"
-                f"        <td>{e(feed.latest_title)}</td>\n"
+                f"        <td>{bdi(feed.latest_title)}</td>\n"
                 f'        <td><input type="text" readonly value="{e(url)}" aria-label="{t("address")}: {e(feed_label(feed.key, catalogue, words))}" size="40"></td>\n'
                 f'        <td><a href="{e(feed.path)}.rss">RSS</a> <a href="{e(feed.path)}.json">JSON</a></td>\n'
                 f"      </tr>"
@@ -293,7 +293,7 @@ def embed_page(document: FeedDocument, entries: Sequence[Published]) -> bytes:
     e = html.escape
     items = "\n".join(
         f'    <li lang="{e(entry.language)}">'
-        f'<a href="{e(entry.source_url or document.site.article_url(entry.id))}" target="_top" rel="noopener">{e(entry.title)}</a>'
+        f'<a href="{e(entry.source_url or document.site.article_url(entry.id))}" target="_top" rel="noopener">{bdi(entry.title)}</a>'
         f' <time datetime="{entry.published.date().isoformat()}">{entry.published:%d.%m.%Y}</time></li>'
         for entry in entries[:EMBED_HEADLINES]
     )
@@ -316,7 +316,7 @@ def embed_page(document: FeedDocument, entries: Sequence[Published]) -> bytes:
   </style>
 </head>
 <body>
-  <h1><a href="{e(document.url("atom"))}" target="_top">{e(document.title)}</a></h1>
+  <h1><a href="{e(document.url("atom"))}" target="_top">{bdi(document.title)}</a></h1>
   <ul>
 {items}
   </ul>

@@ -7,6 +7,7 @@ The dumps give a day, never a time of day (the time an entry carries in a feed i
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date
 
@@ -82,6 +83,12 @@ PAGEFIND_WORDS = {
         "searching": "[SEARCH_TERM] ізделуде...",
     },
 }
+
+
+def bdi(text: str) -> str:
+    """A title or name, escaped and isolated from the text around it: a right-to-left override in
+    it (left open by mistake or on purpose) cannot reorder the date or words beside it."""
+    return f"<bdi>{html.escape(text)}</bdi>"
 
 
 def page_start(language: str, title: str) -> str:

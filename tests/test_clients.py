@@ -170,6 +170,20 @@ def test_browser_shows_an_embed_page(served: Served, driver: object) -> None:
     assert_shown_as_text(page)
 
 
+def test_an_override_left_open_in_a_title_cannot_reorder_the_date_beside_it(driver: object, tmp_path: Path) -> None:
+    """Chromium lays the embed page out: the date stays to the right of a headline whose title
+    opens a right-to-left override (U+202E) and never closes it, and reads as written."""
+    project = new_project(tmp_path)
+    (project / "seeds/009_rlo.txt").write_text(dump(("Override \u202eevil headline 02.03.2026", "Text."), section="Overrides"))
+    assert run_feeds("build", cwd=project).returncode == 0
+    driver.get((project / "out/embed/category/overrides.html").as_uri())  # type: ignore[attr-defined]
+    title, date = driver.execute_script(  # type: ignore[attr-defined]
+        "const a = document.querySelector('li a'), t = document.querySelector('li time');"
+        "return [a.getBoundingClientRect().toJSON(), t.getBoundingClientRect().toJSON()];")
+    assert date["left"] >= title["right"] - 1  # after the title, as in any left-to-right line
+    assert driver.execute_script("return document.querySelector('li time').textContent") == "02.03.2026"  # type: ignore[attr-defined]
+
+
 def test_browser_runs_the_widget_on_another_site(served: Served, driver: object, tmp_path: Path) -> None:
     site = tmp_path / "partner"
     site.mkdir()

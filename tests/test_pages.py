@@ -30,11 +30,11 @@ def test_each_index_page_speaks_its_language_and_lists_every_feed_grouped() -> N
     assert [h2.text for h2 in english.iter("h2")] == ["By language", "By agency", "By topic"]
     rows = {row.get("id"): row for row in english.iter("tr") if row.get("id")}
     assert list(rows) == ["all", "lang-ru", "agency-mfa", "topic-sport"]
-    assert rows["agency-mfa"].findtext("th/a") == "Ministry of Foreign Affairs of Kazakhstan"
-    assert rows["all"].findall("td")[1].text == "Latest <headline> & more"  # text, never markup
+    assert rows["agency-mfa"].findtext("th/a/bdi") == "Ministry of Foreign Affairs of Kazakhstan"
+    assert rows["all"].findall("td")[1].text_content() == "Latest <headline> & more"  # text, never markup
     russian = html.fromstring(files["index.ru.html"])
     assert russian.get("lang") == "ru" and {row.get("id"): row for row in russian.iter("tr") if row.get("id")}[
-        "agency-mfa"].findtext("th/a") == "Министерство иностранных дел РК"
+        "agency-mfa"].findtext("th/a/bdi") == "Министерство иностранных дел РК"
     discovery = [link.get("href") for link in english.iter("link") if link.get("rel") == "alternate"]
     assert discovery == ["all.atom", "lang/ru.atom"]
 
@@ -65,3 +65,33 @@ def test_the_stylesheet_has_the_interface_words_in_each_language_and_compiles() 
     etree.XSLT(etree.fromstring(stylesheet))
     assert "Раньше &lt;&amp;&gt;".encode() in stylesheet and "Ертерек".encode() in stylesheet
     assert "жылғы".encode() in stylesheet and "февраля".encode() in stylesheet
+
+
+def test_every_title_and_name_on_every_page_kind_is_isolated_from_the_text_around_it(project) -> None:  # type: ignore[no-untyped-def]
+    """A right-to-left override left open in a title, a section or an agency name (U+202E) stays
+    inside its own isolate on the index, article, embed and feed-view pages: it cannot reorder the
+    date or the words beside it."""
+    from conftest import dump, run_feeds
+
+    source = "https://www.gov.kz/memleket/entities/mfa/press/news/details/7000001?lang=kk"
+    (project / "seeds/005_rlo.txt").write_text(dump(("Override \u202eevil title 03.03.2026", f"A body.Source : {source}"),
+                                                    section="Wor\u202eld"))
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("name: {en: Ministry of Foreign Affairs of Kazakhstan,",
+                                                 "name: {en: Ministry \u202eof Foreign Affairs,"))
+    assert run_feeds("build", cwd=project).returncode == 0
+    out = project / "out"
+    view = etree.XSLT(etree.parse(str(out / "assets/feed.xsl")))
+    pages = {path.relative_to(out).as_posix(): html.fromstring(path.read_bytes())
+             for path in [out / "index.html", *out.glob("embed/**/*.html"), *out.glob("articles/*/*.html")]}
+    pages |= {name: html.fromstring(str(view(etree.parse(str(out / name))))) for name in ("all.atom", "all.rss", "agency/mfa.atom")}
+    overridden = 0
+    for name, page in pages.items():
+        for node in page.xpath("//text()[contains(., '\u202e')]"):
+            holder = node.getparent().getparent() if node.is_tail else node.getparent()
+            if holder.tag in ("title", "style", "script") or holder.getparent() is None:
+                continue  # the window's title is plain text; nothing reorders it
+            overridden += 1
+            isolates = holder.xpath("ancestor-or-self::*[self::bdi or @dir]")
+            assert isolates, f"{name}: {node!r} in <{holder.tag}> is not isolated"
+    assert overridden >= 10

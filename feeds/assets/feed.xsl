@@ -74,8 +74,8 @@
 
   <xsl:template match="atom:feed">
     <header>
-      <h1><xsl:value-of select="atom:title"/></h1>
-      <p><xsl:value-of select="atom:subtitle"/></p>
+      <h1 dir="auto"><xsl:value-of select="atom:title"/></h1>
+      <p dir="auto"><xsl:value-of select="atom:subtitle"/></p>
     </header>
     <xsl:call-template name="subscribe">
       <xsl:with-param name="archive" select="boolean(fh:archive)"/>
@@ -86,7 +86,7 @@
       <xsl:for-each select="atom:entry">
         <article>
           <xsl:if test="@xml:lang"><xsl:attribute name="lang"><xsl:value-of select="@xml:lang"/></xsl:attribute></xsl:if>
-          <h2><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h2>
+          <h2 dir="auto"><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h2>
           <p class="meta">
             <time datetime="{substring(atom:published, 1, 10)}">
               <xsl:call-template name="date">
@@ -95,10 +95,10 @@
                 <xsl:with-param name="day" select="number(substring(atom:published, 9, 2))"/>
               </xsl:call-template>
             </time>
-            <xsl:for-each select="atom:author/atom:name"> · <xsl:value-of select="."/></xsl:for-each>
-            <xsl:for-each select="atom:category"> · <xsl:value-of select="@label"/></xsl:for-each>
+            <xsl:for-each select="atom:author/atom:name"> · <bdi><xsl:value-of select="."/></bdi></xsl:for-each>
+            <xsl:for-each select="atom:category"> · <bdi><xsl:value-of select="@label"/></bdi></xsl:for-each>
           </p>
-          <p><xsl:value-of select="atom:summary"/></p>
+          <p dir="auto"><xsl:value-of select="atom:summary"/></p>
           <xsl:if test="atom:link[@rel='related']">
             <p>
               <a href="{atom:link[@rel='related']/@href}"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_full_text'"/></xsl:call-template></a>
@@ -112,8 +112,8 @@
 
   <xsl:template match="channel">
     <header>
-      <h1><xsl:value-of select="title"/></h1>
-      <p><xsl:value-of select="description"/></p>
+      <h1 dir="auto"><xsl:value-of select="title"/></h1>
+      <p dir="auto"><xsl:value-of select="description"/></p>
     </header>
     <xsl:call-template name="subscribe">
       <xsl:with-param name="archive" select="boolean(fh:archive)"/>
@@ -125,7 +125,7 @@
         <xsl:variable name="month" select="(string-length(substring-before('JanFebMarAprMayJunJulAugSepOctNovDec', substring(pubDate, 9, 3))) div 3) + 1"/>
         <article>
           <xsl:if test="dc:language"><xsl:attribute name="lang"><xsl:value-of select="dc:language"/></xsl:attribute></xsl:if>
-          <h2><a href="{link}"><xsl:value-of select="title"/></a></h2>
+          <h2 dir="auto"><a href="{link}"><xsl:value-of select="title"/></a></h2>
           <p class="meta">
             <time datetime="{concat(substring(pubDate, 13, 4), '-', format-number($month, '00'), '-', substring(pubDate, 6, 2))}">
               <xsl:call-template name="date">
@@ -134,8 +134,8 @@
                 <xsl:with-param name="day" select="number(substring(pubDate, 6, 2))"/>
               </xsl:call-template>
             </time>
-            <xsl:for-each select="dc:creator"> · <xsl:value-of select="."/></xsl:for-each>
-            <xsl:for-each select="category"> · <xsl:value-of select="."/></xsl:for-each>
+            <xsl:for-each select="dc:creator"> · <bdi><xsl:value-of select="."/></bdi></xsl:for-each>
+            <xsl:for-each select="category"> · <bdi><xsl:value-of select="."/></bdi></xsl:for-each>
           </p>
           <p><xsl:call-template name="text-of-html"><xsl:with-param name="html" select="description"/></xsl:call-template></p>
           <xsl:if test="atom:link[@rel='related']">

@@ -29,6 +29,7 @@
       var href = safeUrl(item.url || item.external_url || "");
       var title = document.createElement(href ? "a" : "span");
       title.textContent = item.title || item.summary || "";
+      title.dir = "auto";  // isolated: a right-to-left override in a title cannot reorder the date beside it
       if (href) {
         title.href = href;
         title.rel = "noopener";
@@ -51,6 +52,7 @@
       var heading = document.createElement("p");
       heading.className = "enbekshi-feed-title";
       heading.textContent = feed.title;
+      heading.dir = "auto";
       container.appendChild(heading);
     }
     container.appendChild(list);
