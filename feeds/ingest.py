@@ -294,7 +294,7 @@ class Ingest:
         if prepared.missing:
             return []  # gone since the folder was listed: simply not there
         if not prepared.digest:  # not read at all
-            self.store.record_seed_file(replace(fresh, problems=prepared.problems))
+            self.store.record_seed_file(replace(fresh, problems=prepared.problems, mtime_ns=-1 if prepared.retry else fresh.mtime_ns))
             return list(prepared.problems)
         if known and known.sha256 == prepared.digest and not job.retry:
             self.store.record_seed_file(replace(fresh, problems=known.problems))
@@ -578,6 +578,7 @@ class Prepared:
     problems: tuple[Problem, ...] = ()
     missing: bool = False
     texts: dict[str, bytes] = field(default_factory=dict)  # each article's `packed_text`, by content hash
+    retry: bool = False  # not read for a reason that may pass (an I/O error): read again next run
 
 
 def prepare(file: tuple[Path, str], feeds: FeedSettings, topics: tuple[TopicSettings, ...], latest: date) -> Prepared:
@@ -591,7 +592,10 @@ def prepare(file: tuple[Path, str], feeds: FeedSettings, topics: tuple[TopicSett
             return Prepared("", missing=True)
         except (OSError, ValueError) as exc:
             reason = f"cannot be read: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return Prepared("", problems=(Problem(name, None, reason, FILE_REJECTED),))
+            # Permissions are read again when they change (the file's ctime); any other error may pass.
+            retry = isinstance(exc, OSError) and not isinstance(exc, PermissionError)
+            reason += "; read again next run" if retry else ""
+            return Prepared("", problems=(Problem(name, None, reason, FILE_REJECTED),), retry=retry)
         digest = hashlib.sha256(data).hexdigest()
         try:
             decoded = decode(data)

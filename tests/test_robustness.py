@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -131,6 +133,30 @@ def test_a_look_alike_host_is_never_credited_to_a_ministry_nor_called_gov_kz(pro
     assert "evil.com" not in "".join(path.read_text() for path in out.rglob("*.atom"))
     page = (out / entry.link.removeprefix(BASE)).read_text()
     assert "evil.com" not in page and "Original press release on gov.kz" not in page and "Foreign Affairs" not in page
+
+
+STRACE = shutil.which("strace")
+
+
+def strace_feeds(project: Path, *injection: str) -> subprocess.CompletedProcess[str]:
+    """A real `feeds build` with faults injected into its system calls by strace."""
+    if STRACE is None:
+        pytest.skip("strace is not installed (.ci/run installs Debian's strace)")
+    return subprocess.run([STRACE, "-f", "-qq", "-o", "/dev/null", *injection, sys.executable, "-m", "feeds", "build"],
+                          cwd=project, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.slow
+def test_a_dump_that_fails_to_read_once_is_read_by_the_next_run(project: Path) -> None:
+    assert run_feeds("build", cwd=project).returncode == 0
+    seed = project / "seeds/005_new.txt"
+    seed.write_text(dump(good(5)))
+    failed = strace_feeds(project, "-P", str(seed), "-e", "trace=read", "-e", "inject=read:error=EIO")
+    assert failed.returncode == 0 and "005_new.txt: file rejected: cannot be read: Input/output error; read again next run" in failed.stderr
+    assert run_feeds("status", "--check", cwd=project).returncode == 1  # true while it is not read
+    again = run_feeds("build", cwd=project)  # nobody touched the file
+    assert "1 read" in again.stdout and "Good article 005" in titles(project / "out")
+    assert run_feeds("status", "--check", cwd=project).returncode == 0
 
 
 def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_changes(
