@@ -274,9 +274,15 @@ def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: C
         return ""
     target = out / layout.SEARCH_FOLDER / f"{shard.name}-{shard.builds + 1}"
     building = target.with_name(f"{layout.TEMP_PREFIX}{target.name}")
-    staging = Path(tempfile.mkdtemp(prefix="enbekshi-search-"))
     try:
-        _stage(out, staging, members)
+        staging = Path(tempfile.mkdtemp(prefix="enbekshi-search-"))
+    except OSError as exc:
+        return f"cannot stage its pages in the temporary folder {tempfile.gettempdir()}: {exc.strerror or exc}"
+    try:
+        try:
+            _stage(out, staging, members)
+        except OSError as exc:  # links in the temporary folder, not files of out/
+            return f"cannot stage its pages in the temporary folder {staging.parent}: {exc.strerror or exc}"
         shutil.rmtree(building, ignore_errors=True)
         result = subprocess.run([str(pagefind()), "--site", str(staging), "--output-path", str(building), "--silent"],
                                 capture_output=True, encoding="utf-8", errors="replace", timeout=PAGEFIND_SECONDS, check=False)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import zlib
 from collections import Counter
@@ -260,6 +261,7 @@ CREATE TABLE quarantine (
 """ + SEARCH_SHARDS + SEARCH_NEWEST + KEYED
 RUNS_KEPT = 100
 CACHE_KIB = 16 * 1024  # page cache per connection (a run has two): more saved no time, cost memory
+FULL_BYTES = 1 << 20  # a folder with less room than this is taken for the full one
 MAX_PARAMETERS = 400  # ids per `IN (...)`: SQLite allows a few thousand parameters
 
 ENTRY_COLUMNS = ("a.id, a.title, a.published_us, a.updated_us, a.paragraphs, a.summary, a.source_url, "
@@ -289,6 +291,15 @@ class StoreError(Exception):
 class RecordError(Exception):
     """One article's values could not be stored (a constraint, a number too large): that article
     alone is skipped."""
+
+
+def _temporary_folder() -> str:
+    """The folder SQLite keeps its temporary files in: the first usable of SQLITE_TMPDIR, TMPDIR,
+    /var/tmp, /usr/tmp and /tmp (its Unix VFS's order)."""
+    for folder in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR"), "/var/tmp", "/usr/tmp", "/tmp"):
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return "."
 
 
 def storable(number: int) -> int:
@@ -456,8 +467,21 @@ class Store:
                 if candidate.exists() and not os.access(candidate, os.W_OK):
                     return f"the store {self.path} cannot be used: {text} ({candidate} is read-only)"
         hint = ("not an SQLite database" if "not a database" in text else "damaged" if "malformed" in text
-                else "read-only" if "readonly" in text else "")
+                else "read-only" if "readonly" in text else self._full(text) if "full" in text else "")
         return f"the store {self.path} cannot be used: {text}" + (f" ({hint})" if hint else "")
+
+    def _full(self, text: str) -> str:
+        """Which folder is full: SQLite writes temporary files (sorts, statement journals) in the
+        temporary folder, not beside the store."""
+        temporary = _temporary_folder()
+        for folder, name in ((temporary, f"the temporary folder {temporary} (TMPDIR), where SQLite keeps its temporary files,"),
+                             (str(self.path.parent), f"the folder of the store {self.path.parent}")):
+            try:
+                if shutil.disk_usage(folder).free < FULL_BYTES:
+                    return f"{name} is full"
+            except OSError:
+                continue
+        return ""
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._guard():
@@ -480,12 +504,15 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Commits on success and rolls back on any exception, so a file is stored whole or not at all."""
+        """Commits on success and rolls back on any exception, so a file is stored whole or not at
+        all. SQLite may have rolled back already (a full disk does that): the error that did it is
+        the one raised."""
         self._run("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self._run("ROLLBACK")
+            if self.db.in_transaction:
+                self._run("ROLLBACK")
             raise
         self._run("COMMIT")
 
@@ -496,10 +523,12 @@ class Store:
         try:
             yield
         except BaseException:
-            self._run("ROLLBACK TO one")
+            if self.db.in_transaction:
+                self._run("ROLLBACK TO one")
             raise
         finally:
-            self._run("RELEASE one")
+            if self.db.in_transaction:
+                self._run("RELEASE one")
 
     # Seed files -----------------------------------------------------------------------------
 

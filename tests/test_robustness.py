@@ -159,6 +159,26 @@ def test_a_dump_that_fails_to_read_once_is_read_by_the_next_run(project: Path) -
     assert run_feeds("status", "--check", cwd=project).returncode == 0
 
 
+@pytest.mark.slow
+def test_a_full_temporary_folder_is_named_and_leaves_the_store_whole(project: Path, tmp_path: Path) -> None:
+    """TMPDIR on a tmpfs of 64 KiB, filled (in a mount namespace of the run's own, so no root is
+    needed): SQLite's temporary files have no room. The run stops naming that folder, not with
+    "cannot rollback"; the next run, with room, publishes everything."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare (util-linux) is not installed")
+    full = tmp_path / "full-tmp"
+    full.mkdir()
+    script = 'mount -t tmpfs -o size=64k tmpfs "$0" && head -c 65536 /dev/zero > "$0/fill"; exec "$@"'
+    result = subprocess.run([unshare, "--user", "--map-root-user", "--mount", "sh", "-c", script, str(full),
+                             sys.executable, "-m", "feeds", "build"], cwd=project, env={**os.environ, "TMPDIR": str(full)},
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 4, result.stderr
+    assert f"(the temporary folder {full} (TMPDIR), where SQLite keeps its temporary files, is full)" in result.stderr
+    assert "cannot rollback" not in result.stderr
+    assert run_feeds("build", cwd=project).returncode == 0 and len(titles(project / "out")) == 39
+
+
 def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_changes(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
