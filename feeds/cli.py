@@ -85,25 +85,27 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     config = args.config if args.config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
-    cli_paths = {name: getattr(args, name) for name in ("seeds", "out", "state") if getattr(args, name) is not None}
     try:
-        settings = load_settings(config, cli_paths)
-        if args.no_search:
-            settings = settings.model_copy(update={"search": _flag("--no-search", settings.search, enabled=False)})
+        settings = _settings(args, config)
         if args.command in ("watch", "serve"):
-            from feeds.daemon import serve, watch  # the scheduler and file events, only for the daemons
+            from feeds.daemon import ConfigWatch, serve, watch  # the scheduler and file events, only for the daemons
 
             watching = _flag("--interval", settings.watch, interval_seconds=args.interval)
+            current = ConfigWatch(settings, config, lambda: _settings(args, config))
             if args.command == "watch":
-                return watch(settings, watching.interval_seconds)
+                return watch(current, watching.interval_seconds)
             serving = _flag("--host/--port", settings.serve, host=args.host, port=args.port)
-            return serve(settings, serving.host, serving.port, watching.interval_seconds if args.watch else None)
+            return serve(current, serving.host, serving.port, watching.interval_seconds if args.watch else None)
         if args.command == "status":
             return _status(settings, args.json, args.check)
         with stopping_on_signals() as stop:
             report = build(settings, on_problem=log_problem, should_stop=stop.is_set,
                            progress=progress.for_terminal(args.quiet, args.log_format))
     except ConfigError as exc:
+        if args.command == "status" and args.check:
+            # For a monitoring system: a config that cannot be used (a bad edit, say) is unhealthy.
+            print(f"UNHEALTHY: the configuration cannot be used: {exc}")
+            return EXIT_UNHEALTHY
         log.error("configuration error: %s", exc)
         return EXIT_CONFIG
     except OutputError as exc:
@@ -125,6 +127,15 @@ def _main(args: argparse.Namespace) -> int:
         except OSError as exc:  # a full disk behind stdout: the run itself is done and recorded
             log.error("cannot write the summary to standard output: %s", exc.strerror or exc)
     return EXIT_INTERRUPTED if stop.is_set() else EXIT_OK
+
+
+def _settings(args: argparse.Namespace, config: Path | None) -> Settings:
+    """The config file's settings with the command line's paths and flags in them."""
+    cli_paths = {name: getattr(args, name) for name in ("seeds", "out", "state") if getattr(args, name) is not None}
+    settings = load_settings(config, cli_paths)
+    if args.no_search:
+        settings = settings.model_copy(update={"search": _flag("--no-search", settings.search, enabled=False)})
+    return settings
 
 
 def _flag(names: str, section: SectionT, **values: object) -> SectionT:

@@ -17,7 +17,7 @@ import pytest
 from conftest import SEED_002, dump, holds_open, run_feeds, wait_for
 from filelock import FileLock
 
-from feeds.daemon import Daemon, Publisher
+from feeds.daemon import ConfigWatch, Daemon, Publisher
 from feeds.layout import TEMP_PREFIX
 from feeds.lock import lock_path
 from feeds.settings import load_settings
@@ -40,6 +40,11 @@ class Clock:
 
     def __call__(self) -> float:
         return (time.time() if self.base is None else self.base) + self.offset
+
+
+def config_watch(project: Path) -> ConfigWatch:
+    config = project / "config.yaml"
+    return ConfigWatch(load_settings(config), config, lambda: load_settings(config))
 
 
 def publisher(project: Path, settle: float = 0) -> tuple[Publisher, Clock]:
@@ -286,6 +291,50 @@ def test_real_watch_reacts_to_file_events_long_before_the_interval(project: Path
 
 
 @pytest.mark.slow
+def test_real_watch_watches_a_seeds_folder_removed_and_made_again(project: Path) -> None:
+    process = start_watch(project, "3600")
+    try:
+        assert wait_for(lambda: (project / "out/index.html").exists(), 30)
+        shutil.rmtree(project / "seeds")  # removed, as `rm -r` or a redeploy does
+        time.sleep(0.5)
+        (project / "seeds").mkdir()  # and made again: another folder at that path
+        time.sleep(1)  # the watch is made again within a quarter second of the folder's return
+        started = time.monotonic()
+        (project / "seeds/010_new.txt").write_text(NEW_DUMP)
+        assert wait_for(lambda: published(project, "Kazakhstan opens a consulate in Osaka"), 10)
+        assert time.monotonic() - started < 10  # file events, not the hour's scan
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "the seeds folder" in stderr and "is there again: watching it for file events again" in stderr
+
+
+@pytest.mark.slow
+def test_real_watch_reads_its_config_again_and_keeps_its_settings_over_a_bad_edit(project: Path) -> None:
+    config = project / "config.yaml"
+    good = config.read_text()
+    process = start_watch(project, "3600")
+    try:
+        assert wait_for(lambda: (project / "out/index.html").exists(), 30)
+        config.write_text(good.replace("name: Enbekshi QazaQ", "name: Enbekshi Edited"))
+        (project / "seeds/010_new.txt").write_text(NEW_DUMP)  # a run, with the config read first
+        assert wait_for(lambda: "Enbekshi Edited" in (project / "out/index.html").read_text(), 10)
+        config.write_text(good.replace("max_entries: 50", "max_entries: [not a number"))  # a bad edit
+        (project / "seeds/011_new.txt").write_text(dump(("Astana hosts a forum 01.03.2026", "The forum opened today.")))
+        assert wait_for(lambda: published(project, "Astana hosts a forum"), 10)  # still publishing, as before
+        assert "Enbekshi Edited" in (project / "out/index.html").read_text()
+        check = run_feeds("status", "--check", cwd=project)
+        assert check.returncode == 1 and check.stdout.startswith("UNHEALTHY: the configuration cannot be used:")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "configuration read again from" in stderr
+    assert "configuration not read again:" in stderr and "running on with the settings read before" in stderr
+
+
+@pytest.mark.slow
 def test_sigterm_during_a_long_run_stops_at_a_boundary_and_the_next_run_finishes(project: Path) -> None:
     write_bulk_dumps(project, 20)
     process = start_watch(project, "3600")
@@ -346,7 +395,7 @@ def test_updated_only_moves_forward_even_for_a_dump_with_an_older_mtime(project:
 def test_stopping_during_a_run_that_must_run_again_does_not_hang(project: Path) -> None:
     write_bulk_dumps(project, 30)
     stop = threading.Event()
-    daemon = Daemon(load_settings(project / "config.yaml"), 3600, stop)
+    daemon = Daemon(config_watch(project), 3600, stop)
     daemon.start()
     assert wait_for(lambda: (project / "state/feeds.sqlite3").exists(), 30)
     (project / "seeds/010_new.txt").write_text(NEW_DUMP)  # a file event during the run: it must run again

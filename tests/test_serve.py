@@ -23,7 +23,7 @@ import pytest
 from conftest import dump, new_project, run_feeds, wait_for
 
 from feeds import serve
-from feeds.daemon import health
+from feeds.daemon import ConfigWatch, health
 from feeds.layout import TEMP_PREFIX
 from feeds.settings import load_settings
 from feeds.write import write_if_changed
@@ -93,8 +93,10 @@ class Local(Served):
 @pytest.fixture
 def served(project: Path) -> Iterator[Served]:
     assert run_feeds("build", cwd=project).returncode == 0
-    settings = load_settings(project / "config.yaml")
-    server = serve.start_server(project / "out", "127.0.0.1", 0, settings.serve.cache_control, lambda: health(settings))
+    config = project / "config.yaml"
+    settings = load_settings(config)
+    current = ConfigWatch(settings, config, lambda: load_settings(config))
+    server = serve.start_server(project / "out", "127.0.0.1", 0, settings.serve.cache_control, lambda: health(current))
     yield Local(project, server.server_address[1], None, None, server)
     server.shutdown()
     server.server_close()
