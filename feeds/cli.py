@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     serve_command = commands.add_parser("serve", parents=[common], help="serve out/ over HTTP (optionally publishing too)")
     serve_command.add_argument("--host", help="address to bind (overrides serve.host; default 127.0.0.1)")
     serve_command.add_argument("--port", type=int, help="port to listen on (overrides serve.port; default 8080)")
+    serve_command.add_argument("--health-port", type=int,
+                               help="loopback port answering only /healthz (overrides serve.health_port; default port + 1)")
     serve_command.add_argument("--watch", action="store_true", help="also run the publisher of `feeds watch` in this process")
     serve_command.add_argument("--interval", type=float, help="with --watch: seconds between scans")
     status_command = commands.add_parser("status", parents=[common], help="what the store holds, the last run, rejected files")
@@ -94,8 +96,10 @@ def _main(args: argparse.Namespace) -> int:
             current = ConfigWatch(settings, config, lambda: _settings(args, config))
             if args.command == "watch":
                 return watch(current, watching.interval_seconds)
-            serving = _flag("--host/--port", settings.serve, host=args.host, port=args.port)
-            return serve(current, serving.host, serving.port, watching.interval_seconds if args.watch else None)
+            serving = _flag("--host/--port/--health-port", settings.serve, host=args.host, port=args.port,
+                            health_port=args.health_port)
+            return serve(current, serving.host, serving.port, serving.health_listener(),
+                         watching.interval_seconds if args.watch else None)
         if args.command == "status":
             return _status(settings, args.json, args.check)
         with stopping_on_signals() as stop:

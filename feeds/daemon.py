@@ -319,23 +319,23 @@ def watch(config: ConfigWatch, interval: float) -> int:
     return 0
 
 
-def serve(config: ConfigWatch, host: str, port: int, interval: float | None) -> int:
+def serve(config: ConfigWatch, host: str, port: int, health_port: int, interval: float | None) -> int:
     """Serve `out/` until SIGTERM or SIGINT; with an interval, publish in the same process as well."""
     settings = config.settings
     check_output(settings.paths.out)
     stop = stop_on_signals()
     try:
-        server = start_server(settings.paths.out, host, port, settings.serve.cache_control, lambda: health(config))
+        server = start_server(settings.paths.out, host, port, settings.serve.cache_control, lambda: health(config), health_port)
     except OSError as exc:
-        raise ConfigError(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise ConfigError(f"serve: cannot listen on {host}:{port} (and 127.0.0.1:{health_port} for /healthz): "
+                          f"{exc.strerror or exc}") from None
     daemon = Daemon(config, interval, stop) if interval is not None else None
     if daemon:
         daemon.start()
     wait(stop)
+    server.shutdown()  # first: within seconds, whatever the clients do
     if daemon:
         daemon.stop()
-    server.shutdown()
-    server.server_close()
     log.info("stopped")
     return 0
 

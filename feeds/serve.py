@@ -1,36 +1,51 @@
-"""`feeds serve`: an HTTP server for `out/` and nothing else, on the standard library's threaded server.
+"""`feeds serve`: `out/` over HTTP, and nothing else, on aiohttp's server.
 
-Each response is read from one open file descriptor, so a feed replaced (atomically) while it is
-being sent is sent whole in its old version. Validators come from those same bytes: a strong ETag
-(SHA-256, a distinct one for the gzip representation) and Last-Modified from the file's mtime, so
-conditional requests get 304 and an unchanged feed, never rewritten, stays 304.
+Why aiohttp (compared here with waitress, cheroot, hypercorn, uvicorn, gunicorn, twisted and
+granian, each under slow and malformed clients; README, "Serving"): its C parser (llhttp) answers
+400 and closes on repeated or conflicting `Content-Length`, `Content-Length` with
+`Transfer-Encoding`, obsolete line folding and bare line feeds, so no request can be smuggled; its
+keep-alive timer, armed when a connection opens and after each response, is not restarted by
+incoming bytes: a request line and its headers must be complete within `REQUEST_SECONDS`, however
+slowly they trickle in; it runs in-process and stops in a fraction of a second.
 
-Under load and abuse: a listen backlog of 1,024 and one thread per connection up to 1,024 (more
-connections wait in the backlog, none is refused); a request line and its headers must arrive
-within `REQUEST_SECONDS` of the connection (or of the previous response, for keep-alive), and a
-response may stall for at most `SEND_SECONDS`, so idle and slow clients cannot hold threads.
+What this module adds: a cap on connections (`MAX_CONNECTIONS`; beyond it a new connection is
+answered 503 and closed at once, never queued behind slow ones); a second listener on loopback
+that answers only `/healthz`, with connections of its own, so no flood of clients can starve a
+health check; GET and HEAD only, a request body never read (the connection closes after the
+answer, so a slow body holds nothing); a deadline on sending each answer (`SEND_SECONDS`);
+`shutdown()` within seconds, whatever the clients do.
+
+Each answer is one version of the file: it is opened once and read from that descriptor, so a feed
+replaced (atomically) meanwhile is sent whole in its old version. Validators come from those bytes:
+a strong ETag (SHA-256, a distinct one for the gzip representation and for the page view) and
+Last-Modified from the file's mtime, so conditional requests get 304. Digests and gzip bytes are
+kept per file version (inode, size, mtime), up to `CACHE_BYTES`: a file is not hashed and
+compressed again on every request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import json
 import logging
 import os
 import posixpath
+import resource
 import socket
-import sys
+import struct
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from aiohttp import web
 from lxml import etree
 
 from feeds.layout import CONTENT_TYPES, FEED_DOCUMENTS, STYLESHEET
@@ -41,205 +56,269 @@ PAGE_TYPE = "text/html; charset=utf-8"
 CROSS_ORIGIN = {".atom", ".rss", ".json", ".opml"}
 GZIP_MIN_BYTES = 256
 BACKLOG = 1024
-MAX_THREADS = 1024
-REQUEST_SECONDS = 10
-SEND_SECONDS = 30
+MAX_CONNECTIONS = 1024  # open at once on the public listener
+HEALTH_CONNECTIONS = 16  # open at once on the health listener
+REQUEST_SECONDS = 10.0  # from a connection (or a response) to a complete request line and headers
+SEND_SECONDS = 30.0  # to send one answer to a client that reads slowly
+LINGER_SECONDS = 2.0  # reading (and dropping) an unread request body before closing, so the answer arrives
+STOP_SECONDS = 2.0  # answers under way may finish within this when the server stops
+CACHE_BYTES = 64 * 2**20
 HEALTH_PATH = "/healthz"
+SERVER_NAME = "enbekshi-feeds"
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\n"
+        b"Retry-After: 1\r\nConnection: close\r\n\r\nbusy\n")
 
 
-class FeedServer(ThreadingHTTPServer):
-    """Holds what every request needs: the folder, the cache policy and the health check."""
+@dataclass
+class Version:
+    """One version of a file as sent: its bytes, validators, and its gzip bytes once asked for."""
 
-    daemon_threads = True
-    request_queue_size = BACKLOG
+    data: bytes
+    etag: str
+    mtime: float
+    gzipped: bytes | None = None
 
-    def __init__(self, address: tuple[str, int], out: Path, cache_control: str,
-                 health: Callable[[], dict[str, Any]] | None = None) -> None:
-        self.out = out.resolve()
-        self.cache_control = cache_control
-        self.health = health
-        self.stylesheets = threading.local()  # lxml's compiled XSLT is not shared between threads
-        self.slots = threading.BoundedSemaphore(MAX_THREADS)
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        super().__init__(address, FeedRequest)
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        """At most `MAX_THREADS` connections are served at once; the others wait in the backlog."""
-        self.slots.acquire()
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self.slots.release()
-            raise
+@dataclass
+class Files:
+    """File versions by (path, inode, size, mtime), the least recently used dropped past `limit` bytes."""
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self.slots.release()
+    limit: int = CACHE_BYTES
+    held: OrderedDict[tuple[str, int, int, int], Version] = field(default_factory=OrderedDict)
+    size: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up is one log line, not a traceback on stderr."""
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
-            log.info("%s: connection closed by the client (%s)", client_address[0], exc)
-        else:
-            log.exception("%s: request failed", client_address[0])
+    def read(self, path: Path) -> Version:
+        """The file's current version, read from one descriptor (OSError when it cannot be)."""
+        with open(path, "rb") as stream:
+            stat = os.fstat(stream.fileno())
+            key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            with self.lock:
+                if (found := self.held.get(key)) is not None:
+                    self.held.move_to_end(key)
+                    return found
+            data = stream.read()
+        version = Version(data, hashlib.sha256(data).hexdigest()[:32], stat.st_mtime)
+        if len(data) <= self.limit // 8:
+            with self.lock:
+                self.held[key] = version
+                self.size += len(data)
+                while self.size > self.limit:
+                    _, dropped = self.held.popitem(last=False)
+                    self.size -= len(dropped.data) + len(dropped.gzipped or b"")
+        return version
 
-    def as_page(self, feed: bytes) -> tuple[bytes, str]:
-        """A feed as the HTML page the published stylesheet (`assets/feed.xsl`, made with the
-        interface's words) makes of it, and a short digest of that stylesheet for the ETag."""
+    def gzipped(self, version: Version) -> bytes:
+        if version.gzipped is None:
+            # mtime=0: the same bytes give the same compressed bytes, so the ETag holds.
+            version.gzipped = gzip.compress(version.data, mtime=0)
+            with self.lock:
+                self.size += len(version.gzipped)
+        return version.gzipped
+
+
+class Pages:
+    """Feeds as the HTML page the published stylesheet (`assets/feed.xsl`) makes of them; lxml's
+    compiled XSLT is not shared between threads, so each thread compiles its own."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.local = threading.local()
+
+    def render(self, feed: bytes) -> tuple[bytes, str]:
+        """The page, and a short digest of the stylesheet for the ETag."""
         path = self.out / STYLESHEET
         stat = path.stat()
-        cached = getattr(self.stylesheets, "feed", None)
+        cached = getattr(self.local, "feed", None)
         if cached is None or cached[0] != (stat.st_mtime_ns, stat.st_size):
             data = path.read_bytes()
             cached = ((stat.st_mtime_ns, stat.st_size), etree.XSLT(etree.XML(data)), hashlib.sha256(data).hexdigest()[:8])
-            self.stylesheets.feed = cached
+            self.local.feed = cached
         return bytes(cached[1](etree.fromstring(feed))), cached[2]
 
 
-class _Deadline:
-    """The request stream, with one deadline for a request line and all its headers: a client
-    that sends a byte every few seconds cannot hold a thread for longer than that."""
+class _Busy(asyncio.Protocol):
+    """A connection over the cap: told at once, and closed."""
 
-    def __init__(self, stream: Any, connection: socket.socket) -> None:
-        self.stream = stream
-        self.connection = connection
-        self.deadline = time.monotonic() + REQUEST_SECONDS
-
-    def restart(self) -> None:
-        self.deadline = time.monotonic() + REQUEST_SECONDS
-
-    def readline(self, limit: int = -1) -> bytes:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("request not received in time")
-        self.connection.settimeout(left)
-        return self.stream.readline(limit)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stream, name)
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        transport.write(BUSY)
+        transport.close()
 
 
-class FeedRequest(BaseHTTPRequestHandler):
-    server: FeedServer
-    protocol_version = "HTTP/1.1"  # keep-alive: every response below carries Content-Length
-    timeout = REQUEST_SECONDS
+class _Capped:
+    """A listener's protocol factory that counts the connections it has open."""
 
-    def setup(self) -> None:
-        super().setup()
-        self.rfile = _Deadline(self.rfile, self.connection)  # type: ignore[assignment]
+    def __init__(self, server: web.Server, cap: int) -> None:
+        self.server = server
+        self.cap = cap
 
-    def handle_one_request(self) -> None:
-        self.rfile.restart()  # type: ignore[attr-defined]
-        super().handle_one_request()
+    def __call__(self) -> asyncio.Protocol:
+        if len(self.server.connections) >= self.cap:
+            return _Busy()
+        return self.server()  # type: ignore[no-any-return]
 
-    def send_response(self, code: int, message: str | None = None) -> None:
-        super().send_response(code, message)
-        if getattr(self, "unread_body", False):
-            self.send_header("Connection", "close")  # which also closes it once answered
 
-    def version_string(self) -> str:
-        return "enbekshi-feeds"
+class FeedServer:
+    """`out/` on a public listener, `/healthz` on it and on a loopback listener of its own; the
+    event loop runs in a thread, and `shutdown()` stops it within seconds."""
 
-    def do_GET(self) -> None:
-        self._respond(send_body=True)
+    def __init__(self, out: Path, cache_control: str, health: Callable[[], dict[str, Any]] | None = None) -> None:
+        self.out = out.resolve()
+        self.cache_control = cache_control
+        self.health = health
+        self.files = Files()
+        self.pages = Pages(self.out)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="feeds-serve", daemon=True)
+        self.servers: list[web.Server] = []
+        self.listeners: list[asyncio.base_events.Server] = []
+        self.port = 0
+        self.health_port: int | None = None
 
-    def do_HEAD(self) -> None:
-        self._respond(send_body=False)
-
-    def _refuse(self) -> None:
-        # The request's body is never read, so the connection cannot carry another request.
-        self.close_connection = True
-        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
-        self.send_header("Connection", "close")
-        self.send_header("Allow", "GET, HEAD")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.info("%s %s", self.address_string(), format % args)
-
-    def _respond(self, send_body: bool) -> None:
-        self.connection.settimeout(SEND_SECONDS)
-        # A body is never read, so it cannot be told from the next request: answer, then close.
-        self.unread_body = bool(self.headers.get("Transfer-Encoding")) or self.headers.get("Content-Length", "0").strip() not in ("", "0")
-        if urlsplit(self.path).path == HEALTH_PATH and self.server.health is not None:
-            self._health(send_body)
-            return
-        target = resolve(self.server.out, self.path)
-        if target is None:
-            self._not_found(send_body)
-            return
+    def start(self, host: str, port: int, health_port: int | None) -> None:
+        """Bind both listeners (OSError when one cannot be) and serve in the background."""
+        _allow_descriptors(MAX_CONNECTIONS + HEALTH_CONNECTIONS + 256)
+        self.thread.start()
         try:
-            with open(target, "rb") as stream:
-                stat = os.fstat(stream.fileno())
-                data = stream.read()
+            asyncio.run_coroutine_threadsafe(self._start(host, port, health_port), self.loop).result()
+        except BaseException:
+            self.shutdown()
+            raise
+
+    async def _start(self, host: str, port: int, health_port: int | None) -> None:
+        public = self._server(self._answer)
+        listener = await self.loop.create_server(_Capped(public, MAX_CONNECTIONS), host, port, backlog=BACKLOG)
+        self.listeners.append(listener)
+        self.port = int(listener.sockets[0].getsockname()[1])
+        if health_port is not None and self.health is not None:
+            checks = self._server(self._health_only)
+            listener = await self.loop.create_server(_Capped(checks, HEALTH_CONNECTIONS), "127.0.0.1", health_port)
+            self.listeners.append(listener)
+            self.health_port = int(listener.sockets[0].getsockname()[1])
+
+    def _server(self, handler: Callable[[web.BaseRequest], Any]) -> web.Server:
+        server = web.Server(handler, keepalive_timeout=REQUEST_SECONDS, lingering_time=LINGER_SECONDS, access_log=None)
+        self.servers.append(server)
+        return server
+
+    def shutdown(self) -> None:
+        """Stop listening, let answers under way finish for `STOP_SECONDS`, close every
+        connection (slow and idle ones included) and end the loop's thread."""
+        if self.thread.is_alive():
+            future = asyncio.run_coroutine_threadsafe(self._stop(), self.loop)
+            try:
+                future.result(timeout=STOP_SECONDS + 2)
+            except Exception:  # noqa: BLE001 (stopping: whatever happened, the loop ends below)
+                log.warning("the server did not stop cleanly; its connections are dropped")
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=2)
+        if not self.loop.is_running():
+            self.loop.close()
+
+    async def _stop(self) -> None:
+        for listener in self.listeners:
+            listener.close()
+        await asyncio.gather(*(server.shutdown(STOP_SECONDS) for server in self.servers), return_exceptions=True)
+
+    async def _health_only(self, request: web.BaseRequest) -> web.StreamResponse:
+        if urlsplit(request.raw_path).path != HEALTH_PATH:
+            return await self._send(request, 404, {"Content-Type": "text/plain; charset=utf-8"}, b"not found\n")
+        return await self._answer(request)
+
+    async def _answer(self, request: web.BaseRequest) -> web.StreamResponse:
+        """GET and HEAD of a published file or `/healthz`; a request body is never read, so the
+        connection closes after the answer."""
+        if request.method not in ("GET", "HEAD"):
+            response = await self._send(request, 405, {"Allow": "GET, HEAD", "Content-Type": "text/plain; charset=utf-8"},
+                                        b"", close=True)
+        else:
+            close = bool(request.content_length) or "Transfer-Encoding" in request.headers
+            if urlsplit(request.raw_path).path == HEALTH_PATH and self.health is not None:
+                response = await self._health(request, close)
+            else:
+                response = await self._file(request, close)
+        log.info('%s "%s %s HTTP/%d.%d" %d %s', request.remote, request.method, request.raw_path[:200],
+                 *request.version, response.status, response.content_length or "-")
+        return response
+
+    async def _health(self, request: web.BaseRequest, close: bool) -> web.StreamResponse:
+        """The verdict of `feeds status --check` as JSON: 200 when healthy, 503 when not."""
+        assert self.health is not None
+        verdict = await self.loop.run_in_executor(None, self.health)
+        body = (json.dumps(verdict, ensure_ascii=False) + "\n").encode("utf-8")
+        return await self._send(request, 200 if verdict.get("healthy") else 503,
+                                {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}, body, close)
+
+    async def _file(self, request: web.BaseRequest, close: bool) -> web.StreamResponse:
+        target = resolve(self.out, request.raw_path)
+        if target is None:
+            return await self._send(request, 404, {"Content-Type": "text/plain; charset=utf-8"}, b"not found\n", close)
+        try:
+            version = await self.loop.run_in_executor(None, self.files.read, target)
         except OSError:
-            self._not_found(send_body)
-            return
-        encoding = "gzip" if accepts_gzip(self.headers.get("Accept-Encoding", "")) and len(data) >= GZIP_MIN_BYTES else None
-        as_page = target.suffix in FEED_DOCUMENTS and wants_page(self.headers.get("Accept", ""))
+            return await self._send(request, 404, {"Content-Type": "text/plain; charset=utf-8"}, b"not found\n", close)
+        data, tag = version.data, version.etag
+        as_page = target.suffix in FEED_DOCUMENTS and wants_page(request.headers.get("Accept", ""))
         if as_page:
             try:
-                page, stylesheet = self.server.as_page(data)
+                data, stylesheet = await self.loop.run_in_executor(None, self.pages.render, data)
+                tag += f"-page{stylesheet}"
             except (etree.Error, ValueError, OSError) as exc:  # not a feed, or no stylesheet yet: the file as it is
                 log.warning("%s: not shown as a page: %s", target, exc)
                 as_page = False
-        digest = hashlib.sha256(data).hexdigest()[:32] + (f"-page{stylesheet}" if as_page else "") + ("-gzip" if encoding else "")
-        etag = f'"{digest}"'
+        encoding = accepts_gzip(request.headers.get("Accept-Encoding", "")) and len(data) >= GZIP_MIN_BYTES
+        tag = f'"{tag}-gzip"' if encoding else f'"{tag}"'
         headers = {
             "Content-Type": PAGE_TYPE if as_page else CONTENT_TYPES[target.suffix],
-            "ETag": etag,
-            "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
-            "Cache-Control": self.server.cache_control,
+            "ETag": tag,
+            "Last-Modified": formatdate(version.mtime, usegmt=True),
+            "Cache-Control": self.cache_control,
             "Vary": "Accept, Accept-Encoding" if target.suffix in FEED_DOCUMENTS else "Accept-Encoding",
         }
         if target.suffix in CROSS_ORIGIN:
             headers["Access-Control-Allow-Origin"] = "*"
-        if not_modified(self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"), etag, stat.st_mtime):
-            self.send_response(HTTPStatus.NOT_MODIFIED)
-            for name in ("ETag", "Last-Modified", "Cache-Control", "Vary"):
-                self.send_header(name, headers[name])
-            self.end_headers()
-            return
-        if as_page:
-            data = page
+        if not_modified(request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since"), tag, version.mtime):
+            del headers["Content-Type"]
+            return await self._send(request, 304, headers, None, close)
         if encoding:
-            # mtime=0: the same bytes give the same compressed bytes, so the ETag holds.
-            data = gzip.compress(data, mtime=0)
-            headers["Content-Encoding"] = encoding
-        headers["Content-Length"] = str(len(data))
-        self.send_response(HTTPStatus.OK)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if send_body:
-            self.wfile.write(data)
+            data = gzip.compress(data, mtime=0) if as_page else await self.loop.run_in_executor(None, self.files.gzipped, version)
+            headers["Content-Encoding"] = "gzip"
+        return await self._send(request, 200, headers, data, close)
 
-    def _health(self, send_body: bool) -> None:
-        """The verdict of `feeds status --check` as JSON: 200 when healthy, 503 when not."""
-        verdict = self.server.health()  # type: ignore[misc]
-        body = (json.dumps(verdict, ensure_ascii=False) + "\n").encode("utf-8")
-        self.send_response(HTTPStatus.OK if verdict.get("healthy") else HTTPStatus.SERVICE_UNAVAILABLE)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
+    async def _send(self, request: web.BaseRequest, status: int, headers: dict[str, str], body: bytes | None,
+                    close: bool = False) -> web.StreamResponse:
+        """One answer, sent within `SEND_SECONDS` or the connection dropped (a client that does
+        not read cannot hold it); HEAD gets the headers alone."""
+        response = web.StreamResponse(status=status, headers={"Server": SERVER_NAME, **headers})
+        if body is not None:
+            response.content_length = len(body)
+        if close:
+            response.force_close()
+        try:
+            async with asyncio.timeout(SEND_SECONDS):
+                await response.prepare(request)
+                if body and request.method != "HEAD":
+                    await response.write(body)
+                await response.write_eof()
+        except TimeoutError:
+            log.info("%s: answer not taken within %g s; connection dropped", request.remote, SEND_SECONDS)
+            if request.transport is not None:
+                raw = request.transport.get_extra_info("socket")
+                if raw is not None:  # reset: what the kernel still holds for it is dropped, not trickled out
+                    raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                request.transport.abort()
+        except ConnectionError as exc:
+            log.info("%s: connection closed by the client (%s)", request.remote, exc)
+        return response
 
-    def _not_found(self, send_body: bool) -> None:
-        body = b"not found\n"
-        self.send_response(HTTPStatus.NOT_FOUND)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
+
+def _allow_descriptors(wanted: int) -> None:
+    """Raise this process's limit on open files to `wanted` (as far as the hard limit allows):
+    a connection is one, and the cap must be reached before the limit is."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
 
 
 def resolve(out: Path, request_path: str) -> Path | None:
@@ -274,15 +353,21 @@ def wants_page(accept: str) -> bool:
 
 
 def accepts_gzip(header: str) -> bool:
+    """Whether gzip is acceptable (RFC 9110 12.5.3): named with a quality above 0, or covered by
+    `*` with one, an explicit `gzip` winning over `*` wherever it stands."""
+    qualities: dict[str, float] = {}
     for item in header.split(","):
         name, _, params = item.strip().partition(";")
-        if name.strip().lower() in ("gzip", "*"):
-            quality = params.strip().removeprefix("q=")
-            try:
-                return float(quality) > 0 if params.strip().startswith("q=") else True
-            except ValueError:
-                return True
-    return False
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        qualities[name.strip().lower()] = quality
+    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
 
 
 def not_modified(if_none_match: str | None, if_modified_since: str | None, etag: str, mtime: float) -> bool:
@@ -301,9 +386,13 @@ def not_modified(if_none_match: str | None, if_modified_since: str | None, etag:
 
 
 def start_server(out: Path, host: str, port: int, cache_control: str,
-                 health: Callable[[], dict[str, Any]] | None = None) -> FeedServer:
-    """Bind and serve in a background thread; the caller stops it with `shutdown()`."""
-    server = FeedServer((host, port), out, cache_control, health)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="feeds-serve", daemon=True).start()
-    log.info("serving %s on http://%s:%d/", out, host, server.server_address[1])
+                 health: Callable[[], dict[str, Any]] | None = None, health_port: int | None = None) -> FeedServer:
+    """Bind and serve in a background thread (OSError when a port cannot be had); the caller stops
+    it with `shutdown()`."""
+    server = FeedServer(out, cache_control, health)
+    server.start(host, port, health_port)
+    shown = f"[{host}]" if ":" in host else host
+    log.info("serving %s on http://%s:%d/", out, shown, server.port)
+    if server.health_port is not None:
+        log.info("health checks on http://127.0.0.1:%d%s, with connections of their own", server.health_port, HEALTH_PATH)
     return server

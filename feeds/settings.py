@@ -154,9 +154,22 @@ class SearchSettings(_Section):
 class ServeSettings(_Section):
     host: Text = Field("127.0.0.1", min_length=1, description="`feeds serve`: address to bind; loopback unless you mean it.")
     port: int = Field(8080, ge=0, le=65_535, description="`feeds serve`: port to listen on (0: any free port).")
+    health_port: int | None = Field(
+        None, ge=0, le=65_535,
+        description="`feeds serve`: port on 127.0.0.1 that answers only `/healthz`, with connections of its own, so no "
+        "flood of clients on `port` can starve a health check (0: any free port). Empty: `port` + 1 (any free port "
+        "when `port` is 0).",
+    )
     cache_control: Text = Field(
         "public, max-age=300", min_length=1, description="`Cache-Control` sent with every file `feeds serve` answers."
     )
+
+
+    def health_listener(self) -> int:
+        """The health listener's port: as set, or the one after `port`."""
+        if self.health_port is not None:
+            return self.health_port
+        return 0 if self.port in (0, 65_535) else self.port + 1
 
 
 class WebSubSettings(_Section):

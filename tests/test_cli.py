@@ -275,7 +275,7 @@ def test_a_closed_pipe_ends_status_quietly(project: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (("watch", "--interval", "nan"), "--interval: interval_seconds: Input should be"),
     (("watch", "--interval", "1e308"), "--interval: interval_seconds: Input should be less than or equal to 86400"),
-    (("serve", "--port", "70000"), "--host/--port: port: Input should be less than or equal to 65535"),
+    (("serve", "--port", "70000"), "--host/--port/--health-port: port: Input should be less than or equal to 65535"),
 ])
 def test_command_line_values_are_checked_like_the_config(project: Path, args: tuple[str, ...], message: str) -> None:
     result = run_feeds(*args, cwd=project)

@@ -4,6 +4,7 @@ that only read, a server in this process for the tests that change what is publi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import http.client
 import json
@@ -97,9 +98,8 @@ def served(project: Path) -> Iterator[Served]:
     settings = load_settings(config)
     current = ConfigWatch(settings, config, lambda: load_settings(config))
     server = serve.start_server(project / "out", "127.0.0.1", 0, settings.serve.cache_control, lambda: health(current))
-    yield Local(project, server.server_address[1], None, None, server)
+    yield Local(project, server.port, None, None, server)
     server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -276,9 +276,8 @@ def quick_timeouts(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[i
     assert run_feeds("build", cwd=project).returncode == 0
     monkeypatch.setattr(serve, "REQUEST_SECONDS", 0.2)
     server = serve.start_server(project / "out", "127.0.0.1", 0, "no-cache")
-    yield server.server_address[1]
+    yield server.port
     server.shutdown()
-    server.server_close()
 
 
 def test_idle_and_slow_connections_are_closed_after_the_request_deadline(quick_timeouts: int) -> None:
@@ -332,12 +331,11 @@ def test_serves_on_ipv6_loopback(project: Path) -> None:
     except OSError as exc:
         pytest.skip(f"no IPv6 loopback here: {exc}")
     try:
-        connection = http.client.HTTPConnection("::1", server.server_address[1], timeout=10)
+        connection = http.client.HTTPConnection("::1", server.port, timeout=10)
         connection.request("GET", "/all.atom")
         assert connection.getresponse().status == 200
     finally:
         server.shutdown()
-        server.server_close()
 
 
 def test_a_client_that_resets_its_connection_is_a_log_line_not_a_traceback(served: Served, capfd: pytest.CaptureFixture[str]) -> None:
@@ -349,3 +347,189 @@ def test_a_client_that_resets_its_connection_is_a_log_line_not_a_traceback(serve
     time.sleep(0.3)
     assert served.request("GET", "/all.atom")[0] == 200
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.fixture
+def hostile(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[serve.FeedServer]:
+    """A server in this process with deadlines of a second (not ten), a send deadline of one and a
+    cap of 200 connections, with its health listener: what hostile clients meet, scaled down in time."""
+    assert run_feeds("build", cwd=project).returncode == 0
+    monkeypatch.setattr(serve, "REQUEST_SECONDS", 1.0)
+    monkeypatch.setattr(serve, "SEND_SECONDS", 1.0)
+    monkeypatch.setattr(serve, "MAX_CONNECTIONS", 200)
+    config = project / "config.yaml"
+    current = ConfigWatch(load_settings(config), config, lambda: load_settings(config))
+    server = serve.start_server(project / "out", "127.0.0.1", 0, "no-cache", lambda: health(current), 0)
+    yield server
+    server.shutdown()
+
+
+def raw_exchange(port: int, request: bytes) -> tuple[bytes, bool]:
+    """Everything the server answers to `request`, and whether it then closed the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        raw.sendall(request)
+        answer = b""
+        try:
+            while chunk := raw.recv(65536):
+                answer += chunk
+        except TimeoutError:
+            return answer, False
+    return answer, True
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"POST /all.atom HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 39\r\n\r\nGET /lang/en.atom HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /all.atom HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 39\r\n\r\nGET /lang/en.atom HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /all.atom HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+    b"GET /all.atom HTTP/1.1\r\nHost: x\r\nContent-Length: 39\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /lang/en.atom HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /all.atom HTTP/1.1\r\nHost: x\r\nX-Folded: one\r\n two\r\n\r\n",
+    b"GET /all.atom HTTP/1.1\r\nHost: x\r\nX-Folded: one\r\n\ttwo\r\n\r\n",
+], ids=["conflicting-length-post", "conflicting-length-get", "repeated-length", "length-and-chunked", "folded-space",
+        "folded-tab"])
+def test_ambiguous_requests_get_400_and_the_connection_closes(hostile: serve.FeedServer, request_bytes: bytes) -> None:
+    answer, closed = raw_exchange(hostile.port, request_bytes)
+    assert answer.split(b" ", 2)[1] == b"400" and answer.count(b"HTTP/1.") == 1 and closed  # nothing smuggled
+
+
+def test_a_slow_request_body_holds_nothing(hostile: serve.FeedServer) -> None:
+    """The body is never read: the answer comes at once, and the connection closes within the
+    lingering second or two however the body trickles in."""
+    with socket.create_connection(("127.0.0.1", hostile.port), timeout=10) as raw:
+        raw.sendall(b"GET /all.atom HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+        started = time.monotonic()
+        answer = b""
+        while time.monotonic() - started < 8:
+            try:
+                raw.sendall(b"x")
+            except OSError:
+                break
+            raw.settimeout(0.3)
+            try:
+                chunk = raw.recv(65536)
+            except TimeoutError:
+                continue
+            if not chunk:
+                break
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < serve.LINGER_SECONDS + 2
+
+
+def test_a_client_that_never_reads_its_answer_is_dropped(hostile: serve.FeedServer) -> None:
+    size = 40_000_001
+    (hostile.out / "big.json").write_bytes(b"[" + b"0," * 20_000_000 + b"0]")  # far more than the socket buffers
+    with socket.create_connection(("127.0.0.1", hostile.port), timeout=10) as raw:
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.sendall(b"GET /big.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(serve.SEND_SECONDS + 1.5)  # reading nothing
+        received, started = 0, time.monotonic()
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := raw.recv(1 << 20):
+                received += len(chunk)
+        assert received < size and time.monotonic() - started < 5  # dropped, not waited on
+
+
+@pytest.mark.slow  # 1,100 connections
+def test_a_thousand_slow_clients_neither_hold_connections_nor_starve_anyone(hostile: serve.FeedServer) -> None:
+    """1,100 clients send a request line a byte at a time, never finishing (slowloris): each is
+    closed when the request deadline passes, bytes or not; meanwhile a normal client is answered at
+    once (503 while the cap is full, then 200) and /healthz on its own listener always."""
+    async def slow(opened: list[float], closed: list[float]) -> None:
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", hostile.port)
+        except OSError:
+            return
+        opened.append(time.monotonic())
+        try:
+            for byte in b"GET /all.atom HTTP/1.1\r\nHost: x\r\n":
+                writer.write(bytes([byte]))
+                await writer.drain()
+                if await _closed(reader, 0.25):
+                    break
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+        closed.append(time.monotonic())
+        writer.close()
+
+    async def _closed(reader: asyncio.StreamReader, seconds: float) -> bool:
+        try:
+            data = await asyncio.wait_for(reader.read(65536), seconds)
+        except TimeoutError:
+            return False
+        return not data or data.startswith(b"HTTP/1.1 503")
+
+    def normal(port: int, path: str) -> tuple[int, float]:
+        started = time.monotonic()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", path)
+        status = connection.getresponse().status
+        connection.close()
+        return status, time.monotonic() - started
+
+    async def attack() -> tuple[list[float], list[float], list[tuple[int, float]], list[tuple[int, float]]]:
+        opened: list[float] = []
+        closed: list[float] = []
+        clients = [asyncio.create_task(slow(opened, closed)) for _ in range(1_100)]
+        await asyncio.sleep(0.5)  # all of them under way
+        loop = asyncio.get_running_loop()
+        during = [await loop.run_in_executor(None, normal, hostile.port, "/all.atom") for _ in range(3)]
+        checks = [await loop.run_in_executor(None, normal, hostile.health_port, "/healthz") for _ in range(3)]
+        await asyncio.wait_for(asyncio.gather(*clients), 30)
+        return opened, closed, during, checks
+
+    opened, closed, during, checks = asyncio.run(attack())
+    assert all(seconds < 1 for _, seconds in during) and {status for status, _ in during} <= {200, 503}
+    assert all(seconds < 1 and status in (200, 503) for status, seconds in checks)  # answered: the verdict itself
+    assert len(closed) == len(opened) and max(closed) - min(opened) < serve.REQUEST_SECONDS + 5
+    assert normal(hostile.port, "/all.atom")[0] == 200  # and everyone is served again
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_server_within_five_seconds_whatever_the_clients_do(project: Path) -> None:
+    server = start_serving(project)
+    sockets = []
+    try:
+        for n in range(300):
+            raw = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            raw.sendall(b"GET /all.atom HTTP/1.1\r\nHost: x\r\n" if n % 2 else b"G")  # never finished
+            sockets.append(raw)
+        started = time.monotonic()
+        assert server.process is not None
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=10) == 0
+        assert time.monotonic() - started < 5
+    finally:
+        for raw in sockets:
+            raw.close()
+        if server.process is not None and server.process.poll() is None:
+            server.process.kill()
+
+
+def test_healthz_on_its_own_port_says_when_the_config_was_edited_into_one_that_cannot_be_used(
+        hostile: serve.FeedServer, project: Path) -> None:
+    status, _ = json_status(hostile.health_port)
+    assert status == 200
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: many"))
+    status, verdict = json_status(hostile.health_port)
+    assert status == 503 and verdict["problems"][0].startswith("the configuration cannot be used:")
+    assert http_status(hostile.health_port, "/all.atom") == 404  # that listener answers health checks alone
+
+
+def json_status(port: int) -> tuple[int, dict[str, object]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", "/healthz")
+    response = connection.getresponse()
+    return response.status, json.loads(response.read())
+
+
+def http_status(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", path)
+    return connection.getresponse().status
+
+
+@pytest.mark.parametrize(("header", "gzipped"), [
+    ("gzip", True), ("gzip;q=0", False), ("*;q=0, gzip", True), ("gzip;q=0, *", False), ("*", True), ("br", False),
+    ("br;q=1, gzip;q=0.8", True), ("identity", False), ("GZIP; q=0.5", True), ("gzip;q=nonsense", False)])
+def test_gzip_is_acceptable_as_rfc_9110_reads_accept_encoding(header: str, gzipped: bool) -> None:
+    assert serve.accepts_gzip(header) is gzipped
