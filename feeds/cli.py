@@ -173,6 +173,10 @@ def _status(settings: Settings, as_json: bool, check: bool) -> int:
         lines.append(f"last run: {when}: " + (f"FAILED: {last['error']}" if last["error"] else last["summary"]))
     else:
         lines.append("last run: none")
+    if held["run_in_progress"]:
+        lines.append(f"a run is under way: {held['run_stage'] or 'starting'}")
+    if held["interrupted_stage"] or (held["run_stage"] and not held["run_in_progress"]):
+        lines.append(f"incomplete: the last run stopped while {held['interrupted_stage'] or held['run_stage']}")
     for title, key in (("feeds complete", "feeds_complete_at"), ("search index complete", "search_complete_at")):
         at = held[key]
         lines.append(f"{title}: " + (datetime.fromtimestamp(float(at), UTC).isoformat(timespec="seconds")
@@ -185,9 +189,11 @@ def _status(settings: Settings, as_json: bool, check: bool) -> int:
     quarantined = held["quarantined_articles"]
     lines.append(f"quarantined articles: {len(quarantined)}")
     lines.extend(f"  {item['id']}: {item['title']!r}: {item['reason']}" for item in quarantined)
-    unwritten = held["feeds_not_written"]
-    lines.append(f"feeds not written: {len(unwritten)}")
-    lines.extend(f"  {path}: {reason}" for path, reason in unwritten.items())
+    for title, key in (("feeds not written", "feeds_not_written"), ("article pages not written", "pages_not_written"),
+                       ("search shards not built", "search_shards_not_built")):
+        unwritten = held[key]
+        lines.append(f"{title}: {len(unwritten)}")
+        lines.extend(f"  {subject}: {reason}" for subject, reason in unwritten.items())
     lines.append(f"health: {health.line()}")
     print("\n".join(lines))
     return EXIT_OK

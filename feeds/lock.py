@@ -30,6 +30,24 @@ def lock_path(state: Path) -> Path:
     return state.with_name(state.name + ".lock")
 
 
+def held(state: Path) -> bool:
+    """Whether a run holds the lock now (asked without taking it for more than an instant, and
+    without write access: `feeds status` may run as a monitoring user)."""
+    try:
+        handle = os.open(lock_path(state), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(handle)  # which releases it
+    return False
+
+
 @contextmanager
 def exclusive(state: Path, timeout: float) -> Iterator[None]:
     """Hold the run lock (an `flock` on `<state>.lock`) for the block, waiting up to `timeout`."""

@@ -13,6 +13,8 @@ RECORD_SKIPPED = "record skipped"
 FILE_REJECTED = "file rejected"
 ARTICLE_QUARANTINED = "article quarantined"  # stored, but left out of every feed
 FEED_NOT_WRITTEN = "feed not written"  # left marked to write; the next run tries again
+PAGE_NOT_WRITTEN = "page not written"  # an article page; its entry stays in its feeds, the next run tries again
+SHARD_NOT_BUILT = "search shard not built"  # its last good bundle stays published; the next run tries again
 WARNING = "warning"  # the record or file was kept, minus the part named
 HELD_BACK = (RECORD_SKIPPED, FILE_REJECTED, ARTICLE_QUARANTINED, FEED_NOT_WRITTEN)
 

@@ -3,8 +3,14 @@ embed page and the archive pages that changed (planned by `archive`); then the s
 OPML, assets) when anything did.
 
 One feed is one unit of failure: a feed that cannot be written is named and left marked to do; an
-article that cannot be rendered, even alone, is quarantined and its feeds are written without it.
-Only `out/` itself failing (`OutputError`) or the store failing (`StoreError`) stops publishing.
+article that cannot be rendered, even alone, is quarantined and its feeds are written without it;
+an article page that cannot be written is held back (listed by `feeds status`) until it is. Only
+`out/` itself failing (`OutputError`) or the store failing (`StoreError`) stops publishing.
+
+What the store says is published is checked on disk first, every run: each feed's documents and
+embed page and the site pages every time, article pages and archive pages in turns
+(`VERIFY_PAGES` a run, so a pass over a million takes a hundred runs). One that is missing, empty
+or has something else in its place is written again, even when nothing in it changed.
 """
 
 from __future__ import annotations
@@ -19,20 +25,23 @@ from pathlib import Path
 from feeds import __version__, archive, article_pages, identity, layout, pages, render, websub
 from feeds.article_pages import Translation
 from feeds.catalogue import Catalogue, FeedDocument
-from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, WARNING, Entry, FeedState, Problem
+from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, PAGE_NOT_WRITTEN, WARNING, Entry, FeedState, Problem
 from feeds.pool import Pool
 from feeds.progress import Progress
 from feeds.render import Links
 from feeds.settings import InterfaceSettings, Settings
-from feeds.store import FEED, Store, StoreError, packed_fragments
+from feeds.store import FEED, PAGE, Store, StoreError, packed_fragments
 from feeds.timing import SECOND
-from feeds.write import OutputError, is_global_failure, remove, write_if_changed
+from feeds.write import OutputError, intact, is_global_failure, remove, write_if_changed
 
 SITE_KEY = "site_signature"
 FRAGMENTS_KEY = "fragment_signature"
 PAGES_KEY = "page_signature"
 RENDER_BATCH = 2000
 GONE_BATCH = 100_000  # pages of removed articles deleted per run
+VERIFY_PAGES = 10_000  # article pages checked on disk per run, in turns, and as many archive files
+VERIFIED_PAGES_KEY = "verified_pages"  # the key of the last article whose page was checked
+VERIFIED_ARCHIVE_KEY = "verified_archive"  # the feed (and page) whose archive pages were checked last
 SITE_SUBJECT = "site pages"  # index pages, OPML and assets, as one unit of failure
 POOL_FEEDS = 60  # feeds due at once before worker processes are worth starting
 POOL_ENTRIES = 5_000  # or entries of feeds due whole (a cold build, new settings)
@@ -119,6 +128,7 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
     progress = progress or Progress()
     stages = {} if stages is None else stages
     started = time.monotonic()
+    verify_published(store, target)
     render_fragments(store, target, report, now, should_stop, progress)
     stages["fragments"] = time.monotonic() - started
     started = time.monotonic()
@@ -154,8 +164,43 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
 
 
 def _current(feed: FeedState, target: Target) -> bool:
-    """Rendered under today's settings and still on disk: only what changed needs writing."""
-    return feed.rendered_with == target.feed_signature and (target.out / layout.feed_file(feed.path)).exists()
+    """Rendered under today's settings and its documents still on disk as written: only what
+    changed needs writing."""
+    return feed.rendered_with == target.feed_signature and all(
+        intact(target.out / relative) for relative in layout.feed_files(feed.path))
+
+
+def verify_published(store: Store, target: Target) -> None:
+    """Pages the store says are published that are not on disk as written (missing, emptied, a
+    folder in their place) are due again: the next `VERIFY_PAGES` article pages after the last
+    checked, and as many archive pages, feed by feed, from where the last run stopped; a feed with
+    one missing is rendered again in full. (Feed documents are checked by `_current`, the site
+    pages by `_publish_site`, search bundles by `search`, every run.)"""
+    out = target.out
+    after = int(store.meta(VERIFIED_PAGES_KEY) or 0)
+    checked = store.published_pages(after, VERIFY_PAGES)
+    lost = [article_id for _, article_id in checked if not intact(out / layout.article_file(article_id))]
+    feeds = [feed for feed in store.feeds() if feed.entry_count and feed.rendered_with]
+    path, _, page = (store.meta(VERIFIED_ARCHIVE_KEY) or "").partition("\t")
+    start = int(page) if page else -1
+    damaged, budget, position = [], VERIFY_PAGES // len(layout.SUFFIXES), ""  # as many files as article pages
+    for feed in [feed for feed in feeds if feed.path >= path] + [feed for feed in feeds if feed.path < path]:
+        pages_of = [number for number in store.occupied(feed.path, target.page_size, feed.archived_before)
+                    if feed.path != path or number > start]
+        for number in pages_of[:budget]:
+            if not all(intact(out / relative) for relative in layout.archive_files(feed.path, number)):
+                damaged.append(feed.path)
+                break
+        if len(pages_of) > budget:
+            position = f"{feed.path}\t{pages_of[budget - 1]}"
+            break
+        budget -= len(pages_of)
+    with store.transaction():
+        store.forget_pages_of(lost)
+        for lost_feed in damaged:
+            store.forget_renderings(lost_feed)
+        store.set_meta(VERIFIED_PAGES_KEY, str(checked[-1][0] if len(checked) == VERIFY_PAGES else 0))
+        store.set_meta(VERIFIED_ARCHIVE_KEY, position)
 
 
 @dataclass(frozen=True)
@@ -339,7 +384,7 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
     """The index pages, OPML, assets and search pages, when any feed changed or their settings did."""
     out = target.out
     if not (report.written or report.removed or store.meta(SITE_KEY) != target.site_signature
-            or not all((out / relative).exists() for relative in layout.site_files(target.search))):
+            or not all(intact(out / relative) for relative in layout.site_files(target.search))):
         return
     try:
         for relative, data in pages.site_files(store.feeds(), target.catalogue, target.interface, target.search).items():
@@ -381,6 +426,7 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
             store.forget_pages()
             store.set_meta(PAGES_KEY, target.page_signature)
     _remove_gone_pages(store, target.out, report)
+    unwritten = store.held_subjects(PAGE)  # pages held back earlier: released once written
     progress.begin("rendering entries", store.count_unrendered(), "entries")
     after = 0
     with Pool() as pool:
@@ -404,21 +450,26 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
                 store.search_changed([entry.id for (entry, outcome), (_, page_only) in zip(done, due, strict=True)
                                       if (outcome.page_written and not page_only) or outcome.quarantined])
                 for entry, outcome in done:
-                    _record_entry(store, target, entry, outcome, report, now)
+                    _record_entry(store, target, entry, outcome, report, now, unwritten)
             progress.advance(len(batch))
     progress.end()
 
 
 def _record_entry(store: Store, target: Target, entry: Entry, outcome: EntryResult, report: PublishReport,
-                  now: float) -> None:
-    """In the main process, what rendering one entry did: its page written, its page's problem,
-    or the entry quarantined (and its translations' pages rendered again without it)."""
+                  now: float, unwritten: set[str]) -> None:
+    """In the main process, what rendering one entry did: its page written (released, if it was
+    held back), its page held back as not written, or the entry quarantined (and its
+    translations' pages rendered again without it)."""
     page = layout.article_file(entry.id)
     if not outcome.quarantined:
         if outcome.failure:
-            report.problems.append(Problem(page, None, f"could not be written ({outcome.failure}); retried next run", WARNING))
+            reason = f"could not be written ({outcome.failure}); retried next run"
+            if store.hold(page, PAGE, reason, __version__, now):
+                report.problems.append(Problem(page, None, reason, PAGE_NOT_WRITTEN))
         else:
             report.wrote(page, outcome.page_written)
+            if page in unwritten:
+                store.release(page)
         return
     _remove_page(target.out, page, report)
     # Held under these settings and this program: other ones release it (`ingest`).

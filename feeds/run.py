@@ -23,17 +23,23 @@ from feeds import __version__, search
 from feeds.catalogue import Catalogue
 from feeds.ingest import LAST_DUMP_KEY, Ingest, IngestReport, classification_signature
 from feeds.lock import exclusive
+from feeds.lock import held as held_lock
 from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, FILE_REJECTED, RECORD_SKIPPED, Problem
 from feeds.progress import Progress
 from feeds.publish import Target, publish
 from feeds.settings import ConfigError, RetentionSettings, Settings
-from feeds.store import ARTICLE, FEED, Store, StoreError
+from feeds.store import ARTICLE, FEED, PAGE, SHARD, Store, StoreError
 from feeds.timing import SECOND
 from feeds.websub import deliver
-from feeds.write import OutputError, remove_stale_temporaries, sync
+from feeds.write import OutputError, flush, remove_stale_temporaries
 
 DAY_SECONDS = 86_400
 PUBLISHING_KEY = "publishing"
+# The stage a run is in; empty once a run has finished every stage and flushed its last file.
+STAGE_KEY = "run_stage"
+INTERRUPTED_KEY = "interrupted_stage"  # where the last run that did not finish stopped, until one does
+STAGES = {"ingest": "reading dumps", "retention": "applying retention", "publish": "publishing feeds and pages",
+          "sync": "flushing out/ to disk", "search": "building the search index"}
 FEEDS_COMPLETE_KEY = "feeds_complete_at"  # when a run last had every feed, archive and page out and flushed
 SEARCH_COMPLETE_KEY = "search_complete_at"  # when a run last left no page out of the search index
 RETENTION_KEY = "retention"
@@ -135,6 +141,8 @@ def build(
     report = BuildReport()
     with exclusive(settings.paths.state, settings.watch.lock_timeout_seconds):
         store = Store(settings.paths.state)
+        if (left := store.meta(STAGE_KEY)) and not store.meta(INTERRUPTED_KEY):
+            store.set_meta(INTERRUPTED_KEY, left)  # the last run stopped there: so it stays said until one finishes
         try:
             _run(store, settings, report, on_problem, now, should_stop, progress or Progress())
         except StoreError:
@@ -181,15 +189,16 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
         report.articles_reclassified = ingest.reclassify(classification_signature(settings))
         ingest.release_quarantined(target.feed_signature)
     stages = report.stage_seconds
-    with _timed(stages, "ingest"):
+    with _stage(store, stages, "ingest"):
         ingest.seeds(report, now(), on_problem)
-    with _timed(stages, "retention"):
+    with _stage(store, stages, "retention"):
         apply_retention(store, settings.retention, report, now())
     if not report.stopped_early:
         store.set_meta(PUBLISHING_KEY, "started")
-        published = publish(store, target, should_stop, now(), progress, stages)
-        with _timed(stages, "sync"):
-            sync(settings.paths.out)
+        with _stage(store, None, "publish"):
+            published = publish(store, target, should_stop, now(), progress, stages)
+        with _stage(store, stages, "sync"):
+            flush(settings.paths.out)
         store.set_meta(PUBLISHING_KEY, "done")
         # The feeds, archives and pages are out and flushed; the search index follows them.
         report.feeds_seconds = time.monotonic() - started
@@ -205,7 +214,7 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
             report.problems.append(problem)
             on_problem(problem)
         if not report.stopped_early:
-            with _timed(stages, "search"):
+            with _stage(store, stages, "search"):
                 searched = search.update(store, settings.paths.out, settings.search.enabled, should_stop, progress)
             report.search_seconds = searched.seconds  # Pagefind's own time
             report.outputs_written += searched.written
@@ -216,17 +225,26 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
                 on_problem(problem)
             if settings.search.enabled and not store.search_due():
                 store.set_meta(SEARCH_COMPLETE_KEY, repr(now()))
+    if not report.stopped_early:
+        with store.transaction():  # every stage done and flushed: complete
+            store.set_meta(STAGE_KEY, "")
+            store.set_meta(INTERRUPTED_KEY, "")
     report.duration_seconds = time.monotonic() - started
     store.record_run(now(), report.summary())
 
 
 @contextmanager
-def _timed(stages: dict[str, float], stage: str) -> Iterator[None]:
+def _stage(store: Store, stages: dict[str, float] | None, stage: str) -> Iterator[None]:
+    """A stage of the run: remembered as the one under way (so that a run that never finishes is
+    reported as stopped in it), and timed into `stages`."""
+    store.set_meta(STAGE_KEY, stage)
     started = time.monotonic()
     try:
         yield
     finally:
-        stages[stage] = stages.get(stage, 0.0) + time.monotonic() - started
+        if stages is not None:
+            stages[stage] = stages.get(stage, 0.0) + time.monotonic() - started
+
 
 
 def status(settings: Settings) -> dict[str, Any]:
@@ -234,6 +252,7 @@ def status(settings: Settings) -> dict[str, Any]:
     the last new dump, and everything held back with its reason."""
     store = Store(settings.paths.state, read_only=True)
     try:
+        stage, interrupted = store.meta(STAGE_KEY), store.meta(INTERRUPTED_KEY)
         troubled = store.seed_file_problems()
         held = store.held()
         last = store.last_run()
@@ -242,6 +261,10 @@ def status(settings: Settings) -> dict[str, Any]:
         return store.counts() | {
             "version": __version__,
             "last_run": None if last is None else asdict(last),
+            # What a run did not finish, in words: the one under way (when the lock is held) or the last one.
+            "run_in_progress": held_lock(settings.paths.state),
+            "run_stage": STAGES.get(stage, stage) if stage else None,
+            "interrupted_stage": STAGES.get(interrupted, interrupted) if interrupted else None,
             "last_new_dump_at": float(arrived) if arrived else None,
             "feeds_complete_at": float(feeds_at) if feeds_at else None,
             "search_complete_at": float(search_at) if search_at else None,
@@ -252,6 +275,8 @@ def status(settings: Settings) -> dict[str, Any]:
             "quarantined_articles": [{"id": h.subject, "title": h.title, "reason": h.reason, "since": h.since}
                                      for h in held if h.kind == ARTICLE],
             "feeds_not_written": {h.subject: h.reason for h in held if h.kind == FEED},
+            "pages_not_written": {h.subject: h.reason for h in held if h.kind == PAGE},
+            "search_shards_not_built": {h.subject: h.reason for h in held if h.kind == SHARD},
         }
     finally:
         store.close()

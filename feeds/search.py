@@ -39,12 +39,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from feeds import __version__, layout
-from feeds.models import WARNING, Problem, SearchShard
+from feeds.models import SHARD_NOT_BUILT, Problem, SearchShard
 from feeds.progress import Progress
-from feeds.search_bundle import BundleError, make_reproducible
-from feeds.store import Store
+from feeds.search_bundle import ENTRY, BundleError, make_reproducible, verify
+from feeds.store import SHARD, Store
 from feeds.timing import to_datetime
-from feeds.write import OutputError, is_global_failure, sync, write_if_changed
+from feeds.write import OutputError, flush, intact, is_global_failure, write_if_changed
 
 FIRST_PAGES = 100  # a level-0 shard's pages: about 0.15 s of Pagefind
 MERGE_AFTER = 5  # full shards of one level that become one of the next
@@ -186,9 +186,13 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
         with store.transaction():
             store.search_clear()
         _remove_stale(folder, set(), report)
-        with contextlib.suppress(FileNotFoundError):
+        try:
             (out / layout.SEARCH_MANIFEST).unlink()
             report.removed.append(layout.SEARCH_MANIFEST)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise OutputError(f"cannot remove {out / layout.SEARCH_MANIFEST}: {exc.strerror or exc}") from None
         with contextlib.suppress(OSError):
             folder.rmdir()  # only when nothing else is in it
         return report
@@ -206,19 +210,22 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
                 progress.advance(pages)
         progress.end()
         report.seconds = time.monotonic() - started
-        sync(out)  # the store names no bundle that is not on disk
+        flush(out)  # the store names no bundle that is not on disk
         _record(store, built, report)
     shards = store.search_shards()
     manifest = {"first_pages": capacity(TOP_LEVEL),
                 "shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/",
                             "pages": shard.pages, "newest": shard.newest} for shard in reading_order(shards) if shard.bundle]}
-    folder.mkdir(parents=True, exist_ok=True)
     data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
-    if write_if_changed(out / layout.SEARCH_MANIFEST, data):
-        report.written.append(layout.SEARCH_MANIFEST)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if write_if_changed(out / layout.SEARCH_MANIFEST, data):
+            report.written.append(layout.SEARCH_MANIFEST)
+    except OSError as exc:  # the one file every search reads first: the output folder's failure
+        raise OutputError(f"cannot write {out / layout.SEARCH_MANIFEST}: {exc.strerror or exc}") from None
     _remove_stale(folder, {shard.bundle for shard in shards}, report)
     if report.written or report.removed:
-        sync(out)
+        flush(out)
     return report
 
 
@@ -229,11 +236,14 @@ def _remove_stale(folder: Path, named: set[str], report: SearchReport) -> None:
     if not folder.is_dir():
         return
     for stale in folder.iterdir():
-        if stale.is_dir() and layout.SEARCH_BUNDLE.fullmatch(stale.name) and stale.name not in named:
-            shutil.rmtree(stale)
-            report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
-        elif stale.is_file() and layout.TEMPORARY.fullmatch(stale.name):
-            stale.unlink()
+        try:
+            if stale.is_dir() and layout.SEARCH_BUNDLE.fullmatch(stale.name) and stale.name not in named:
+                shutil.rmtree(stale)
+                report.removed.append(f"{layout.SEARCH_FOLDER}/{stale.name}")
+            elif stale.is_file() and layout.TEMPORARY.fullmatch(stale.name):
+                stale.unlink()
+        except OSError as exc:
+            raise OutputError(f"cannot remove {stale}: {exc.strerror or exc}") from None
 
 
 def _planned(store: Store, out: Path) -> list[tuple[SearchShard, list[str]]]:
@@ -244,6 +254,13 @@ def _planned(store: Store, out: Path) -> list[tuple[SearchShard, list[str]]]:
         with store.transaction():
             store.search_start_over()
             store.set_meta(SIGNATURE_KEY, current)
+    folder = out / layout.SEARCH_FOLDER
+    gone = [shard.name for shard in store.search_shards()
+            if shard.bundle and not shard.dirty and not intact(folder / shard.bundle / ENTRY)]
+    if gone:  # a bundle deleted or damaged since it was built: built again
+        with store.transaction():
+            for name in gone:
+                store.search_rebuild(name)
     changes = [Change(*row) for row in store.search_changes()]
     if changes:
         planned = plan(changes, store.search_shards())
@@ -255,16 +272,20 @@ def _planned(store: Store, out: Path) -> list[tuple[SearchShard, list[str]]]:
 
 
 def _record(store: Store, built: list[tuple[SearchShard, int, str | None]], report: SearchReport) -> None:
-    """Each shard built and named, or a warning and built next run ("": a stop came first)."""
+    """Each shard built and named (released, if it was held back), or held back as not built
+    ("": a stop came first) and built next run, its last good bundle still named."""
     for shard, pages, failure in built:
-        if failure is None:
-            with store.transaction():
+        subject = f"{SEARCH_SUBJECT} {shard.name}"
+        with store.transaction():
+            if failure is None:
                 store.search_built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}", shard.newest)
-            report.shards_built += 1
-            report.pages_indexed += pages
-        elif failure:
-            report.problems.append(Problem(f"{SEARCH_SUBJECT} {shard.name}", None,
-                                           f"could not be built ({failure}); retried next run", WARNING))
+                store.release(subject)
+                report.shards_built += 1
+                report.pages_indexed += pages
+            elif failure:
+                reason = f"could not be built ({failure}); retried next run"
+                if store.hold(subject, SHARD, reason, __version__, time.time()):
+                    report.problems.append(Problem(subject, None, reason, SHARD_NOT_BUILT))
 
 
 def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: Callable[[], bool]) -> str | None:
@@ -289,6 +310,7 @@ def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: C
         if result.returncode != 0:
             return f"pagefind exited with {result.returncode}: {(result.stderr or result.stdout).strip()[-300:]}"
         make_reproducible(building)
+        verify(building)  # never named, nor put in the place of a good one, unless whole
         shutil.rmtree(target, ignore_errors=True)
         os.replace(building, target)
     except OSError as exc:

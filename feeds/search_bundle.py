@@ -75,3 +75,37 @@ def _store(path: Path, language: str, old_digest: str, value: Any, name: str) ->
         path.unlink()
     target.write_bytes(data)
     return digest
+
+
+
+def verify(bundle: Path) -> None:
+    """A bundle is whole: its entry file parses, every file it names (each language's metadata
+    and WebAssembly, its index chunks, page fragments and filter indexes) is there and in
+    Pagefind's format, and no file in it is empty (the scripts and styles a search page loads
+    among them). BundleError names the first that is not: Pagefind exits 0 even when its own
+    writes fail (a disk that filled up, an I/O error), leaving empty or missing files."""
+    try:
+        entry = json.loads((bundle / ENTRY).read_bytes())
+        for language, about in entry["languages"].items():
+            meta = _load(bundle / f"pagefind.{about['hash']}.pf_meta")
+            _whole(bundle / f"wasm.{about['wasm'] or 'unknown'}.pagefind")  # no stemmer (Kazakh): the generic one
+            for page in meta[1]:
+                _whole(bundle / "fragment" / f"{page[0]}.pf_fragment", gzipped=True)
+            for chunk in meta[2]:
+                _whole(bundle / "index" / f"{chunk[2]}.pf_index", gzipped=True)
+            for _, digest in meta[FILTERS]:
+                _load(bundle / "filter" / f"{digest}.pf_filter")
+            if not meta[1]:
+                raise BundleError(f"the {language} index names no page")
+        for path in bundle.rglob("*"):  # the scripts and styles a search page loads, and anything else
+            if path.is_file():
+                _whole(path)
+    except (OSError, KeyError, TypeError, IndexError, ValueError, EOFError, cbor2.CBORDecodeError) as exc:
+        raise BundleError(f"incomplete Pagefind bundle ({type(exc).__name__}: {exc})") from None
+
+
+def _whole(path: Path, gzipped: bool = False) -> None:
+    with open(path, "rb") as stream:
+        start = stream.read(2)
+    if not start or (gzipped and start != b"\x1f\x8b"):
+        raise BundleError(f"{path.name} is empty or damaged")

@@ -274,6 +274,8 @@ FRAGMENT_SEPARATOR = b"\0"
 SQLITE_INTEGER = (-(2**63), 2**63 - 1)
 ARTICLE = "article"  # kinds of things held back in the quarantine table
 FEED = "feed"
+PAGE = "page"  # an article page that could not be written (its entry stays in its feeds)
+SHARD = "search shard"  # a search shard Pagefind could not build (its last good bundle stays)
 
 
 def _parts(ids: Sequence[str]) -> Iterator[tuple[Sequence[str], str]]:
@@ -710,6 +712,9 @@ class Store:
     def release(self, subject: str) -> None:
         self._run("DELETE FROM quarantine WHERE subject = ?", (subject,))
 
+    def held_subjects(self, kind: str) -> set[str]:
+        return {row[0] for row in self._rows("SELECT subject FROM quarantine WHERE kind = ?", (kind,))}
+
     def held_articles_not_of(self, version: str) -> list[str]:
         """Quarantined articles held by another version of the program."""
         return [row[0] for row in self._rows("SELECT q.subject FROM quarantine q JOIN articles a ON a.id = q.subject "
@@ -810,6 +815,11 @@ class Store:
         for part, marks in _parts(article_ids):
             self._run(f"UPDATE articles SET rendered = {PAGE_DUE} WHERE rendered = {RENDERED} AND id IN ({marks})", part)
 
+    def published_pages(self, after: int, limit: int) -> list[tuple[int, str]]:
+        """(key, id) of the next `limit` articles after the key `after` whose page is written."""
+        return [(row[0], row[1]) for row in self._rows(
+            f"SELECT num, id FROM articles WHERE num > ? AND rendered = {RENDERED} ORDER BY num LIMIT ?", (after, limit))]
+
     def count_unrendered(self) -> int:
         return int(self._one(f"SELECT count(*) FROM articles WHERE rendered != {RENDERED}")[0])  # type: ignore[index]
 
@@ -867,9 +877,12 @@ class Store:
         self._run(f"DELETE FROM removed WHERE feed = {FEED_NUM}", (path,))
         self.release(path)
 
-    def forget_renderings(self) -> None:
-        """Every feed is rendered again at the next publish, in full."""
-        self._run("UPDATE feeds SET rendered_with = ''")
+    def forget_renderings(self, path: str | None = None) -> None:
+        """Every feed (or the one at `path`) is rendered again at the next publish, in full."""
+        if path is None:
+            self._run("UPDATE feeds SET rendered_with = ''")
+        else:
+            self._run("UPDATE feeds SET rendered_with = '' WHERE path = ?", (path,))
 
     def forget_feed(self, path: str) -> None:
         self._run(f"DELETE FROM removed WHERE feed = {FEED_NUM}", (path,))
@@ -973,6 +986,10 @@ class Store:
         row = self._one("SELECT max(a.published_us) FROM search_pages p JOIN articles a ON a.num = p.article "
                         "WHERE p.shard = ?", (shard,))
         return int(row[0] or 0) if row is not None else 0
+
+    def search_rebuild(self, shard: str) -> None:
+        """The shard is built again (its bundle is gone or damaged)."""
+        self._run("UPDATE search_shards SET dirty = 1 WHERE name = ?", (shard,))
 
     def search_built(self, shard: str, builds: int, bundle: str, newest: str) -> None:
         self._run("UPDATE search_shards SET dirty = 0, builds = ?, bundle = ?, newest = ? WHERE name = ?",

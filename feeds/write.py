@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -70,6 +71,16 @@ def remove_stale_temporaries(folder: Path) -> int:
     return removed
 
 
+def intact(path: Path) -> bool:
+    """Whether a published file is there as written: a regular, non-empty file (not missing,
+    emptied, or a folder or link put in its place)."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_size > 0
+
+
 def remove(path: Path) -> bool:
     """Remove a published file; False when there was none."""
     try:
@@ -81,11 +92,24 @@ def remove(path: Path) -> bool:
 
 def sync(folder: Path) -> None:
     """Flush everything written under `folder` to disk: the file system's `syncfs` where the
-    platform has it, else `sync`."""
+    platform has it, else `sync`. OSError when the flush fails (an I/O error, a full thin disk):
+    files written may then be lost, and the run that wrote them is not complete."""
     libc = ctypes.CDLL(None, use_errno=True)
     handle = os.open(folder, os.O_RDONLY)
     try:
-        if not hasattr(libc, "syncfs") or libc.syncfs(handle) != 0:
+        if not hasattr(libc, "syncfs"):
             os.sync()
+        elif libc.syncfs(handle) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(folder))
     finally:
         os.close(handle)
+
+
+def flush(out: Path) -> None:
+    """`sync` of the output folder, its failure the output folder's (exit 3): what was written may
+    be lost, so the run is not complete."""
+    try:
+        sync(out)
+    except OSError as exc:
+        raise OutputError(f"cannot flush {out} to disk: {exc.strerror or exc}") from None

@@ -12,7 +12,7 @@ NOW = 1_000_000.0
 def status(**changes: Any) -> dict[str, Any]:
     healthy = {"articles": 39, "feeds": 29, "last_run": {"finished_at": NOW - 60, "summary": "...", "error": None},
                "last_new_dump_at": NOW - 3600, "files_rejected": 0, "records_skipped": 0,
-               "quarantined_articles": [], "feeds_not_written": {}}
+               "quarantined_articles": [], "feeds_not_written": {}, "pages_not_written": {}, "search_shards_not_built": {}}
     return healthy | changes
 
 
@@ -34,3 +34,19 @@ def test_each_kind_of_trouble_is_named_in_one_line() -> None:
 def test_a_store_that_never_ran_or_never_read_a_dump_is_unhealthy() -> None:
     health = verdict(status(last_run=None, last_new_dump_at=None), NOW, 24)
     assert health.problems == ("no run has finished yet", "no dump has been read yet")
+
+
+def test_a_run_that_did_not_finish_is_named_by_its_stage_until_one_does() -> None:
+    stopped = verdict(status(run_stage="publishing feeds and pages"), NOW, 24)
+    assert not stopped.healthy and stopped.problems == ("incomplete: the last run stopped while publishing feeds and pages",)
+    running = verdict(status(run_stage="reading dumps", run_in_progress=True), NOW, 24)
+    assert running.healthy and "a run is under way (reading dumps)" in running.facts
+    after_a_crash = verdict(status(run_stage="reading dumps", run_in_progress=True, interrupted_stage="flushing out/ to disk"),
+                            NOW, 24)
+    assert after_a_crash.problems == ("incomplete: the last run stopped while flushing out/ to disk; another is under way",)
+
+
+def test_pages_and_search_shards_held_back_are_counted() -> None:
+    health = verdict(status(pages_not_written={"articles/a.html": "x", "articles/b.html": "y"},
+                            search_shards_not_built={"search index kk-1": "z"}), NOW, 24)
+    assert health.problems == ("2 article pages not written", "1 search shard not built")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import BASE, check_atom, dump, run_feeds, run_unprivileged
+from conftest import BASE, check_atom, dump, run_feeds, run_unprivileged, wait_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -295,12 +296,18 @@ def test_a_page_that_cannot_be_written_is_named_and_its_entry_still_published(pr
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and "Traceback" not in result.stderr
     page = "articles/32/32bbefff-7995-51dc-babd-411ce61a202d.html"
-    assert f"{page}: warning: could not be written (NotADirectoryError" in result.stderr and "retried next run" in result.stderr
+    assert f"{page}: page not written: could not be written (NotADirectoryError" in result.stderr and "retried next run" in result.stderr
     assert "Inter-Religious Council of Kenya" in (project / "out/all.atom").read_text()  # the entry is not held back
     assert len(list((project / "out/articles").glob("*/*.html"))) == 38
+    check = run_feeds("status", "--check", cwd=project)
+    assert check.returncode == 1 and "1 article page not written" in check.stdout  # its link would be a 404
+    assert f"article pages not written: 1\n  {page}: could not be written" in run_feeds("status", cwd=project).stdout
+    again = run_feeds("build", cwd=project)
+    assert again.returncode == 0 and "page not written" not in again.stderr  # said once, still held
     (project / "out/articles/32").unlink()
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and result.stderr == "" and (project / "out" / page).is_file()
+    assert run_feeds("status", "--check", cwd=project).returncode == 0
 
 
 def test_deleting_out_and_building_again_gives_every_file_back(project: Path) -> None:
@@ -355,3 +362,53 @@ def test_any_bytes_in_a_file_name_are_read_and_reported_printably(tmp_path_facto
 def write_config(folder: Path) -> Path:
     (folder / "config.yaml").write_text("feeds:\n  base_url: http://127.0.0.1:8080/\nwatch:\n  settle_seconds: 0\n")
     return folder
+
+
+@pytest.mark.slow
+def test_a_failing_final_flush_fails_the_run_and_the_next_one_writes_everything_again(project: Path) -> None:
+    failed = strace_feeds(project, "-e", "trace=syncfs", "-e", "inject=syncfs:error=EIO")
+    assert failed.returncode == 3 and "cannot flush" in failed.stderr and "Input/output error" in failed.stderr
+    check = run_feeds("status", "--check", cwd=project)
+    assert check.returncode == 1 and "incomplete: the last run stopped while flushing out/ to disk" in check.stdout
+    again = run_feeds("build", cwd=project)  # files written before the flush may be lost: all written again
+    assert again.returncode == 0 and "0 read" in again.stdout
+    assert run_feeds("status", "--check", cwd=project).returncode == 0
+
+
+@pytest.mark.slow
+def test_a_run_killed_while_publishing_is_incomplete_until_a_run_finishes(project: Path, corpus: Path) -> None:
+    for dump_file in (corpus / "seeds").iterdir():
+        os.link(dump_file, project / "seeds" / dump_file.name)
+    run = subprocess.Popen([sys.executable, "-m", "feeds", "build", "-q"], cwd=project, start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: (project / "out/articles").is_dir(), 120), "publishing never began"
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait(timeout=30)
+    check = run_feeds("status", "--check", cwd=project)
+    assert check.returncode == 1 and "incomplete: the last run stopped while publishing feeds and pages" in check.stdout
+    assert "incomplete: the last run stopped while publishing feeds and pages" in run_feeds("status", cwd=project).stdout
+    assert run_feeds("build", cwd=project).returncode == 0
+    assert run_feeds("status", "--check", cwd=project).returncode == 0
+
+
+def test_published_files_lost_or_replaced_are_written_again_with_nothing_new(project: Path) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 5"))  # archive pages too
+    assert run_feeds("build", cwd=project).returncode == 0
+    out = project / "out"
+    page = next((out / "articles").glob("*/*.html"))
+    lost = [out / "index.html", out / "all.atom", out / "lang/ru.json", out / "embed/lang/en.html", out / "archive/all/1.rss", page]
+    for path in lost:
+        path.unlink()
+    (out / "lang/en.rss").write_bytes(b"")  # emptied (a full disk during a copy, say)
+    again = run_feeds("build", cwd=project)  # no dump is new: only what is missing is written
+    assert again.returncode == 0 and "0 read" in again.stdout
+    assert [path for path in [*lost, out / "lang/en.rss"] if not path.is_file() or not path.stat().st_size] == []
+    (out / "all.rss").unlink()
+    (out / "all.rss").mkdir()  # someone's folder where a feed goes: named, never removed, and unhealthy
+    blocked = run_feeds("build", cwd=project)
+    assert "all: feed not written" in blocked.stderr and (out / "all.rss").is_dir()
+    check = run_feeds("status", "--check", cwd=project)
+    assert check.returncode == 1 and "1 feed not written" in check.stdout

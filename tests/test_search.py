@@ -22,7 +22,7 @@ from conftest import dump, project_config, run_feeds
 from test_clients import ARTIFACTS, KAZAKH, chromium, wait
 from test_serve import free_port, listening
 
-from feeds import search
+from feeds import search, search_bundle
 from feeds.layout import TEMP_PREFIX
 from feeds.models import SearchShard
 from feeds.search import FIRST_PAGES, MERGE_AFTER, TOP_LEVEL, Change, capacity, plan
@@ -127,15 +127,18 @@ def test_a_shard_that_cannot_be_built_is_named_and_built_by_the_next_run(searche
     monkeypatch.setattr(search, "pagefind", lambda: Path("/bin/false"))
     monkeypatch.setattr(search, "signature", lambda: known)
     result = run_feeds("build", cwd=searched)
-    assert result.returncode == 0 and "search index ru-1: warning: could not be built (pagefind exited with 1" in result.stderr
+    assert result.returncode == 0 and "search index ru-1: search shard not built: could not be built (pagefind exited with 1" in result.stderr
     assert (searched / "out/pagefind/ru-1-1").is_dir()  # the last good build stays published
     status = run_feeds("status", cwd=searched).stdout
     assert "search index: pages changed since it was last complete are still to be indexed" in status
+    assert "search shards not built: 1\n  search index ru-1: could not be built" in status
+    check = run_feeds("status", "--check", cwd=searched)
+    assert check.returncode == 1 and "1 search shard not built" in check.stdout
     complete_before = re.search(r"^search index complete: (.+)$", status, re.MULTILINE)
     monkeypatch.undo()
     assert "search index: 1 shards built (5 pages)" in run_feeds("build", cwd=searched).stdout
     status = run_feeds("status", cwd=searched).stdout
-    assert "still to be indexed" not in status
+    assert "still to be indexed" not in status and "search shards not built: 0" in status
     complete = re.search(r"^search index complete: (.+)$", status, re.MULTILINE)
     assert complete_before and complete and complete.group(1) >= complete_before.group(1) != "never"
 
@@ -294,3 +297,46 @@ def test_a_first_query_searches_the_newest_shards_and_the_older_ones_on_request(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lost", ["pagefind-entry.json", "pagefind.js", "pagefind-ui.css"])
+def test_a_disk_that_fills_up_inside_pagefind_never_publishes_a_broken_bundle(
+        searched: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lost: str) -> None:
+    """Pagefind's writes of one file fail with ENOSPC (strace injects it): Pagefind still exits
+    0, leaving that file empty. The bundle is checked before the manifest names it: the shard is
+    held back, the last good bundle stays named, the next run builds it."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed (.ci/run installs Debian's strace)")
+    real, known = search.pagefind(), search.signature()
+    building = searched / f"out/pagefind/{TEMP_PREFIX}ru-1-2/{lost}"
+    wrapper = tmp_path / "pagefind-on-a-full-disk"
+    wrapper.write_text(f'#!/bin/sh\nexec {strace} -f -qq -o /dev/null -P {building} -e trace=write,pwrite64,writev '
+                       f'-e inject=write,pwrite64,writev:error=ENOSPC {real} "$@"\n')
+    wrapper.chmod(0o755)
+    (searched / "seeds/010_ru.txt").write_text(dump(("Новая школа открылась в Шымкенте 03.03.2026", "Школа на 600 мест.")))
+    monkeypatch.setattr(search, "pagefind", lambda: wrapper)
+    monkeypatch.setattr(search, "signature", lambda: known)
+    result = run_feeds("build", cwd=searched)
+    assert result.returncode == 0 and "search index ru-1: search shard not built:" in result.stderr
+    assert '"bundle": "pagefind/ru-1-1/"' in (searched / "out/pagefind/shards.json").read_text()  # the last good one
+    search_bundle.verify(searched / "out/pagefind/ru-1-1")
+    assert run_feeds("status", "--check", cwd=searched).returncode == 1
+    monkeypatch.undo()
+    assert "search index: 1 shards built (5 pages)" in run_feeds("build", cwd=searched).stdout
+    assert run_feeds("status", "--check", cwd=searched).returncode == 0
+
+
+def test_a_manifest_that_cannot_be_written_stops_the_run_with_exit_3_naming_it(searched: Path) -> None:
+    (searched / "seeds/010_ru.txt").write_text(dump(("Новая школа открылась в Шымкенте 03.03.2026", "Школа на 600 мест.")))
+    manifest = searched / "out/pagefind/shards.json"
+    manifest.unlink()
+    manifest.mkdir()  # something in its place that no file can replace
+    result = run_feeds("build", cwd=searched)
+    assert result.returncode == 3 and f"cannot write {manifest}: Is a directory" in result.stderr
+    assert "internal error" not in result.stderr
+    check = run_feeds("status", "--check", cwd=searched)
+    assert check.returncode == 1 and "incomplete: the last run stopped while building the search index" in check.stdout
+    manifest.rmdir()
+    assert run_feeds("build", cwd=searched).returncode == 0 and run_feeds("status", "--check", cwd=searched).returncode == 0
