@@ -24,7 +24,7 @@ from feeds.timing import KAZAKHSTAN, day_start, to_datetime
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SETTINGS = load_settings(ROOT / "config.yaml")
-RELAX_NG = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng"))) if (SCHEMAS / "atom.rng").exists() else None
+RELAX_NG = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
 # Text of one line: any character but line breaks, which end a line of a dump.
 LINE = st.text(st.characters(blacklist_characters="\r\n"), max_size=400)
 SLOW = settings(deadline=None, max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow])
@@ -83,8 +83,7 @@ def test_any_article_text_renders_valid_documents_holding_the_text_exactly(title
     ours = with_text([Published(entry.id, entry.title, entry.published, entry.updated, entry.source_url, entry.language,
                                 fragments(entry, document.site), entry.paragraphs)])
     root = etree.fromstring(atom(document, ours, Links("all.atom", document.url("atom"))))
-    if RELAX_NG is not None:
-        assert RELAX_NG.validate(etree.ElementTree(root)), RELAX_NG.error_log
+    assert RELAX_NG.validate(etree.ElementTree(root)), RELAX_NG.error_log
     (element,) = root.iterfind(f"{ATOM}entry")
     assert element.findtext(f"{ATOM}title") == entry.title
     assert paragraphs_of(element.findtext(f"{ATOM}content")) == list(entry.paragraphs or (entry.title,))

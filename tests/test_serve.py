@@ -188,7 +188,9 @@ def test_nothing_outside_out_is_ever_served(shared: Served, tmp_path: Path) -> N
 
 def test_binds_to_loopback_by_default(shared: Served) -> None:
     assert shared.log is not None
-    assert f"serving {shared.project / 'out'} on http://127.0.0.1:{shared.port}/" in shared.log.read_text()
+    log = shared.log
+    # The line is written once both listeners are bound, a moment after the port first accepts.
+    assert wait_for(lambda: f"serving {shared.project / 'out'} on http://127.0.0.1:{shared.port}/" in log.read_text(), 10)
 
 
 @pytest.mark.slow
