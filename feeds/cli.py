@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from feeds import logs, progress
+from feeds import __version__, logs, progress
 from feeds.health import verdict
 from feeds.lock import Busy, LockError
 from feeds.logs import log_problem
@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--no-search", action="store_true",
                         help="publish without the search index (and remove it), whatever search.enabled says")
     parser = argparse.ArgumentParser(prog="feeds", description="Publish Atom feeds from Enbekshi QazaQ news dumps.")
+    parser.add_argument("--version", action="version", version=f"enbekshi-feeds {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", parents=[common], help="one run: ingest new or changed dumps, write the feeds that changed")
     watch_command = commands.add_parser("watch", parents=[common], help="run continuously, publishing dumps as they arrive")

@@ -127,7 +127,7 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording,
             document = catalogue.describe(feed.key)
             url = document.url("atom")
             rows.append(
-                f'      <tr id="{e(feed.path.replace("/", "-"))}">\n'
+                f'      <tr id="{e(feed.path)}">\n'
                 f'        <th scope="row"><a href="{e(feed.path)}.atom">{bdi(feed_label(feed.key, catalogue, words))}</a></th>\n'
                 f"        <td>{feed.entry_count}</td>\n"
                 f"        <td>{bdi(feed.latest_title)}</td>\n"

@@ -131,6 +131,11 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
     verify_published(store, target)
     render_fragments(store, target, report, now, should_stop, progress)
     stages["fragments"] = time.monotonic() - started
+    if should_stop():
+        # Documents are made from fragments rendered before them: with entries left unrendered,
+        # no feed is written this run (none is held back for it), and the next run goes on.
+        report.stopped_early = True
+        return report
     started = time.monotonic()
     due = [feed for feed in store.feeds() if feed.dirty or not _current(feed, target)]
     for feed in [feed for feed in due if feed.entry_count == 0]:
@@ -287,7 +292,7 @@ def _record(store: Store, target: Target, job: FeedJob, result: FeedResult, repo
         raise OutputError(f"cannot write into {target.out}: {result.failure}")
     with store.transaction():
         if result.failure is not None:
-            if store.hold(path, FEED, result.failure, __version__, now):
+            if store.hold(path, FEED, result.failure, target.feed_signature, now):
                 report.problems.append(Problem(path, None, f"could not be written ({result.failure}); retried next run",
                                                FEED_NOT_WRITTEN))
             return
@@ -398,7 +403,7 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
         if isinstance(exc, OSError) and is_global_failure(exc, out):
             raise OutputError(f"cannot write into {out}: {_reason(exc)}") from None
         with store.transaction():
-            if store.hold(SITE_SUBJECT, FEED, _reason(exc), __version__, now):
+            if store.hold(SITE_SUBJECT, FEED, _reason(exc), target.site_signature, now):
                 report.problems.append(Problem(SITE_SUBJECT, None, f"could not be written ({_reason(exc)}); retried next run",
                                                FEED_NOT_WRITTEN))
         return
@@ -464,7 +469,7 @@ def _record_entry(store: Store, target: Target, entry: Entry, outcome: EntryResu
     if not outcome.quarantined:
         if outcome.failure:
             reason = f"could not be written ({outcome.failure}); retried next run"
-            if store.hold(page, PAGE, reason, __version__, now):
+            if store.hold(page, PAGE, reason, target.page_signature, now):
                 report.problems.append(Problem(page, None, reason, PAGE_NOT_WRITTEN))
         else:
             report.wrote(page, outcome.page_written)
@@ -472,8 +477,8 @@ def _record_entry(store: Store, target: Target, entry: Entry, outcome: EntryResu
                 store.release(page)
         return
     _remove_page(target.out, page, report)
-    # Held under these settings and this program: other ones release it (`ingest`).
-    if store.hold_article(entry.id, str(outcome.failure), target.feed_signature, now):
+    # Held under what shapes its fragments and its page, and this program: other ones release it (`ingest`).
+    if store.hold_article(entry.id, str(outcome.failure), target.page_signature, now):
         report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {outcome.failure}", ARTICLE_QUARANTINED))
     if entry.source_url:
         store.forget_pages_of(identity.translation_ids(entry.source_url, entry.language))

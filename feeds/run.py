@@ -187,7 +187,7 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     target = Target.of(settings, catalogue)
     with store.transaction():
         report.articles_reclassified = ingest.reclassify(classification_signature(settings))
-        ingest.release_quarantined(target.feed_signature)
+        ingest.release_quarantined(target.page_signature)
     stages = report.stage_seconds
     with _stage(store, stages, "ingest"):
         ingest.seeds(report, now(), on_problem)

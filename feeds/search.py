@@ -284,7 +284,7 @@ def _record(store: Store, built: list[tuple[SearchShard, int, str | None]], repo
                 report.pages_indexed += pages
             elif failure:
                 reason = f"could not be built ({failure}); retried next run"
-                if store.hold(subject, SHARD, reason, __version__, time.time()):
+                if store.hold(subject, SHARD, reason, signature(), time.time()):
                     report.problems.append(Problem(subject, None, reason, SHARD_NOT_BUILT))
 
 

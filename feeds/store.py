@@ -34,7 +34,7 @@ from typing import Any
 from feeds.models import Article, Entry, FeedKey, FeedState, Fragments, Problem, Published, SearchShard, SeedFile
 from feeds.timing import to_datetime
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 TEXT_COMPRESSION = 6  # zlib's default level: a ninth of level 9's time for 2% more bytes
 # `articles.rendered`: what the next publish must do for an article.
 RENDER_DUE, RENDERED, PAGE_DUE = 0, 1, 2  # fragments and page / nothing / its page alone
@@ -225,6 +225,13 @@ INSERT INTO search_changes (article)
 SELECT coalesce(a.num, g.num) FROM old_search_changes c LEFT JOIN articles a ON a.id = c.article_id
 LEFT JOIN gone g ON g.article_id = c.article_id WHERE coalesce(a.num, g.num) IS NOT NULL;
 """ + "".join(f"DROP TABLE old_{table};\n" for table in REKEYED),
+    7: """
+-- What a held thing was held under means one thing: the signature of the settings and program
+-- that could not render or write it; another signature tries it again.
+ALTER TABLE quarantine RENAME COLUMN version TO held_under;
+-- Each announcement of a URL is counted, so that a delivery removes only the one it sent.
+ALTER TABLE websub_queue ADD COLUMN announced INTEGER NOT NULL DEFAULT 0;
+""",
 }
 SCHEMA = """
 CREATE TABLE seed_files (
@@ -243,7 +250,8 @@ CREATE TABLE meta (
 CREATE TABLE websub_queue (
     url TEXT PRIMARY KEY,
     attempts INTEGER NOT NULL DEFAULT 0,
-    due_at REAL NOT NULL DEFAULT 0
+    due_at REAL NOT NULL DEFAULT 0,
+    announced INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
@@ -255,7 +263,7 @@ CREATE TABLE quarantine (
     subject TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
     reason TEXT NOT NULL,
-    version TEXT NOT NULL,
+    held_under TEXT NOT NULL,
     since REAL NOT NULL
 );
 """ + SEARCH_SHARDS + SEARCH_NEWEST + KEYED
@@ -692,22 +700,22 @@ class Store:
 
     # What is held back ----------------------------------------------------------------------
 
-    def hold(self, subject: str, kind: str, reason: str, version: str, now: float) -> bool:
+    def hold(self, subject: str, kind: str, reason: str, held_under: str, now: float) -> bool:
         """Remember why `subject` (an article id or a feed path) is held back; True when this is
         news: it was not held, or was held for another reason."""
         old = self._one("SELECT reason FROM quarantine WHERE subject = ?", (subject,))
-        self._run("INSERT INTO quarantine (subject, kind, reason, version, since) VALUES (?, ?, ?, ?, ?) "
-                  "ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason, version = excluded.version",
-                  (subject, kind, reason, version, now))
+        self._run("INSERT INTO quarantine (subject, kind, reason, held_under, since) VALUES (?, ?, ?, ?, ?) "
+                  "ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason, held_under = excluded.held_under",
+                  (subject, kind, reason, held_under, now))
         return old is None or old[0] != reason
 
-    def hold_article(self, article_id: str, reason: str, version: str, now: float) -> bool:
+    def hold_article(self, article_id: str, reason: str, held_under: str, now: float) -> bool:
         """Quarantine a stored article: it leaves every feed (they re-render without it) and is
         held with its reason, to be rendered in full (its page and its place in the search index
         are gone) once released; True when this is news."""
         self.leave_feeds(article_id)
         self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE id = ?", (article_id,))
-        return self.hold(article_id, ARTICLE, reason, version, now)
+        return self.hold(article_id, ARTICLE, reason, held_under, now)
 
     def release(self, subject: str) -> None:
         self._run("DELETE FROM quarantine WHERE subject = ?", (subject,))
@@ -715,10 +723,10 @@ class Store:
     def held_subjects(self, kind: str) -> set[str]:
         return {row[0] for row in self._rows("SELECT subject FROM quarantine WHERE kind = ?", (kind,))}
 
-    def held_articles_not_of(self, version: str) -> list[str]:
-        """Quarantined articles held by another version of the program."""
+    def held_articles_not_of(self, signature: str) -> list[str]:
+        """Quarantined articles held under other settings or another version of the program."""
         return [row[0] for row in self._rows("SELECT q.subject FROM quarantine q JOIN articles a ON a.id = q.subject "
-                                             "WHERE q.kind = ? AND q.version != ?", (ARTICLE, version))]
+                                             "WHERE q.kind = ? AND q.held_under != ?", (ARTICLE, signature))]
 
     def held(self) -> list[Held]:
         return [Held(row["subject"], row["kind"], row["reason"], row["since"], row["title"]) for row in self._rows(
@@ -739,10 +747,6 @@ class Store:
 
     def feeds(self) -> list[FeedState]:
         return [self._feed(row) for row in self._rows("SELECT * FROM feeds ORDER BY path")]
-
-    def feed(self, path: str) -> FeedState | None:
-        row = self._one("SELECT * FROM feeds WHERE path = ?", (path,))
-        return None if row is None else self._feed(row)
 
     @staticmethod
     def _feed(r: sqlite3.Row) -> FeedState:
@@ -998,19 +1002,24 @@ class Store:
     # WebSub queue ---------------------------------------------------------------------------
 
     def websub_enqueue(self, urls: Sequence[str]) -> None:
-        """A changed feed is due at once, even if an earlier ping for it is waiting to be retried."""
-        self._many("INSERT INTO websub_queue (url) VALUES (?) ON CONFLICT (url) DO UPDATE SET due_at = 0",
-                   [(url,) for url in urls])
+        """A changed feed is due at once, even if an earlier ping for it is waiting to be retried;
+        each announcement is counted."""
+        self._many("INSERT INTO websub_queue (url) VALUES (?) ON CONFLICT (url) DO UPDATE SET due_at = 0, "
+                   "announced = announced + 1", [(url,) for url in urls])
 
-    def websub_due(self, now: float) -> list[tuple[str, int]]:
-        return [(row[0], row[1]) for row in
-                self._rows("SELECT url, attempts FROM websub_queue WHERE due_at <= ? ORDER BY url", (now,))]
+    def websub_due(self, now: float) -> list[tuple[str, int, int]]:
+        """(url, attempts, announcement count) of the pings due."""
+        return [(row[0], row[1], row[2]) for row in self._rows(
+            "SELECT url, attempts, announced FROM websub_queue WHERE due_at <= ? ORDER BY url", (now,))]
 
-    def websub_retry(self, url: str, attempts: int, due_at: float) -> None:
-        self._run("UPDATE websub_queue SET attempts = ?, due_at = ? WHERE url = ?", (attempts, due_at, url))
+    def websub_retry(self, url: str, announced: int, attempts: int, due_at: float) -> None:
+        """Postpone a ping, unless the URL was announced again since it was read (then it is due now)."""
+        self._run("UPDATE websub_queue SET attempts = ?, due_at = ? WHERE url = ? AND announced = ?",
+                  (attempts, due_at, url, announced))
 
-    def websub_done(self, url: str) -> None:
-        self._run("DELETE FROM websub_queue WHERE url = ?", (url,))
+    def websub_done(self, url: str, announced: int) -> None:
+        """The ping sent (or given up) for this announcement; one made since stays queued."""
+        self._run("DELETE FROM websub_queue WHERE url = ? AND announced = ?", (url, announced))
 
     # Runs and counts ------------------------------------------------------------------------
 

@@ -98,13 +98,14 @@ def _deliver(store: Store, settings: WebSubSettings, hub: str, now: float, deliv
                 break
             wave = due[start:start + PARALLEL]
             outcomes = list(pool.map(lambda item: _try(hub, item[0], settings.timeout_seconds), wave))
-            for (url, _), failure in zip(wave, outcomes, strict=True):
+            for (url, _, announced), failure in zip(wave, outcomes, strict=True):
                 if failure is None:
-                    store.websub_done(url)
+                    # This announcement is sent; one made meanwhile (another run) stays queued.
+                    store.websub_done(url, announced)
                     delivery.sent.append(url)
             failed = [(item, failure) for item, failure in zip(wave, outcomes, strict=True) if failure is not None]
             if failed:
-                (_, attempts), failure = failed[0]
+                (_, attempts, _), failure = failed[0]
                 _postpone(store, settings, [item for item, _ in failed] + due[start + PARALLEL:], now, delivery)
                 log.warning("WebSub: %s; %d feed(s) to retry in %g s or later, %d given up", failure, delivery.deferred,
                             retry_delay(attempts + 1), len(delivery.given_up))
@@ -121,13 +122,14 @@ def _try(hub: str, url: str, timeout: float) -> HubError | None:
     return None
 
 
-def _postpone(store: Store, settings: WebSubSettings, waiting: list[tuple[str, int]], now: float, delivery: Delivery) -> None:
-    for url, attempts in waiting:
+def _postpone(store: Store, settings: WebSubSettings, waiting: list[tuple[str, int, int]], now: float,
+              delivery: Delivery) -> None:
+    for url, attempts, announced in waiting:
         attempts += 1
         if attempts >= settings.max_attempts:
             log.error("WebSub: gave up notifying %s of %s after %d attempts", settings.hub, url, attempts)
-            store.websub_done(url)
+            store.websub_done(url, announced)
             delivery.given_up.append(url)
         else:
-            store.websub_retry(url, attempts, now + retry_delay(attempts))
+            store.websub_retry(url, announced, attempts, now + retry_delay(attempts))
             delivery.deferred += 1

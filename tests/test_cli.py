@@ -11,7 +11,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import dump, holds_open, run_feeds, run_unprivileged, wait_for
+from conftest import ROOT, dump, holds_open, run_feeds, run_unprivileged, wait_for
 
 from feeds.layout import TEMP_PREFIX
 
@@ -321,3 +321,29 @@ def test_a_full_standard_output_or_ctrl_c_never_ends_in_a_traceback(project: Pat
     if running.returncode == 130:
         assert "stopped early" in out
     assert run_feeds("build", cwd=project).returncode == 0
+
+
+def test_version_is_printed_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    from feeds import __version__
+    from feeds.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0 and capsys.readouterr().out == f"enbekshi-feeds {__version__}\n"
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    """As sqlite-utils does: what `feeds --help` offers, the README explains."""
+    import argparse
+
+    from feeds.cli import _parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = _parser()
+    missing = [option for option in parser._option_string_actions if option.startswith("--") and option not in readme]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                missing += [f"feeds {name}"] if f"feeds {name}" not in readme else []
+                missing += [option for option in command._option_string_actions if option not in readme]
+    assert missing == []

@@ -29,12 +29,12 @@ def test_each_index_page_speaks_its_language_and_lists_every_feed_grouped() -> N
     assert english.get("lang") == "en" and english.findtext(".//h1") == "Enbekshi QazaQ: news feeds"
     assert [h2.text for h2 in english.iter("h2")] == ["By language", "By agency", "By topic"]
     rows = {row.get("id"): row for row in english.iter("tr") if row.get("id")}
-    assert list(rows) == ["all", "lang-ru", "agency-mfa", "topic-sport"]
-    assert rows["agency-mfa"].findtext("th/a/bdi") == "Ministry of Foreign Affairs of Kazakhstan"
+    assert list(rows) == ["all", "lang/ru", "agency/mfa", "topic/sport"]
+    assert rows["agency/mfa"].findtext("th/a/bdi") == "Ministry of Foreign Affairs of Kazakhstan"
     assert rows["all"].findall("td")[1].text_content() == "Latest <headline> & more"  # text, never markup
     russian = html.fromstring(files["index.ru.html"])
     assert russian.get("lang") == "ru" and {row.get("id"): row for row in russian.iter("tr") if row.get("id")}[
-        "agency-mfa"].findtext("th/a/bdi") == "Министерство иностранных дел РК"
+        "agency/mfa"].findtext("th/a/bdi") == "Министерство иностранных дел РК"
     discovery = [link.get("href") for link in english.iter("link") if link.get("rel") == "alternate"]
     assert discovery == ["all.atom", "lang/ru.atom"]
 
@@ -95,3 +95,14 @@ def test_every_title_and_name_on_every_page_kind_is_isolated_from_the_text_aroun
             isolates = holder.xpath("ancestor-or-self::*[self::bdi or @dir]")
             assert isolates, f"{name}: {node!r} in <{holder.tag}> is not isolated"
     assert overridden >= 10
+
+
+def test_every_row_of_the_index_has_an_id_of_its_own() -> None:
+    """A section "World EN" (`category/world-en`) and the English feed of "World"
+    (`category/world/en`) once both had the id `category-world-en`."""
+    feeds = [FeedState(FeedKey("category/world-en", "category", "world-en", "World EN"), 1, False, 0, "", "x", 1),
+             FeedState(FeedKey("category/world/en", "category-lang", "world/en", "World"), 1, False, 0, "", "y", 1),
+             FeedState(FeedKey("category/world", "category", "world", "World"), 1, False, 0, "", "z", 1)]
+    page = html.fromstring(site_files(feeds, CATALOGUE, SETTINGS.interface)["index.html"])
+    ids = [element.get("id") for element in page.iter() if element.get("id")]
+    assert len(ids) == len(set(ids)) and {"category/world-en", "category/world/en"} <= set(ids)

@@ -15,7 +15,7 @@ from feeds.catalogue import Catalogue
 from feeds.ingest import Ingest, IngestReport
 from feeds.models import Entry
 from feeds.publish import PublishReport, Target, publish
-from feeds.settings import Settings, load_settings
+from feeds.settings import Labels, Settings, load_settings
 from feeds.store import Store
 
 
@@ -53,9 +53,21 @@ def test_a_stop_request_leaves_the_rest_marked_to_do(project: Path) -> None:
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
     Ingest(store, settings, catalogue).seeds(IngestReport(), time.time(), lambda problem: None)
-    asked = iter([False, False, True])  # asked before the fragments, then after each feed
+    asked = iter([False, False, False, True])  # during the fragments, after them, then after each feed
     report = publish(store, Target.of(settings, catalogue), lambda: next(asked, True), time.time())
     assert report.stopped_early and sum(feed.dirty for feed in store.feeds()) == 29 - 2
+
+
+def test_a_stop_request_while_rendering_writes_no_feed_and_holds_nothing_back(project: Path) -> None:
+    """Documents are made from fragments rendered before them: with entries left to render, no
+    feed is tried (before, the first failed with 'has no rendering yet' and was held back)."""
+    settings = load_settings(project / "config.yaml")
+    store = Store(settings.paths.state)
+    catalogue = Catalogue.of(settings)
+    Ingest(store, settings, catalogue).seeds(IngestReport(), time.time(), lambda problem: None)
+    report = publish(store, Target.of(settings, catalogue), lambda: True, time.time())
+    assert report.stopped_early and report.problems == [] and store.held() == []
+    assert all(feed.dirty for feed in store.feeds()) and not (project / "out/all.atom").exists()
 
 
 def test_an_emptied_feed_is_withdrawn_with_its_twins(project: Path) -> None:
@@ -138,3 +150,25 @@ def test_the_publisher_removes_only_files_named_as_it_names_its_own(project: Pat
     assert run_feeds("build", "--no-search", cwd=project).returncode == 0
     assert [path for path in theirs if not path.is_file()] == []
     assert [path for path in ours if path.exists()] == []
+
+
+def test_a_quarantined_article_is_tried_again_when_the_wording_changes_not_when_max_entries_does(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It is held under what shapes its fragments and its page (`page_signature`): new wording may
+    render it; a longer feed does not change how it renders (before, it was the other way round)."""
+    store, settings, _ = published(project)
+    victim = store.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    real = article_pages.article_page
+    monkeypatch.setattr(article_pages, "article_page",
+                        lambda entry, *args: (_ for _ in ()).throw(ValueError("no")) if entry.id == victim else real(entry, *args))
+    with store.transaction():
+        store.forget_pages_of([victim])
+    publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
+    assert [held.subject for held in store.held()] == [victim]
+    longer = settings.model_copy(update={"feeds": settings.feeds.model_copy(update={"max_entries": 7})})
+    reworded = settings.model_copy(update={"interface": settings.interface.model_copy(
+        update={"article_date": Labels(en="Published")})})
+    ingest = Ingest(store, settings, Catalogue.of(settings))
+    with store.transaction():
+        assert ingest.release_quarantined(Target.of(longer, Catalogue.of(longer)).page_signature) == 0
+        assert ingest.release_quarantined(Target.of(reworded, Catalogue.of(reworded)).page_signature) == 1

@@ -204,8 +204,11 @@ def test_runs_and_the_websub_queue(store: Store) -> None:
     store.record_run(2.0, "second", "cannot write into out")
     assert store.last_run() is not None and store.last_run().error == "cannot write into out"
     store.websub_enqueue(["http://x/all.atom"])
-    assert store.websub_due(0.0) == [("http://x/all.atom", 0)]
-    store.websub_retry("http://x/all.atom", 1, 30.0)
-    assert store.websub_due(10.0) == [] and store.websub_due(30.0) == [("http://x/all.atom", 1)]
-    store.websub_done("http://x/all.atom")
+    assert store.websub_due(0.0) == [("http://x/all.atom", 0, 0)]
+    store.websub_retry("http://x/all.atom", 0, 1, 30.0)
+    assert store.websub_due(10.0) == [] and store.websub_due(30.0) == [("http://x/all.atom", 1, 0)]
+    store.websub_enqueue(["http://x/all.atom"])  # announced again (another run) while a ping is under way
+    store.websub_done("http://x/all.atom", 0)  # the ping for the first announcement
+    assert store.websub_due(0.0) == [("http://x/all.atom", 1, 1)]  # the second is still to send
+    store.websub_done("http://x/all.atom", 1)
     assert store.websub_due(99.0) == []

@@ -206,3 +206,25 @@ def test_a_slow_hub_is_pinged_in_parallel_and_a_round_is_time_bounded(project: P
     report = build(settings)
     assert report.hub_notified == 8 and report.hub_deferred == 0  # one wave, then the rest waits, counting no attempt
     assert build(settings).hub_notified == 4
+
+
+def test_a_feed_announced_again_while_its_ping_is_under_way_is_pinged_again(hub: Hub, project: Path) -> None:
+    """Delivery runs outside the run lock: another run may announce the same feed while its ping
+    is on the wire. That announcement is not lost with the first one's queue row."""
+    from feeds.store import Store
+    from feeds.websub import deliver
+
+    with_hub(project, hub.url)
+    settings = load_settings(project / "config.yaml")
+    topic = BASE + "all.atom"
+    store = Store(settings.paths.state)
+    store.websub_enqueue([topic])
+    hub.delay = 0.3
+    # While the ping is at the hub, the other run (its own connection) announces the feed again.
+    announcing = threading.Timer(0.1, lambda: Store(settings.paths.state).websub_enqueue([topic]))
+    announcing.start()
+    delivery = deliver(store, settings.websub, time.time())
+    announcing.join()
+    assert delivery.sent == [topic] and [url for url, _, _ in store.websub_due(time.time())] == [topic]
+    hub.delay = 0.0
+    assert deliver(store, settings.websub, time.time()).sent == [topic] and store.websub_due(time.time()) == []
