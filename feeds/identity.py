@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from feeds.models import LANGUAGES
+
 ID_NAMESPACE = uuid.UUID("5b0f3d4e-2a51-4c59-9a57-6f1e8e0c2b11")
-LANGUAGES = ("en", "ru", "kk")  # the languages an article can be in
 # `lang=` names the language of the gov.kz original, not of the text in the dump.
 IGNORED_QUERY = {"lang"}
 WORD = re.compile(r"\w+")

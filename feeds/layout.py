@@ -19,6 +19,8 @@ import re
 from functools import cache
 from importlib.resources import files
 
+from feeds.models import LANGUAGES
+
 SUFFIXES = {"atom": ".atom", "rss": ".rss", "json": ".json"}
 ARCHIVE_FOLDER = "archive"
 EMBED_FOLDER = "embed"
@@ -27,8 +29,9 @@ ASSETS_FOLDER = "assets"
 ASSETS = ("widget.js", "article.css")  # copied as they are; `feed.xsl` is filled in with the interface's words
 ARTICLE_STYLESHEET = f"{ASSETS_FOLDER}/article.css"
 STYLESHEET = f"{ASSETS_FOLDER}/feed.xsl"
-INDEX_FILES = {"en": "index.html", "ru": "index.ru.html", "kk": "index.kk.html"}
-SEARCH_FILES = {"en": "search.html", "ru": "search.ru.html", "kk": "search.kk.html"}
+# The site's pages in each language: English under the plain name, the others with theirs in it.
+INDEX_FILES = {language: "index.html" if language == "en" else f"index.{language}.html" for language in LANGUAGES}
+SEARCH_FILES = {language: "search.html" if language == "en" else f"search.{language}.html" for language in LANGUAGES}
 SEARCH_FOLDER = "pagefind"  # one Pagefind bundle per shard, and the list of them
 SEARCH_MANIFEST = f"{SEARCH_FOLDER}/shards.json"
 OPML_FILE = "feeds.opml"

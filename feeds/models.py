@@ -7,6 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+# The languages an article can be in and a page can speak, in the order pages list them: the one
+# list every table of words, file names and identifiers follows (`tests/test_models.py` checks them).
+LANGUAGES = ("en", "ru", "kk")
+
 # What became of a bad thing. All but WARNING keep it out of the feeds until its input changes or
 # the program is upgraded; every one is kept in the store and listed by `feeds status`.
 RECORD_SKIPPED = "record skipped"
@@ -16,7 +20,7 @@ FEED_NOT_WRITTEN = "feed not written"  # left marked to write; the next run trie
 PAGE_NOT_WRITTEN = "page not written"  # an article page; its entry stays in its feeds, the next run tries again
 SHARD_NOT_BUILT = "search shard not built"  # its last good bundle stays published; the next run tries again
 WARNING = "warning"  # the record or file was kept, minus the part named
-HELD_BACK = (RECORD_SKIPPED, FILE_REJECTED, ARTICLE_QUARANTINED, FEED_NOT_WRITTEN)
+HELD_BACK = (RECORD_SKIPPED, FILE_REJECTED, ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, PAGE_NOT_WRITTEN, SHARD_NOT_BUILT)
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue
-from feeds.models import FeedKey
+from feeds.models import LANGUAGES, FeedKey
 from feeds.settings import InterfaceSettings, Labels
 
-INTERFACE_LANGUAGES = ("en", "ru", "kk")
+INTERFACE_LANGUAGES = LANGUAGES  # every language a page can speak
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"),
