@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -161,43 +162,39 @@ def _status(settings: Settings, as_json: bool, check: bool) -> int:
         print(health.line())
         return EXIT_OK if health.healthy else EXIT_UNHEALTHY
     if as_json:
-        print(json.dumps(held | {"health": health.as_json()}, ensure_ascii=False, indent=2))
+        print(json.dumps(asdict(held) | {"health": health.as_json()}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    lines = [f"store: {settings.paths.state}", f"articles: {held['articles']} from {held['seed_files']} seed files"]
-    for title, key in (("by language", "by_language"), ("by category", "by_category")):
-        counts = held[key]
-        assert isinstance(counts, dict)
+    lines = [f"store: {settings.paths.state}", f"articles: {held.articles} from {held.seed_files} seed files"]
+    for title, counts in (("by language", held.by_language), ("by category", held.by_category)):
         lines.append(f"{title}: " + (", ".join(f"{name} {count}" for name, count in counts.items()) or "none"))
-    last = held["last_run"]
-    if isinstance(last, dict):
-        when = datetime.fromtimestamp(float(last["finished_at"]), UTC).isoformat(timespec="seconds")
-        lines.append(f"last run: {when}: " + (f"FAILED: {last['error']}" if last["error"] else last["summary"]))
+    last = held.last_run
+    if last is not None:
+        lines.append(f"last run: {_when(last.finished_at)}: " + (f"FAILED: {last.error}" if last.error else last.summary))
     else:
         lines.append("last run: none")
-    if held["run_in_progress"]:
-        lines.append(f"a run is under way: {held['run_stage'] or 'starting'}")
-    if held["interrupted_stage"] or (held["run_stage"] and not held["run_in_progress"]):
-        lines.append(f"incomplete: the last run stopped while {held['interrupted_stage'] or held['run_stage']}")
-    for title, key in (("feeds complete", "feeds_complete_at"), ("search index complete", "search_complete_at")):
-        at = held[key]
-        lines.append(f"{title}: " + (datetime.fromtimestamp(float(at), UTC).isoformat(timespec="seconds")
-                                     if isinstance(at, float) else "never"))
-    if held["search_pages_due"]:
+    if held.run_in_progress:
+        lines.append(f"a run is under way: {held.run_stage or 'starting'}")
+    if held.interrupted_stage or (held.run_stage and not held.run_in_progress):
+        lines.append(f"incomplete: the last run stopped while {held.interrupted_stage or held.run_stage}")
+    for title, at in (("feeds complete", held.feeds_complete_at), ("search index complete", held.search_complete_at)):
+        lines.append(f"{title}: " + (_when(at) if at is not None else "never"))
+    if held.search_pages_due:
         lines.append("search index: pages changed since it was last complete are still to be indexed")
-    problems = held["files_with_problems"]
-    lines.append(f"files with problems: {len(problems)}")
-    lines.extend(f"  {message}" for messages in problems.values() for message in messages)
-    quarantined = held["quarantined_articles"]
-    lines.append(f"quarantined articles: {len(quarantined)}")
-    lines.extend(f"  {item['id']}: {item['title']!r}: {item['reason']}" for item in quarantined)
-    for title, key in (("feeds not written", "feeds_not_written"), ("article pages not written", "pages_not_written"),
-                       ("search shards not built", "search_shards_not_built")):
-        unwritten = held[key]
+    lines.append(f"files with problems: {len(held.files_with_problems)}")
+    lines.extend(f"  {message}" for messages in held.files_with_problems.values() for message in messages)
+    lines.append(f"quarantined articles: {len(held.quarantined_articles)}")
+    lines.extend(f"  {item.id}: {item.title!r}: {item.reason}" for item in held.quarantined_articles)
+    for title, unwritten in (("feeds not written", held.feeds_not_written), ("article pages not written", held.pages_not_written),
+                             ("search shards not built", held.search_shards_not_built)):
         lines.append(f"{title}: {len(unwritten)}")
         lines.extend(f"  {subject}: {reason}" for subject, reason in unwritten.items())
     lines.append(f"health: {health.line()}")
     print("\n".join(lines))
     return EXIT_OK
+
+
+def _when(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from feeds.models import Status
+
 HOUR = 3600
 
 
@@ -31,31 +33,31 @@ class Health:
         return {"healthy": self.healthy, "problems": list(self.problems), "facts": list(self.facts)}
 
 
-def verdict(status: dict[str, Any], now: float, stale_after_hours: float) -> Health:
+def verdict(status: Status, now: float, stale_after_hours: float) -> Health:
     problems: list[str] = []
-    facts = [f"{status['articles']} articles in {status['feeds']} feeds"]
-    last = status["last_run"]
-    if status.get("run_in_progress"):
-        facts.append(f"a run is under way ({status['run_stage'] or 'starting'})")
-        if status.get("interrupted_stage"):
-            problems.append(f"incomplete: the last run stopped while {status['interrupted_stage']}; another is under way")
-    elif status.get("run_stage"):
-        problems.append(f"incomplete: the last run stopped while {status['run_stage']}")
+    facts = [f"{status.articles} articles in {status.feeds} feeds"]
+    last = status.last_run
+    if status.run_in_progress:
+        facts.append(f"a run is under way ({status.run_stage or 'starting'})")
+        if status.interrupted_stage:
+            problems.append(f"incomplete: the last run stopped while {status.interrupted_stage}; another is under way")
+    elif status.run_stage:
+        problems.append(f"incomplete: the last run stopped while {status.run_stage}")
     if last is None:
         problems.append("no run has finished yet")
-    elif last["error"]:
-        problems.append(f"the last run failed: {last['error']}")
+    elif last.error:
+        problems.append(f"the last run failed: {last.error}")
     else:
-        facts.append(f"last run {_ago(now - last['finished_at'])} ago")
-    for count, one, many in ((status["files_rejected"], "file rejected", "files rejected"),
-                             (status["records_skipped"], "record skipped", "records skipped"),
-                             (len(status["quarantined_articles"]), "article quarantined", "articles quarantined"),
-                             (len(status["feeds_not_written"]), "feed not written", "feeds not written"),
-                             (len(status["pages_not_written"]), "article page not written", "article pages not written"),
-                             (len(status["search_shards_not_built"]), "search shard not built", "search shards not built")):
+        facts.append(f"last run {_ago(now - last.finished_at)} ago")
+    for count, one, many in ((status.files_rejected, "file rejected", "files rejected"),
+                             (status.records_skipped, "record skipped", "records skipped"),
+                             (len(status.quarantined_articles), "article quarantined", "articles quarantined"),
+                             (len(status.feeds_not_written), "feed not written", "feeds not written"),
+                             (len(status.pages_not_written), "article page not written", "article pages not written"),
+                             (len(status.search_shards_not_built), "search shard not built", "search shards not built")):
         if count:
             problems.append(f"{count} {one if count == 1 else many}")
-    arrived = status["last_new_dump_at"]
+    arrived = status.last_new_dump_at
     if arrived is None:
         problems.append("no dump has been read yet")
     elif now - arrived > stale_after_hours * HOUR:

@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -67,6 +67,11 @@ class IngestReport:
     records_skipped: int = 0
     stopped_early: bool = False
     problems: list[Problem] = field(default_factory=list)
+
+    def add(self, other: IngestReport) -> None:
+        """Another report's counts added to these: every count this class has, whatever fields come later."""
+        for name in (item.name for item in fields(IngestReport) if item.type in ("int", int)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass
@@ -276,10 +281,7 @@ class Ingest:
                 done.files_rejected += any(p.outcome == FILE_REJECTED for p in problems)
                 done.records_skipped += sum(p.count for p in problems if p.outcome == RECORD_SKIPPED)
                 done.problems.extend(problems)
-        # Counted once committed: a failed transaction adds nothing to the report.
-        for name in ("files_new", "files_changed", "files_unchanged", "files_rejected", "articles_new", "articles_updated",
-                     "articles_unchanged", "articles_merged", "records_skipped"):
-            setattr(report, name, getattr(report, name) + getattr(done, name))
+        report.add(done)  # counted once committed: a failed transaction adds nothing to the report
         for problem in done.problems:
             report.problems.append(problem)
             on_problem(problem)

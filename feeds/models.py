@@ -204,3 +204,49 @@ def capped(problems: list[Problem], limit: int = MAX_PROBLEMS_LISTED) -> list[Pr
         rest[problem.outcome] = rest.get(problem.outcome, 0) + problem.count
     return problems[:limit] + [Problem(problems[0].file, None, f"{count:,} more like these, not listed", outcome, count)
                                for outcome, count in rest.items()]
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """A run as the store remembers it: when it ended, its summary, and why it failed (or None)."""
+
+    finished_at: float
+    summary: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class QuarantinedArticle:
+    id: str
+    title: str | None
+    reason: str
+    since: float
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the store holds and what it holds back: what `feeds status` prints and the health
+    verdict of `status --check` and `/healthz` is made from."""
+
+    articles: int
+    by_language: dict[str, int]
+    by_category: dict[str, int]
+    feeds: int
+    seed_files: int
+    version: str
+    last_run: FinishedRun | None
+    last_new_dump_at: float | None
+    feeds_complete_at: float | None
+    search_complete_at: float | None
+    search_pages_due: bool
+    files_with_problems: dict[str, list[str]]
+    files_rejected: int
+    records_skipped: int
+    quarantined_articles: list[QuarantinedArticle]
+    feeds_not_written: dict[str, str]
+    pages_not_written: dict[str, str]
+    search_shards_not_built: dict[str, str]
+    # What a run did not finish, in words: the one under way (when the lock is held), or the last.
+    run_in_progress: bool = False
+    run_stage: str | None = None
+    interrupted_stage: str | None = None

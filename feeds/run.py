@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from feeds import __version__, search
 from feeds.catalogue import Catalogue
 from feeds.ingest import LAST_DUMP_KEY, Ingest, IngestReport, classification_signature
 from feeds.lock import exclusive
 from feeds.lock import held as held_lock
-from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, FILE_REJECTED, RECORD_SKIPPED, Problem
+from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, FILE_REJECTED, RECORD_SKIPPED, Problem, QuarantinedArticle, Status
 from feeds.progress import Progress
 from feeds.publish import Target, publish
 from feeds.settings import ConfigError, RetentionSettings, Settings
@@ -247,36 +246,34 @@ def _stage(store: Store, stages: dict[str, float] | None, stage: str) -> Iterato
 
 
 
-def status(settings: Settings) -> dict[str, Any]:
+def status(settings: Settings) -> Status:
     """What the store holds, for `feeds status` and the health verdict: counts, the last run,
-    the last new dump, and everything held back with its reason."""
+    the last new dump, what no run has finished, and everything held back with its reason."""
     store = Store(settings.paths.state, read_only=True)
     try:
         stage, interrupted = store.meta(STAGE_KEY), store.meta(INTERRUPTED_KEY)
         troubled = store.seed_file_problems()
         held = store.held()
-        last = store.last_run()
         arrived = store.meta(LAST_DUMP_KEY)
         feeds_at, search_at = store.meta(FEEDS_COMPLETE_KEY), store.meta(SEARCH_COMPLETE_KEY)
-        return store.counts() | {
-            "version": __version__,
-            "last_run": None if last is None else asdict(last),
-            # What a run did not finish, in words: the one under way (when the lock is held) or the last one.
-            "run_in_progress": held_lock(settings.paths.state),
-            "run_stage": STAGES.get(stage, stage) if stage else None,
-            "interrupted_stage": STAGES.get(interrupted, interrupted) if interrupted else None,
-            "last_new_dump_at": float(arrived) if arrived else None,
-            "feeds_complete_at": float(feeds_at) if feeds_at else None,
-            "search_complete_at": float(search_at) if search_at else None,
-            "search_pages_due": store.search_due(),
-            "files_with_problems": {name: [str(problem) for problem in found] for name, found in troubled.items()},
-            "files_rejected": sum(any(p.outcome == FILE_REJECTED for p in found) for found in troubled.values()),
-            "records_skipped": sum(p.count for found in troubled.values() for p in found if p.outcome == RECORD_SKIPPED),
-            "quarantined_articles": [{"id": h.subject, "title": h.title, "reason": h.reason, "since": h.since}
-                                     for h in held if h.kind == ARTICLE],
-            "feeds_not_written": {h.subject: h.reason for h in held if h.kind == FEED},
-            "pages_not_written": {h.subject: h.reason for h in held if h.kind == PAGE},
-            "search_shards_not_built": {h.subject: h.reason for h in held if h.kind == SHARD},
-        }
+        counts = store.counts()
+        return Status(
+            articles=counts.articles, by_language=counts.by_language, by_category=counts.by_category,
+            feeds=counts.feeds, seed_files=counts.seed_files, version=__version__, last_run=store.last_run(),
+            last_new_dump_at=float(arrived) if arrived else None,
+            feeds_complete_at=float(feeds_at) if feeds_at else None,
+            search_complete_at=float(search_at) if search_at else None,
+            search_pages_due=store.search_due(),
+            files_with_problems={name: [str(problem) for problem in found] for name, found in troubled.items()},
+            files_rejected=sum(any(p.outcome == FILE_REJECTED for p in found) for found in troubled.values()),
+            records_skipped=sum(p.count for found in troubled.values() for p in found if p.outcome == RECORD_SKIPPED),
+            quarantined_articles=[QuarantinedArticle(h.subject, h.title, h.reason, h.since) for h in held if h.kind == ARTICLE],
+            feeds_not_written={h.subject: h.reason for h in held if h.kind == FEED},
+            pages_not_written={h.subject: h.reason for h in held if h.kind == PAGE},
+            search_shards_not_built={h.subject: h.reason for h in held if h.kind == SHARD},
+            run_in_progress=held_lock(settings.paths.state),
+            run_stage=STAGES.get(stage, stage) if stage else None,
+            interrupted_stage=STAGES.get(interrupted, interrupted) if interrupted else None,
+        )
     finally:
         store.close()

@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from feeds.models import Article, Entry, FeedKey, FeedState, Fragments, Problem, Published, SearchShard, SeedFile
+from feeds.models import Article, Entry, FeedKey, FeedState, FinishedRun, Fragments, Problem, Published, SearchShard, SeedFile
 from feeds.timing import to_datetime
 
 SCHEMA_VERSION = 7
@@ -327,6 +327,15 @@ class StoredVersion:
 
 
 @dataclass(frozen=True)
+class Counts:
+    articles: int
+    by_language: dict[str, int]
+    by_category: dict[str, int]
+    feeds: int
+    seed_files: int
+
+
+@dataclass(frozen=True)
 class Traits:
     """What decides which feeds a stored article is in."""
 
@@ -347,13 +356,6 @@ class Held:
     reason: str
     since: float
     title: str | None
-
-
-@dataclass(frozen=True)
-class Run:
-    finished_at: float
-    summary: str
-    error: str | None
 
 
 def _problems(name: str, stored: str) -> tuple[Problem, ...]:
@@ -1027,20 +1029,17 @@ class Store:
         self._run("INSERT INTO runs (finished_at, summary, error) VALUES (?, ?, ?)", (finished_at, summary, error))
         self._run("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs) - ?", (RUNS_KEPT,))
 
-    def last_run(self) -> Run | None:
+    def last_run(self) -> FinishedRun | None:
         row = self._one("SELECT finished_at, summary, error FROM runs ORDER BY id DESC LIMIT 1")
-        return None if row is None else Run(row["finished_at"], row["summary"], row["error"])
+        return None if row is None else FinishedRun(row["finished_at"], row["summary"], row["error"])
 
-    def counts(self) -> dict[str, Any]:
+    def counts(self) -> Counts:
         """Articles in all, per language and per category; feeds; seed files."""
         def grouped(column: str) -> dict[str, int]:
             return {row[0]: row[1] for row in self._rows(
                 f"SELECT {column}, count(*) FROM articles GROUP BY {column} ORDER BY {column}")}
 
-        return {
-            "articles": self._one("SELECT count(*) FROM articles")[0],  # type: ignore[index]
-            "by_language": grouped("language"),
-            "by_category": grouped("category"),
-            "feeds": self._one("SELECT count(*) FROM feeds")[0],  # type: ignore[index]
-            "seed_files": self._one("SELECT count(*) FROM seed_files")[0],  # type: ignore[index]
-        }
+        def count(table: str) -> int:
+            return int(self._one(f"SELECT count(*) FROM {table}")[0])  # type: ignore[index]
+
+        return Counts(count("articles"), grouped("language"), grouped("category"), count("feeds"), count("seed_files"))

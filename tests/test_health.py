@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from feeds.health import verdict
+from feeds.models import FinishedRun, QuarantinedArticle, Status
 
 NOW = 1_000_000.0
 
 
-def status(**changes: Any) -> dict[str, Any]:
-    healthy = {"articles": 39, "feeds": 29, "last_run": {"finished_at": NOW - 60, "summary": "...", "error": None},
-               "last_new_dump_at": NOW - 3600, "files_rejected": 0, "records_skipped": 0,
-               "quarantined_articles": [], "feeds_not_written": {}, "pages_not_written": {}, "search_shards_not_built": {}}
-    return healthy | changes
+def status(**changes: Any) -> Status:
+    healthy = Status(articles=39, by_language={"en": 35, "ru": 4}, by_category={"world": 39}, feeds=29, seed_files=2,
+                     version="x", last_run=FinishedRun(NOW - 60, "...", None), last_new_dump_at=NOW - 3600,
+                     feeds_complete_at=NOW - 60, search_complete_at=None, search_pages_due=False, files_with_problems={},
+                     files_rejected=0, records_skipped=0, quarantined_articles=[], feeds_not_written={},
+                     pages_not_written={}, search_shards_not_built={})
+    return replace(healthy, **changes)
 
 
 def test_a_healthy_store_says_what_it_holds() -> None:
@@ -22,8 +26,8 @@ def test_a_healthy_store_says_what_it_holds() -> None:
 
 
 def test_each_kind_of_trouble_is_named_in_one_line() -> None:
-    health = verdict(status(last_run={"finished_at": NOW, "summary": "", "error": "cannot write into out"},
-                            files_rejected=2, records_skipped=1, quarantined_articles=[{}], feeds_not_written={"all": "x"},
+    health = verdict(status(last_run=FinishedRun(NOW, "", "cannot write into out"),
+                            files_rejected=2, records_skipped=1, quarantined_articles=[QuarantinedArticle("urn:uuid:1", "T", "x", NOW)], feeds_not_written={"all": "x"},
                             last_new_dump_at=NOW - 30 * 3600), NOW, 24)
     assert not health.healthy
     assert health.line() == ("UNHEALTHY: the last run failed: cannot write into out; 2 files rejected; 1 record skipped; "

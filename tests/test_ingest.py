@@ -39,7 +39,7 @@ def read(ingest: Ingest) -> IngestReport:
 def test_the_seeds_become_39_articles_and_one_alias(ingest: Ingest) -> None:
     report = read(ingest)
     assert (report.files_new, report.articles_new, report.articles_merged, report.problems) == (2, 39, 1, [])
-    assert ingest.store.counts()["by_language"] == {"en": 35, "ru": 4}
+    assert ingest.store.counts().by_language == {"en": 35, "ru": 4}
     again = read(ingest)
     assert again.files_unchanged == 2 and again.articles_new == 0
 
@@ -215,3 +215,9 @@ def test_two_records_of_one_dump_with_one_title_and_day_stay_two_articles(projec
     assert run_feeds("build", cwd=project).returncode == 0
     seed.write_text(dump(first, ("Briefing 03.03.2026", f"Short. And a second, longer briefing.Source : {GOV.format('mfa', 5002)}")))
     assert "1 new, 0 updated" in run_feeds("build", cwd=project).stdout
+
+
+def test_reports_add_every_count_they_have() -> None:
+    first, second = IngestReport(files_new=1, articles_new=3, records_skipped=1), IngestReport(files_new=2, files_deferred=4)
+    first.add(second)
+    assert (first.files_new, first.articles_new, first.files_deferred, first.records_skipped) == (3, 3, 4, 1)

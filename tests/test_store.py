@@ -47,7 +47,7 @@ def test_a_version_1_store_is_migrated_and_its_problem_files_read_again(tmp_path
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     seed = store.seed_files().get("001_a.txt")
     assert seed is not None and seed.problems == () and seed.mtime_ns == -1 and seed.sha256 == ""  # read again
-    assert store.counts()["articles"] == 1 and store.held() == []
+    assert store.counts().articles == 1 and store.held() == []
 
 
 def schema(db: sqlite3.Connection) -> list[tuple[object, ...]]:
@@ -124,7 +124,7 @@ def test_a_savepoint_undoes_one_article_and_keeps_the_rest(store: Store) -> None
             store.insert_articles([(article(2), 1, 2)])
             store.insert_articles([(article(3), 2, 2)])  # the same `updated` instant: refused
         store.insert_articles([(article(4), 3, 4)])
-    assert store.counts()["articles"] == 2 and store.resolve_many([article(2).id]) == {}
+    assert store.counts().articles == 2 and store.resolve_many([article(2).id]) == {}
 
 
 def test_seed_files_keep_their_fingerprint_and_problems(store: Store) -> None:
@@ -195,7 +195,7 @@ def test_prune_removes_the_oldest_beyond_the_limit_with_their_memberships(store:
     stored(store, *(article(n, date(2026, 2, n)) for n in range(1, 5)))
     with store.transaction():
         assert store.prune(None, 3) == 1
-    assert store.counts()["articles"] == 3 and store.resolve_many([article(1).id]) == {}
+    assert store.counts().articles == 3 and store.resolve_many([article(1).id]) == {}
     assert [feed.entry_count for feed in store.feeds()] == [3, 3]
 
 
