@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
@@ -46,6 +47,7 @@ POOL_FILES = 40  # dumps to read at once before worker processes are worth start
 FILES_PER_TRANSACTION = 50
 STOP_CHECK_EVERY = 200  # articles
 RELEASE_CANDIDATES = 100  # source-less articles of a day and language a newcomer is compared with
+WORDS_KEPT = 2_000  # word sets of texts kept across the dumps of a run (about 15 KB each)
 log = logging.getLogger("feeds.ingest")
 T = TypeVar("T")
 
@@ -213,6 +215,7 @@ class Ingest:
         self.catalogue = catalogue
         self.should_stop = should_stop
         self.progress = progress or Progress()
+        self._words: OrderedDict[str, frozenset[str]] = OrderedDict()  # `_release_of`'s words, by content hash
 
     def seeds(self, report: IngestReport, now: float, on_problem: Callable[[Problem], None]) -> None:
         """Read every new or changed dump that has settled. Reading, decoding, parsing and
@@ -220,9 +223,9 @@ class Ingest:
         stores the files already prepared, in order, many files to a transaction (a savepoint
         each, so a file is stored whole or not at all)."""
         present = seed_files(self.settings.paths.seeds)
-        known = self.store.seed_files()
+        known = self.store.seeds.all()
         # A dump that is gone leaves its articles published; only its bookkeeping goes.
-        self.store.forget_seed_files(set(known) - {seed.name for seed in present})
+        self.store.seeds.forget(set(known) - {seed.name for seed in present})
         jobs = [job for seed in present if (job := self._job(seed, known.get(seed.name), report, now))]
         latest = to_datetime(int(now * SECOND)).date() + timedelta(days=1)
         work = partial(prepare, feeds=self.settings.feeds, topics=tuple(self.settings.topics), latest=latest)
@@ -277,7 +280,7 @@ class Ingest:
                 except Exception as exc:
                     log.debug("storing %s failed", job.seed.name, exc_info=True)
                     problems = [Problem(job.seed.name, None, f"could not be ingested ({type(exc).__name__}: {exc})", FILE_REJECTED)]
-                    self.store.record_seed_file(_fingerprint(job.seed, prepared.digest, problems))
+                    self.store.seeds.record(_fingerprint(job.seed, prepared.digest, problems))
                 done.files_rejected += any(p.outcome == FILE_REJECTED for p in problems)
                 done.records_skipped += sum(p.count for p in problems if p.outcome == RECORD_SKIPPED)
                 done.problems.extend(problems)
@@ -296,10 +299,10 @@ class Ingest:
         if prepared.missing:
             return []  # gone since the folder was listed: simply not there
         if not prepared.digest:  # not read at all
-            self.store.record_seed_file(replace(fresh, problems=prepared.problems, mtime_ns=-1 if prepared.retry else fresh.mtime_ns))
+            self.store.seeds.record(replace(fresh, problems=prepared.problems, mtime_ns=-1 if prepared.retry else fresh.mtime_ns))
             return list(prepared.problems)
         if known and known.sha256 == prepared.digest and not job.retry:
-            self.store.record_seed_file(replace(fresh, problems=known.problems))
+            self.store.seeds.record(replace(fresh, problems=known.problems))
             report.files_unchanged += 1
             return []
         if known:
@@ -312,7 +315,7 @@ class Ingest:
         counts = self.articles(prepared.articles, revised_at, prepared.texts, seen_before=known is not None)
         problems.extend(Problem(seed.name, article.line, reason) for article, reason in counts.failed)
         problems = capped(problems)
-        self.store.record_seed_file(replace(fresh, problems=tuple(problems)))
+        self.store.seeds.record(replace(fresh, problems=tuple(problems)))
         self.store.set_meta(LAST_DUMP_KEY, repr(now))
         report.articles_new += counts.new
         report.articles_updated += counts.updated
@@ -335,7 +338,7 @@ class Ingest:
         # up the id it had without one as well.
         unsourced = {article.id: identity.article_id(None, article.title, article.published, article.language)
                      for article in articles if article.source_url is not None}
-        known = self.store.resolve_many([article.id for article in articles] + list(unsourced.values()))
+        known = self.store.articles.resolve_many([article.id for article in articles] + list(unsourced.values()))
         ids = {article.id for article in articles}
         newcomers: dict[date, list[tuple[int, int, Article]]] = {}
         pending: set[str] = set()
@@ -368,7 +371,7 @@ class Ingest:
                     article = replace(article, id=known_id)
             with self._one_article(article, counts):
                 if sourced_id is not None:
-                    self.store.add_aliases([(sourced_id, article.id)])
+                    self.store.articles.add_aliases([(sourced_id, article.id)])
                 known_id = known_id or self._release_of(article, releases)
                 if known_id is None:
                     pending.add(article.id)
@@ -385,8 +388,8 @@ class Ingest:
         placed = []
         for day, items in sorted(newcomers.items()):
             items.sort(key=lambda item: (item[0], item[1]))
-            instants = timing.place(day, self.store.instants_on(day), [order_id for order_id, _, _ in items])
-            taken = self.store.taken_instants(timing.day_start(day), timing.day_start(day) + timing.DAY + len(items))
+            instants = timing.place(day, self.store.articles.instants_on(day), [order_id for order_id, _, _ in items])
+            taken = self.store.articles.taken_instants(timing.day_start(day), timing.day_start(day) + timing.DAY + len(items))
             for (order_id, _, article), instant in zip(items, instants, strict=True):
                 free = self._free_instant(instant, taken)
                 taken.add(free)
@@ -395,10 +398,10 @@ class Ingest:
             joins[article.id] = self._keys(article)
             revised.append(article)
             counts.new += 1
-        self.store.add_aliases(aliases)
-        self.store.join_feeds(list(joins.items()))
+        self.store.articles.add_aliases(aliases)
+        self.store.feeds.join(list(joins.items()))
         # The pages of their translations list them: rendered again.
-        self.store.forget_pages_of([other for article in revised if article.source_url
+        self.store.renderings.forget_pages_of([other for article in revised if article.source_url
                                     for other in identity.translation_ids(article.source_url, article.language)])
         return counts
 
@@ -408,7 +411,7 @@ class Ingest:
         that only the one that fails is skipped. Returns those stored."""
         try:
             with self.store.savepoint():
-                self.store.insert_articles(placed, texts)
+                self.store.articles.insert(placed, texts)
             return placed
         except StoreError:
             raise
@@ -416,7 +419,7 @@ class Ingest:
             stored = []
             for row in placed:
                 with self._one_article(row[0], counts):
-                    self.store.insert_articles([row], texts)
+                    self.store.articles.insert([row], texts)
                     stored.append(row)
             return stored
 
@@ -425,7 +428,7 @@ class Ingest:
         with its Source line added: the same title, day and language, and the same text (or the
         same release by `identity.same_release`). Its id becomes an alias of that article, which
         gains the source, instead of a second entry appearing."""
-        found = None if candidate is None else self.store.text(candidate)
+        found = None if candidate is None else self.store.articles.text(candidate)
         if found is None or found[1] is not None or candidate is None:
             return None
         stored = found[0]
@@ -440,7 +443,7 @@ class Ingest:
         the longer. Its id may differ (the cut lost the source, or changed the language); one that
         is another record of the same dump is not a version of this one."""
         text = (*article.paragraphs, article.source_url or "")
-        for candidate, paragraphs, source in self.store.same_heading(article.file, article.title, article.published):
+        for candidate, paragraphs, source in self.store.articles.same_heading(article.file, article.title, article.published):
             if candidate in ids:
                 continue
             if identity.cut_short((*paragraphs, source or ""), text):
@@ -476,10 +479,20 @@ class Ingest:
         length. `releases` holds those candidates' words."""
         key = (article.published, article.language)
         if key not in releases:
-            releases[key] = [(stored_id, identity.words(" ".join(paragraphs))) for stored_id, paragraphs in
-                             reversed(self.store.sourceless(article.published, article.language, RELEASE_CANDIDATES))]
+            stored = self.store.articles.sourceless(article.published, article.language, RELEASE_CANDIDATES)
+            # Words are kept by content across the run's dumps: a day's candidates are read once,
+            # not once per dump of that day (a million articles have hundreds a day).
+            unread = [stored_id for stored_id, content in stored if content not in self._words]
+            read = self.store.articles.paragraphs(unread)
+            known = {content: self._words.get(content) for _, content in stored}
+            for stored_id, content in stored:
+                if known[content] is None and stored_id in read:
+                    known[content] = self._remember(content, identity.words(" ".join(read[stored_id])))
+            releases[key] = [(stored_id, found) for stored_id, content in reversed(stored)
+                             if (found := known[content]) is not None]
         candidates = releases[key]
-        words = identity.words(" ".join(article.paragraphs))
+        words = self._words.get(article.content_hash) or self._remember(
+            article.content_hash, identity.words(" ".join(article.paragraphs)))
         for candidate_id, candidate_words in candidates:
             if identity.same_release(words, candidate_words):
                 return candidate_id
@@ -487,29 +500,37 @@ class Ingest:
         del candidates[:-RELEASE_CANDIDATES]
         return None
 
+    def _remember(self, content: str, words: frozenset[str]) -> frozenset[str]:
+        """Keep the words of a text (by its content hash), the least recently used dropped."""
+        self._words[content] = words
+        self._words.move_to_end(content)
+        while len(self._words) > WORDS_KEPT:
+            self._words.popitem(last=False)
+        return words
+
     def _revise(self, article: Article, revised_at: int, seen_before: bool) -> bool:
         """Store a changed article's new text, unless it is the stored one cut short (a dump of
         `seen_before` copied while it was written): False when nothing changed."""
-        old = self.store.stored_version(article.id)
+        old = self.store.articles.stored_version(article.id)
         if old.content_hash == article.content_hash:
             return False
-        if seen_before and (stored := self.store.text(article.id)) is not None and identity.cut_short(
+        if seen_before and (stored := self.store.articles.text(article.id)) is not None and identity.cut_short(
                 (*article.paragraphs, article.source_url or ""), (*stored[0], stored[1] or "")):
             return False
         # Changed text releases a quarantined article: it is tried again like any revision.
-        self.store.release(article.id)
+        self.store.held.release(article.id)
         # `updated` only ever moves forward, even when a dump with an older mtime arrives later.
         updated = self._free_instant(max(revised_at, old.updated_us + 1, old.published_us + 1), set())
-        self.store.update_article(article, updated)
+        self.store.articles.update(article, updated)
         # A changed entry moves to the head of its feeds, where subscribers see it again (it joins
         # them again with the rest of the file's articles).
-        self.store.leave_feeds(article.id)
+        self.store.feeds.leave(article.id)
         return True
 
     def _free_instant(self, instant: int, taken: set[int]) -> int:
         """`updated` is unique across the store, so no feed ever has two entries sharing one.
         `taken` holds the instants of the day known to be taken, to spare the store a question."""
-        while instant in taken or self.store.updated_taken(instant):
+        while instant in taken or self.store.articles.updated_taken(instant):
             instant += 1
         return instant
 
@@ -521,23 +542,23 @@ class Ingest:
         """After topic or agency rules change: recompute every article's topics and feeds, moving
         only the memberships that differ. Runs once per change of rules; returns articles changed."""
         stored = self.store.meta(CLASSIFICATION_KEY)
-        if stored == signature or (stored is None and self.store.is_empty()):
+        if stored == signature or (stored is None and self.store.articles.is_empty()):
             # Unchanged rules, or a new store whose articles will be classified as they arrive.
             self.store.set_meta(CLASSIFICATION_KEY, signature)
             return 0
         changed = 0
         last = ""
-        while batch := self.store.traits_after(last, RECLASSIFY_BATCH):
+        while batch := self.store.articles.traits_after(last, RECLASSIFY_BATCH):
             for article in batch:
                 topics = match_topics(article.title, article.paragraphs, article.agency, self.settings.topics)
                 keys = self._keys(article, topics)
-                wanted, current = {key.path for key in keys}, self.store.feeds_of(article.id)
+                wanted, current = {key.path for key in keys}, self.store.feeds.of(article.id)
                 if wanted == current and topics == article.topics:
                     continue
                 changed += 1
-                self.store.set_topics(article.id, topics)
-                self.store.leave_feeds(article.id, sorted(current - wanted))
-                self.store.join_feeds([(article.id, [key for key in keys if key.path not in current])])
+                self.store.articles.set_topics(article.id, topics)
+                self.store.feeds.leave(article.id, sorted(current - wanted))
+                self.store.feeds.join([(article.id, [key for key in keys if key.path not in current])])
             last = batch[-1].id
         self.store.set_meta(CLASSIFICATION_KEY, signature)
         return changed
@@ -545,14 +566,14 @@ class Ingest:
     def release_quarantined(self, signature: str) -> int:
         """Articles held back under other render settings or by another version of the program
         (another `signature`) are tried again: they rejoin their feeds."""
-        released = self.store.held_articles_not_of(signature)
+        released = self.store.held.articles_not_of(signature)
         for article_id in released:
-            traits = self.store.traits(article_id)
-            self.store.release(article_id)
+            traits = self.store.articles.traits(article_id)
+            self.store.held.release(article_id)
             if traits is not None:
-                self.store.join_feeds([(article_id, self._keys(traits))])
+                self.store.feeds.join([(article_id, self._keys(traits))])
         # Their translations' pages link to them again.
-        self.store.forget_pages_of([other for _, source, language in self.store.sources(released)
+        self.store.renderings.forget_pages_of([other for _, source, language in self.store.articles.sources(released)
                                     for other in identity.translation_ids(source, language)])
         return len(released)
 

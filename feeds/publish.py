@@ -137,16 +137,16 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
         report.stopped_early = True
         return report
     started = time.monotonic()
-    due = [feed for feed in store.feeds() if feed.dirty or not _current(feed, target)]
+    due = [feed for feed in store.feeds.all() if feed.dirty or not _current(feed, target)]
     for feed in [feed for feed in due if feed.entry_count == 0]:
         with store.transaction():
             _withdraw(target.out, feed.path, report)
-            store.forget_feed(feed.path)
+            store.feeds.forget(feed.path)
     jobs = [FeedJob(feed, full=not _current(feed, target)) for feed in due if feed.entry_count]
     with store.transaction():
         # Numbered first, in one transaction, so that every feed is written from a settled store.
         for job in jobs:
-            store.sequence_pending(job.feed.path)
+            store.feeds.sequence_pending(job.feed.path)
     progress.begin("writing feeds", len(jobs), "feeds")
     with Pool() as pool:
         work = partial(write_feed, target=target, state=store.path)
@@ -183,14 +183,14 @@ def verify_published(store: Store, target: Target) -> None:
     pages by `_publish_site`, search bundles by `search`, every run.)"""
     out = target.out
     after = int(store.meta(VERIFIED_PAGES_KEY) or 0)
-    checked = store.published_pages(after, VERIFY_PAGES)
+    checked = store.renderings.published_pages(after, VERIFY_PAGES)
     lost = [article_id for _, article_id in checked if not intact(out / layout.article_file(article_id))]
-    feeds = [feed for feed in store.feeds() if feed.entry_count and feed.rendered_with]
+    feeds = [feed for feed in store.feeds.all() if feed.entry_count and feed.rendered_with]
     path, _, page = (store.meta(VERIFIED_ARCHIVE_KEY) or "").partition("\t")
     start = int(page) if page else -1
     damaged, budget, position = [], VERIFY_PAGES // len(layout.SUFFIXES), ""  # as many files as article pages
     for feed in [feed for feed in feeds if feed.path >= path] + [feed for feed in feeds if feed.path < path]:
-        pages_of = [number for number in store.occupied(feed.path, target.page_size, feed.archived_before)
+        pages_of = [number for number in store.feeds.occupied(feed.path, target.page_size, feed.archived_before)
                     if feed.path != path or number > start]
         for number in pages_of[:budget]:
             if not all(intact(out / relative) for relative in layout.archive_files(feed.path, number)):
@@ -201,9 +201,9 @@ def verify_published(store: Store, target: Target) -> None:
             break
         budget -= len(pages_of)
     with store.transaction():
-        store.forget_pages_of(lost)
+        store.renderings.forget_pages_of(lost)
         for lost_feed in damaged:
-            store.forget_renderings(lost_feed)
+            store.feeds.forget_renderings(lost_feed)
         store.set_meta(VERIFIED_PAGES_KEY, str(checked[-1][0] if len(checked) == VERIFY_PAGES else 0))
         store.set_meta(VERIFIED_ARCHIVE_KEY, position)
 
@@ -246,14 +246,14 @@ def write_feed(job: FeedJob, target: Target, state: Path) -> FeedResult:
 def _write_feed(store: Store, target: Target, job: FeedJob, result: FeedResult) -> None:
     feed, out, size = job.feed, target.out, target.page_size
     document = target.catalogue.describe(feed.key)
-    brief_head, boundary = store.head(feed.path, target.max_entries)
+    brief_head, boundary = store.feeds.head(feed.path, target.max_entries)
     head = render.with_text(brief_head)
     if job.full:
-        occupied = store.occupied(feed.path, size, boundary)
+        occupied = store.feeds.occupied(feed.path, size, boundary)
         wanted = set(occupied)
         _remove_stale_pages(out, feed.path, wanted)
     else:
-        wanted = archive.candidates(boundary, feed.archived_before, store.removed_seqs(feed.path), size)
+        wanted = archive.candidates(boundary, feed.archived_before, store.feeds.removed_seqs(feed.path), size)
         wanted = archive.with_neighbours(wanted, _occupied_near(store, feed.path, wanted, size, boundary))
         occupied = _occupied_near(store, feed.path, wanted, size, boundary)
     for page in archive.plan(wanted, occupied, size, boundary):
@@ -292,11 +292,11 @@ def _record(store: Store, target: Target, job: FeedJob, result: FeedResult, repo
         raise OutputError(f"cannot write into {target.out}: {result.failure}")
     with store.transaction():
         if result.failure is not None:
-            if store.hold(path, FEED, result.failure, target.feed_signature, now):
+            if store.held.hold(path, FEED, result.failure, target.feed_signature, now):
                 report.problems.append(Problem(path, None, f"could not be written ({result.failure}); retried next run",
                                                FEED_NOT_WRITTEN))
             return
-        store.feed_rendered(path, target.feed_signature, result.boundary, result.latest_title, result.latest_published)
+        store.feeds.rendered(path, target.feed_signature, result.boundary, result.latest_title, result.latest_published)
         if target.catalogue.site.hub:
             # Queued with the feed's own transaction, so no committed change goes unannounced.
             websub.announce(store, target.catalogue.site.base_url, result.written)
@@ -326,7 +326,7 @@ def _close_readers() -> None:
 def _occupied_near(store: Store, path: str, pages: set[int], size: int, boundary: int) -> list[int]:
     """The occupied pages among `pages`, their nearest occupied neighbours, and the newest archive
     page (the subscription document's `prev-archive`), from one query."""
-    seqs = store.seqs_near(path, [*archive.ranges(pages, size), (boundary, boundary)], boundary)
+    seqs = store.feeds.seqs_near(path, [*archive.ranges(pages, size), (boundary, boundary)], boundary)
     return archive.occupied_pages(seqs, size)
 
 
@@ -339,7 +339,7 @@ def _write_page(store: Store, target: Target, document: FeedDocument, page: arch
             if remove(target.out / relative):
                 result.removed.append(relative)
         return
-    entries = store.page(document.path, page.first, page.end, with_text=target.archive_text)
+    entries = store.feeds.page(document.path, page.first, page.end, with_text=target.archive_text)
     if target.archive_text:
         entries = render.with_text(entries)
     older, newer = page.prev, page.next
@@ -392,7 +392,7 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
             or not all(intact(out / relative) for relative in layout.site_files(target.search))):
         return
     try:
-        for relative, data in pages.site_files(store.feeds(), target.catalogue, target.interface, target.search).items():
+        for relative, data in pages.site_files(store.feeds.all(), target.catalogue, target.interface, target.search).items():
             report.wrote(relative, write_if_changed(out / relative, data))
         for relative in set(layout.site_files(True)) - set(layout.site_files(target.search)):
             if remove(out / relative):
@@ -403,13 +403,13 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
         if isinstance(exc, OSError) and is_global_failure(exc, out):
             raise OutputError(f"cannot write into {out}: {_reason(exc)}") from None
         with store.transaction():
-            if store.hold(SITE_SUBJECT, FEED, _reason(exc), target.site_signature, now):
+            if store.held.hold(SITE_SUBJECT, FEED, _reason(exc), target.site_signature, now):
                 report.problems.append(Problem(SITE_SUBJECT, None, f"could not be written ({_reason(exc)}); retried next run",
                                                FEED_NOT_WRITTEN))
         return
     with store.transaction():
         store.set_meta(SITE_KEY, target.site_signature)
-        store.release(SITE_SUBJECT)
+        store.held.release(SITE_SUBJECT)
 
 
 def render_fragments(store: Store, target: Target, report: PublishReport, now: float,
@@ -423,20 +423,20 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
     rendered by a pool of processes, one per core."""
     if store.meta(FRAGMENTS_KEY) != target.fragment_signature or not (target.out / layout.ARTICLES_FOLDER).is_dir():
         with store.transaction():
-            store.forget_fragments()
+            store.renderings.forget_fragments()
             store.set_meta(FRAGMENTS_KEY, target.fragment_signature)
             store.set_meta(PAGES_KEY, target.page_signature)
     elif store.meta(PAGES_KEY) != target.page_signature:
         with store.transaction():
-            store.forget_pages()
+            store.renderings.forget_pages()
             store.set_meta(PAGES_KEY, target.page_signature)
     _remove_gone_pages(store, target.out, report)
-    unwritten = store.held_subjects(PAGE)  # pages held back earlier: released once written
-    progress.begin("rendering entries", store.count_unrendered(), "entries")
+    unwritten = store.held.subjects(PAGE)  # pages held back earlier: released once written
+    progress.begin("rendering entries", store.renderings.count_unrendered(), "entries")
     after = 0
     with Pool() as pool:
         while True:
-            due, after = store.unrendered(RENDER_BATCH, after)
+            due, after = store.renderings.unrendered(RENDER_BATCH, after)
             if not due or should_stop():
                 break
             batch = [entry for entry, _ in due]
@@ -447,12 +447,12 @@ def render_fragments(store: Store, target: Target, report: PublishReport, now: f
                 raise OutputError(f"cannot write into {target.out}: {failed}")
             with store.transaction():
                 done = list(zip(batch, outcomes, strict=True))
-                store.save_renderings([(entry.id, outcome.fragments) for entry, outcome in done
+                store.renderings.save([(entry.id, outcome.fragments) for entry, outcome in done
                                        if outcome.fragments is not None])
-                store.mark_rendered([entry.id for entry, outcome in done if not outcome.quarantined and not outcome.failure])
+                store.renderings.mark_rendered([entry.id for entry, outcome in done if not outcome.quarantined and not outcome.failure])
                 # The search index follows the pages (`search`); a page written alone (new wording,
                 # new translations) changed nothing it indexes: only the article is indexed.
-                store.search_changed([entry.id for (entry, outcome), (_, page_only) in zip(done, due, strict=True)
+                store.search.changed([entry.id for (entry, outcome), (_, page_only) in zip(done, due, strict=True)
                                       if (outcome.page_written and not page_only) or outcome.quarantined])
                 for entry, outcome in done:
                     _record_entry(store, target, entry, outcome, report, now, unwritten)
@@ -469,19 +469,19 @@ def _record_entry(store: Store, target: Target, entry: Entry, outcome: EntryResu
     if not outcome.quarantined:
         if outcome.failure:
             reason = f"could not be written ({outcome.failure}); retried next run"
-            if store.hold(page, PAGE, reason, target.page_signature, now):
+            if store.held.hold(page, PAGE, reason, target.page_signature, now):
                 report.problems.append(Problem(page, None, reason, PAGE_NOT_WRITTEN))
         else:
             report.wrote(page, outcome.page_written)
             if page in unwritten:
-                store.release(page)
+                store.held.release(page)
         return
     _remove_page(target.out, page, report)
     # Held under what shapes its fragments and its page, and this program: other ones release it (`ingest`).
-    if store.hold_article(entry.id, str(outcome.failure), target.page_signature, now):
+    if store.held.hold_article(entry.id, str(outcome.failure), target.page_signature, now):
         report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {outcome.failure}", ARTICLE_QUARANTINED))
     if entry.source_url:
-        store.forget_pages_of(identity.translation_ids(entry.source_url, entry.language))
+        store.renderings.forget_pages_of(identity.translation_ids(entry.source_url, entry.language))
 
 
 def _remove_page(out: Path, page: str, report: PublishReport) -> bool:
@@ -502,19 +502,19 @@ def _with_translations(store: Store, batch: Sequence[Entry]) -> list[tuple[Entry
     """Each entry with its stored translations (the same gov.kz release in other languages), from
     one query for the batch."""
     wanted = {entry.id: identity.translation_ids(entry.source_url, entry.language) for entry in batch if entry.source_url}
-    stored = {found[0]: Translation(*found) for found in store.titles([other for ids in wanted.values() for other in ids])}
+    stored = {found[0]: Translation(*found) for found in store.articles.titles([other for ids in wanted.values() for other in ids])}
     return [(entry, tuple(stored[other] for other in wanted.get(entry.id, ()) if other in stored)) for entry in batch]
 
 
 def _remove_gone_pages(store: Store, out: Path, report: PublishReport) -> None:
     """The pages of articles that retention removed, and their translations' pages rendered
     again without them."""
-    gone = store.gone(GONE_BATCH)
+    gone = store.retention.gone(GONE_BATCH)
     removed = [article_id for article_id, _, _ in gone if _remove_page(out, layout.article_file(article_id), report)]
     with store.transaction():
-        store.search_changed(removed)  # while `gone` still knows their keys
-        store.forget_gone(removed)
-        store.forget_pages_of([other for _, source, language in gone if source
+        store.search.changed(removed)  # while `gone` still knows their keys
+        store.retention.forget_gone(removed)
+        store.renderings.forget_pages_of([other for _, source, language in gone if source
                               for other in identity.translation_ids(source, language)])
 
 

@@ -105,14 +105,14 @@ def apply_retention(store: Store, keep: RetentionSettings, report: BuildReport, 
     """Prune only when it can remove something: the count grows only with new articles, and the
     age limit is probed with one indexed lookup, so an idle run costs nothing here."""
     cutoff = None if keep.max_age_days is None else int((now - keep.max_age_days * DAY_SECONDS) * SECOND)
-    if cutoff is not None and not store.has_articles_before(cutoff):
+    if cutoff is not None and not store.retention.has_articles_before(cutoff):
         cutoff = None
     rules = keep.model_dump_json()
     max_articles = keep.max_articles if report.articles_new or store.meta(RETENTION_KEY) != rules else None
     if cutoff is None and max_articles is None:
         return
     with store.transaction():
-        report.articles_removed += store.prune(cutoff, max_articles)
+        report.articles_removed += store.retention.prune(cutoff, max_articles)
         store.set_meta(RETENTION_KEY, rules)
 
 
@@ -149,7 +149,7 @@ def build(
         except Exception as exc:
             # Remembered for `feeds status --check`, if the store can still take it.
             message = str(exc) if isinstance(exc, (OutputError, ConfigError)) else f"{type(exc).__name__}: {exc}"
-            store.record_run(now(), report.summary(), message)
+            store.runs.record(now(), report.summary(), message)
             raise
         finally:
             store.close()
@@ -177,8 +177,8 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
         # differ are written).
         remove_stale_temporaries(settings.paths.out)
         with store.transaction():
-            store.forget_renderings()
-            store.forget_fragments()  # article pages are written with the fragments
+            store.feeds.forget_renderings()
+            store.renderings.forget_fragments()  # article pages are written with the fragments
     elif store.meta(PUBLISHING_KEY) is None:
         remove_stale_temporaries(settings.paths.out)
     catalogue = Catalogue.of(settings)
@@ -222,14 +222,14 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
             for problem in searched.problems:
                 report.problems.append(problem)
                 on_problem(problem)
-            if settings.search.enabled and not store.search_due():
+            if settings.search.enabled and not store.search.due():
                 store.set_meta(SEARCH_COMPLETE_KEY, repr(now()))
     if not report.stopped_early:
         with store.transaction():  # every stage done and flushed: complete
             store.set_meta(STAGE_KEY, "")
             store.set_meta(INTERRUPTED_KEY, "")
     report.duration_seconds = time.monotonic() - started
-    store.record_run(now(), report.summary())
+    store.runs.record(now(), report.summary())
 
 
 @contextmanager
@@ -252,18 +252,18 @@ def status(settings: Settings) -> Status:
     store = Store(settings.paths.state, read_only=True)
     try:
         stage, interrupted = store.meta(STAGE_KEY), store.meta(INTERRUPTED_KEY)
-        troubled = store.seed_file_problems()
-        held = store.held()
+        troubled = store.seeds.problems()
+        held = store.held.all()
         arrived = store.meta(LAST_DUMP_KEY)
         feeds_at, search_at = store.meta(FEEDS_COMPLETE_KEY), store.meta(SEARCH_COMPLETE_KEY)
-        counts = store.counts()
+        counts = store.articles.counts()
         return Status(
             articles=counts.articles, by_language=counts.by_language, by_category=counts.by_category,
-            feeds=counts.feeds, seed_files=counts.seed_files, version=__version__, last_run=store.last_run(),
+            feeds=counts.feeds, seed_files=counts.seed_files, version=__version__, last_run=store.runs.last(),
             last_new_dump_at=float(arrived) if arrived else None,
             feeds_complete_at=float(feeds_at) if feeds_at else None,
             search_complete_at=float(search_at) if search_at else None,
-            search_pages_due=store.search_due(),
+            search_pages_due=store.search.due(),
             files_with_problems={name: [str(problem) for problem in found] for name, found in troubled.items()},
             files_rejected=sum(any(p.outcome == FILE_REJECTED for p in found) for found in troubled.values()),
             records_skipped=sum(p.count for found in troubled.values() for p in found if p.outcome == RECORD_SKIPPED),

@@ -184,7 +184,7 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
     folder = out / layout.SEARCH_FOLDER
     if not enabled:
         with store.transaction():
-            store.search_clear()
+            store.search.clear()
         _remove_stale(folder, set(), report)
         try:
             (out / layout.SEARCH_MANIFEST).unlink()
@@ -212,7 +212,7 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
         report.seconds = time.monotonic() - started
         flush(out)  # the store names no bundle that is not on disk
         _record(store, built, report)
-    shards = store.search_shards()
+    shards = store.search.shards()
     manifest = {"first_pages": capacity(TOP_LEVEL),
                 "shards": [{"language": shard.language, "bundle": f"{layout.SEARCH_FOLDER}/{shard.bundle}/",
                             "pages": shard.pages, "newest": shard.newest} for shard in reading_order(shards) if shard.bundle]}
@@ -252,23 +252,23 @@ def _planned(store: Store, out: Path) -> list[tuple[SearchShard, list[str]]]:
     current = signature()
     if store.meta(SIGNATURE_KEY) != current or not (out / layout.SEARCH_MANIFEST).exists():
         with store.transaction():
-            store.search_start_over()
+            store.search.start_over()
             store.set_meta(SIGNATURE_KEY, current)
     folder = out / layout.SEARCH_FOLDER
-    gone = [shard.name for shard in store.search_shards()
+    gone = [shard.name for shard in store.search.shards()
             if shard.bundle and not shard.dirty and not intact(folder / shard.bundle / ENTRY)]
     if gone:  # a bundle deleted or damaged since it was built: built again
         with store.transaction():
             for name in gone:
-                store.search_rebuild(name)
-    changes = [Change(*row) for row in store.search_changes()]
+                store.search.rebuild(name)
+    changes = [Change(*row) for row in store.search.changes()]
     if changes:
-        planned = plan(changes, store.search_shards())
+        planned = plan(changes, store.search.shards())
         with store.transaction():
-            store.search_save(list(planned.shards.values()), planned.dropped, planned.assigned, planned.unassigned,
+            store.search.save(list(planned.shards.values()), planned.dropped, planned.assigned, planned.unassigned,
                               planned.merged)
-    return [(replace(shard, newest=to_datetime(store.search_newest(shard.name)).isoformat()),
-             store.search_members(shard.name)) for shard in store.search_shards() if shard.dirty]
+    return [(replace(shard, newest=to_datetime(store.search.newest(shard.name)).isoformat()),
+             store.search.members(shard.name)) for shard in store.search.shards() if shard.dirty]
 
 
 def _record(store: Store, built: list[tuple[SearchShard, int, str | None]], report: SearchReport) -> None:
@@ -278,13 +278,13 @@ def _record(store: Store, built: list[tuple[SearchShard, int, str | None]], repo
         subject = f"{SEARCH_SUBJECT} {shard.name}"
         with store.transaction():
             if failure is None:
-                store.search_built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}", shard.newest)
-                store.release(subject)
+                store.search.built(shard.name, shard.builds + 1, f"{shard.name}-{shard.builds + 1}", shard.newest)
+                store.held.release(subject)
                 report.shards_built += 1
                 report.pages_indexed += pages
             elif failure:
                 reason = f"could not be built ({failure}); retried next run"
-                if store.hold(subject, SHARD, reason, signature(), time.time()):
+                if store.held.hold(subject, SHARD, reason, signature(), time.time()):
                     report.problems.append(Problem(subject, None, reason, SHARD_NOT_BUILT))
 
 

@@ -417,12 +417,23 @@ def _json(values: Sequence[str]) -> str:
 
 
 class Store:
-    """A connection to the database and the statements the stages need, nothing more."""
+    """The database: one connection, its schema and migrations, transactions, and the `meta`
+    table; and one repository per stage, each owning its tables (`tests/test_store.py` and the
+    README's table of repositories say which)."""
 
     def __init__(self, path: Path, read_only: bool = False) -> None:
         """Open (creating or migrating) the store; `StoreError` names the path when it cannot be
         used. Read-only, for `feeds status` run by a monitoring user: nothing is created or changed."""
         self.path = path
+        self.seeds = SeedFiles(self)
+        self.articles = Articles(self)
+        self.retention = Retention(self)
+        self.feeds = Feeds(self)
+        self.renderings = Renderings(self)
+        self.held = Quarantine(self)
+        self.search = SearchIndex(self)
+        self.websub = WebSubQueue(self)
+        self.runs = Runs(self)
         if path.is_dir():
             raise StoreError(f"the store {path} is a folder, not a database file")
         if read_only and not path.is_file():
@@ -448,7 +459,6 @@ class Store:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate(version)
-
     def _migrate(self, version: int) -> None:
         if version < 0:
             raise StoreError(f"the store {self.path} has an unknown schema version {version}")
@@ -459,7 +469,6 @@ class Store:
                              f"(schema {version}; this one knows {SCHEMA_VERSION})")
         for step in range(version + 1, SCHEMA_VERSION + 1) if version else ():
             self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[step]} PRAGMA user_version = {step}; COMMIT;")
-
     @contextmanager
     def _guard(self) -> Iterator[None]:
         """sqlite3's exceptions, told apart: one article's values, or the database itself."""
@@ -470,7 +479,6 @@ class Store:
             raise RecordError(f"{type(exc).__name__}: {exc}") from None
         except sqlite3.Error as exc:
             raise StoreError(self._failure(exc)) from None
-
     def _failure(self, exc: sqlite3.Error) -> str:
         text = str(exc)
         if "readonly" in text:
@@ -481,7 +489,6 @@ class Store:
         hint = ("not an SQLite database" if "not a database" in text else "damaged" if "malformed" in text
                 else "read-only" if "readonly" in text else self._full(text) if "full" in text else "")
         return f"the store {self.path} cannot be used: {text}" + (f" ({hint})" if hint else "")
-
     def _full(self, text: str) -> str:
         """Which folder is full: SQLite writes temporary files (sorts, statement journals) in the
         temporary folder, not beside the store."""
@@ -494,26 +501,20 @@ class Store:
             except OSError:
                 continue
         return ""
-
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._guard():
             return self.db.execute(sql, params).fetchall()
-
     def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         with self._guard():
             return self.db.execute(sql, params).fetchone()
-
     def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
         with self._guard():
             return self.db.execute(sql, params).rowcount
-
     def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self._guard():
             self.db.executemany(sql, rows)
-
     def close(self) -> None:
         self.db.close()
-
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Commits on success and rolls back on any exception, so a file is stored whole or not at
@@ -527,7 +528,6 @@ class Store:
                 self._run("ROLLBACK")
             raise
         self._run("COMMIT")
-
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Inside a transaction: everything in the block is undone alone if it raises."""
@@ -541,16 +541,32 @@ class Store:
         finally:
             if self.db.in_transaction:
                 self._run("RELEASE one")
+    def meta(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+    def set_meta(self, key: str, value: str) -> None:
+        self._run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                  (key, value))
 
-    # Seed files -----------------------------------------------------------------------------
 
-    def seed_files(self) -> dict[str, SeedFile]:
+class _Tables:
+    """What every repository shares: the store's one connection and its guarded statements."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._rows, self._one, self._run, self._many = store._rows, store._one, store._run, store._many
+
+
+class SeedFiles(_Tables):
+    """The seed files read: fingerprints and problems (`seed_files`)."""
+
+    def all(self) -> dict[str, SeedFile]:
         """Every seed file the store knows, by name, in one query."""
         rows = self._rows("SELECT name, size, mtime_ns, sha256, problems, ctime_ns, version FROM seed_files")
         return {name: SeedFile(name, size, mtime_ns, sha256, _problems(name, problems), ctime_ns, version)
                 for name, size, mtime_ns, sha256, problems, ctime_ns, version in rows}
 
-    def record_seed_file(self, seed: SeedFile) -> None:
+    def record(self, seed: SeedFile) -> None:
         self._run(
             "INSERT INTO seed_files (name, size, mtime_ns, sha256, problems, ctime_ns, version) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
@@ -561,15 +577,17 @@ class Store:
              storable(seed.ctime_ns), seed.version),
         )
 
-    def forget_seed_files(self, names: set[str]) -> None:
+    def forget(self, names: set[str]) -> None:
         self._many("DELETE FROM seed_files WHERE name = ?", [(name,) for name in sorted(names)])
 
-    def seed_file_problems(self) -> dict[str, tuple[Problem, ...]]:
+    def problems(self) -> dict[str, tuple[Problem, ...]]:
         """Every seed file that had problems, by name."""
         return {row["name"]: _problems(row["name"], row["problems"])
                 for row in self._rows("SELECT name, problems FROM seed_files WHERE problems != '[]' ORDER BY name")}
 
-    # Articles -------------------------------------------------------------------------------
+
+class Articles(_Tables):
+    """Every article with the instants it was given, and the ids it is also known by (`articles`, `aliases`)."""
 
     def resolve_many(self, article_ids: Sequence[str]) -> dict[str, str]:
         """For each of these ids that is stored (or an alias), the id it is stored under."""
@@ -586,12 +604,20 @@ class Store:
         return {row[0] for row in self._rows("SELECT updated_us FROM articles WHERE updated_us >= ? AND updated_us < ?",
                                              (low, high))}
 
-    def sourceless(self, day: date, language: str, limit: int) -> list[tuple[str, tuple[str, ...]]]:
-        """Ids and paragraphs of the newest `limit` stored articles of a day and language that have
-        no source."""
-        return [(row["id"], _paragraphs(row["paragraphs"])) for row in self._rows(
-            "SELECT id, paragraphs FROM articles WHERE day = ? AND language = ? AND source_url IS NULL "
+    def sourceless(self, day: date, language: str, limit: int) -> list[tuple[str, str]]:
+        """(id, content hash) of the newest `limit` stored articles of a day and language that
+        have no source, newest first."""
+        return [(row[0], row[1]) for row in self._rows(
+            "SELECT id, content_hash FROM articles WHERE day = ? AND language = ? AND source_url IS NULL "
             "ORDER BY published_us DESC LIMIT ?", (day.isoformat(), language, limit))]
+
+    def paragraphs(self, article_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The paragraphs of those of these articles that are stored, by id."""
+        found: dict[str, tuple[str, ...]] = {}
+        for part, marks in _parts(article_ids):
+            found.update((row[0], _paragraphs(row[1])) for row in self._rows(
+                f"SELECT id, paragraphs FROM articles WHERE id IN ({marks})", part))
+        return found
 
     def same_heading(self, file: str, title: str, day: date) -> list[tuple[str, tuple[str, ...], str | None]]:
         """Id, paragraphs and source of the stored articles first read from `file` with this title and day."""
@@ -621,7 +647,7 @@ class Store:
     def updated_taken(self, instant: int) -> bool:
         return self._one("SELECT 1 FROM articles WHERE updated_us = ?", (instant,)) is not None
 
-    def insert_articles(self, placed: Sequence[tuple[Article, int, int]], texts: Mapping[str, bytes] | None = None) -> None:
+    def insert(self, placed: Sequence[tuple[Article, int, int]], texts: Mapping[str, bytes] | None = None) -> None:
         """New articles, each with its order id and its instant (both `published` and `updated`);
         `texts`: their texts already packed (`packed_text`), by content hash, where known."""
         texts = texts or {}
@@ -636,7 +662,7 @@ class Store:
               article.content_hash, article.file, article.line) for article, order_id, instant in placed],
         )
 
-    def update_article(self, article: Article, updated: int) -> None:
+    def update(self, article: Article, updated: int) -> None:
         self._run(
             "UPDATE articles SET title = ?, paragraphs = ?, summary = ?, source_url = ?, agency = ?, news_id = ?, "
             "language = ?, category = ?, category_label = ?, topics = ?, updated_us = ?, content_hash = ?, rendered = 0 "
@@ -668,136 +694,6 @@ class Store:
     def is_empty(self) -> bool:
         return self._one("SELECT 1 FROM articles LIMIT 1") is None
 
-    # Feed membership ------------------------------------------------------------------------
-
-    def join_feeds(self, joins: Sequence[tuple[str, Sequence[FeedKey]]]) -> None:
-        """Articles join feeds at their head (as pending, sequenced at the next render): for each
-        article id, feeds it is in neither as pending nor as member. A file's joins go in a few
-        statements, whatever their number."""
-        keys = [key for _, article_keys in joins for key in article_keys]
-        self._many(
-            "INSERT INTO feeds (path, kind, value, label) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (path) DO UPDATE SET label = CASE WHEN excluded.label = '' THEN label ELSE excluded.label END",
-            [(key.path, key.kind, key.value, key.label) for key in keys],
-        )
-        self._many(f"INSERT INTO pending (feed, article) VALUES ({FEED_NUM}, {ARTICLE_NUM})",
-                   [(key.path, article_id) for article_id, article_keys in joins for key in article_keys])
-        added = Counter(key.path for key in keys)
-        self._many("UPDATE feeds SET entry_count = entry_count + ?, dirty = 1 WHERE path = ?",
-                   [(count, path) for path, count in added.items()])
-
-    def leave_feeds(self, article_id: str, paths: Sequence[str] | None = None) -> None:
-        """The article leaves these feeds (all of them when `paths` is None)."""
-        which = "" if paths is None else f" AND feed IN (SELECT num FROM feeds WHERE path IN ({', '.join('?' for _ in paths)}))"
-        params = [article_id, *(paths or ())]
-        self._run(f"UPDATE feeds SET entry_count = entry_count - 1 WHERE num IN "
-                  f"(SELECT feed FROM pending WHERE article = {ARTICLE_NUM}{which})", params)
-        for table in ("pending", "members"):  # the trigger on members counts those
-            self._run(f"DELETE FROM {table} WHERE article = {ARTICLE_NUM}{which}", params)
-
-    def feeds_of(self, article_id: str) -> set[str]:
-        return {row[0] for row in self._rows(
-            f"SELECT path FROM feeds WHERE num IN (SELECT feed FROM members WHERE article = {ARTICLE_NUM} "
-            f"UNION ALL SELECT feed FROM pending WHERE article = {ARTICLE_NUM})", (article_id, article_id))}
-
-    # What is held back ----------------------------------------------------------------------
-
-    def hold(self, subject: str, kind: str, reason: str, held_under: str, now: float) -> bool:
-        """Remember why `subject` (an article id or a feed path) is held back; True when this is
-        news: it was not held, or was held for another reason."""
-        old = self._one("SELECT reason FROM quarantine WHERE subject = ?", (subject,))
-        self._run("INSERT INTO quarantine (subject, kind, reason, held_under, since) VALUES (?, ?, ?, ?, ?) "
-                  "ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason, held_under = excluded.held_under",
-                  (subject, kind, reason, held_under, now))
-        return old is None or old[0] != reason
-
-    def hold_article(self, article_id: str, reason: str, held_under: str, now: float) -> bool:
-        """Quarantine a stored article: it leaves every feed (they re-render without it) and is
-        held with its reason, to be rendered in full (its page and its place in the search index
-        are gone) once released; True when this is news."""
-        self.leave_feeds(article_id)
-        self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE id = ?", (article_id,))
-        return self.hold(article_id, ARTICLE, reason, held_under, now)
-
-    def release(self, subject: str) -> None:
-        self._run("DELETE FROM quarantine WHERE subject = ?", (subject,))
-
-    def held_subjects(self, kind: str) -> set[str]:
-        return {row[0] for row in self._rows("SELECT subject FROM quarantine WHERE kind = ?", (kind,))}
-
-    def held_articles_not_of(self, signature: str) -> list[str]:
-        """Quarantined articles held under other settings or another version of the program."""
-        return [row[0] for row in self._rows("SELECT q.subject FROM quarantine q JOIN articles a ON a.id = q.subject "
-                                             "WHERE q.kind = ? AND q.held_under != ?", (ARTICLE, signature))]
-
-    def held(self) -> list[Held]:
-        return [Held(row["subject"], row["kind"], row["reason"], row["since"], row["title"]) for row in self._rows(
-            "SELECT q.subject, q.kind, q.reason, q.since, a.title FROM quarantine q "
-            "LEFT JOIN articles a ON a.id = q.subject ORDER BY q.kind, q.subject")]
-
-    # Meta -----------------------------------------------------------------------------------
-
-    def meta(self, key: str) -> str | None:
-        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                  (key, value))
-
-    # Feeds ----------------------------------------------------------------------------------
-
-    def feeds(self) -> list[FeedState]:
-        return [self._feed(row) for row in self._rows("SELECT * FROM feeds ORDER BY path")]
-
-    @staticmethod
-    def _feed(r: sqlite3.Row) -> FeedState:
-        return FeedState(FeedKey(r["path"], r["kind"], r["value"], r["label"]), r["entry_count"], bool(r["dirty"]),
-                         r["archived_before"], r["rendered_with"], r["latest_title"], r["latest_published"])
-
-    def sequence_pending(self, path: str) -> None:
-        """Give a feed's pending articles its next sequence numbers, oldest publication first."""
-        feed, start = self._one("SELECT num, next_seq FROM feeds WHERE path = ?", (path,))  # type: ignore[misc]
-        moved = self._run(
-            "INSERT INTO members (feed, seq, article) SELECT p.feed, ? - 1 + row_number() OVER "
-            "(ORDER BY a.published_us, a.id), p.article FROM pending p JOIN articles a ON a.num = p.article "
-            "WHERE p.feed = ?", (start, feed))
-        if moved:
-            # Pending entries become members: the feed's entry count stays as it is.
-            self._run("DELETE FROM pending WHERE feed = ?", (feed,))
-            self._run("UPDATE feeds SET next_seq = ? WHERE num = ?", (start + moved, feed))
-
-    def head(self, path: str, limit: int) -> tuple[list[Published], int]:
-        """The subscription document's entries (the `limit` highest sequence numbers), newest
-        first, with their paragraphs, and the sequence number below which entries are archived."""
-        rows = self._rows(
-            f"SELECT m.seq, {PUBLISHED_COLUMNS}, a.paragraphs FROM members m JOIN articles a ON a.num = m.article "
-            f"LEFT JOIN renderings r ON r.article = m.article WHERE m.feed = {FEED_NUM} ORDER BY m.seq DESC LIMIT ?",
-            (path, limit))
-        boundary = rows[-1]["seq"] if len(rows) == limit else 0
-        return _published(rows, with_text=True), boundary
-
-    def page(self, path: str, first: int, end: int, with_text: bool = False) -> list[Published]:
-        """Archived entries with sequence numbers in [first, end), newest first; their
-        paragraphs only when the page shows them."""
-        text = ", a.paragraphs" if with_text else ""
-        return _published(self._rows(
-            f"SELECT {PUBLISHED_COLUMNS}{text} FROM members m JOIN articles a ON a.num = m.article "
-            f"LEFT JOIN renderings r ON r.article = m.article WHERE m.feed = {FEED_NUM} AND m.seq >= ? AND m.seq < ?",
-            (path, first, end)), with_text)
-
-    # Renderings -----------------------------------------------------------------------------
-
-    def unrendered(self, limit: int, after: int = 0) -> tuple[list[tuple[Entry, bool]], int]:
-        """Articles to render (new, changed, their page or translations changed, or the settings
-        that shape them changed), in the order they were stored from after the key `after`, each
-        with whether its page alone is due, quarantined ones left out; and the last one's key.
-        In that order their renderings are appended, not inserted at random places."""
-        rows = self._rows(
-            f"SELECT {ENTRY_COLUMNS}, a.rendered, a.num FROM articles a WHERE a.rendered != {RENDERED} AND a.num > ? "
-            "AND a.id NOT IN (SELECT subject FROM quarantine) ORDER BY a.num LIMIT ?", (after, limit))
-        return [(_entry(row), row["rendered"] == PAGE_DUE) for row in rows], rows[-1]["num"] if rows else after
-
     def titles(self, article_ids: Sequence[str]) -> list[tuple[str, str, str]]:
         """(id, language, title) of those of these ids that are stored and not quarantined."""
         found: list[tuple[str, str, str]] = []
@@ -816,86 +712,20 @@ class Store:
                 "AND source_url IS NOT NULL", part)]
         return found
 
-    def forget_pages_of(self, article_ids: Sequence[str]) -> None:
-        """These articles' pages are written again at the next publish (their translations changed)."""
-        for part, marks in _parts(article_ids):
-            self._run(f"UPDATE articles SET rendered = {PAGE_DUE} WHERE rendered = {RENDERED} AND id IN ({marks})", part)
+    def counts(self) -> Counts:
+        """Articles in all, per language and per category; feeds; seed files."""
+        def grouped(column: str) -> dict[str, int]:
+            return {row[0]: row[1] for row in self._rows(
+                f"SELECT {column}, count(*) FROM articles GROUP BY {column} ORDER BY {column}")}
 
-    def published_pages(self, after: int, limit: int) -> list[tuple[int, str]]:
-        """(key, id) of the next `limit` articles after the key `after` whose page is written."""
-        return [(row[0], row[1]) for row in self._rows(
-            f"SELECT num, id FROM articles WHERE num > ? AND rendered = {RENDERED} ORDER BY num LIMIT ?", (after, limit))]
+        def count(table: str) -> int:
+            return int(self._one(f"SELECT count(*) FROM {table}")[0])  # type: ignore[index]
 
-    def count_unrendered(self) -> int:
-        return int(self._one(f"SELECT count(*) FROM articles WHERE rendered != {RENDERED}")[0])  # type: ignore[index]
+        return Counts(count("articles"), grouped("language"), grouped("category"), count("feeds"), count("seed_files"))
 
-    def save_renderings(self, rendered: Sequence[tuple[str, bytes]]) -> None:
-        """(id, `packed_fragments`) of entries rendered."""
-        self._many(f"INSERT OR REPLACE INTO renderings (article, fragments) VALUES ({ARTICLE_NUM}, ?)",
-                   rendered)
 
-    def mark_rendered(self, article_ids: Sequence[str]) -> None:
-        """Rendered (its fragments, or its page alone when that was due) and its page written: not
-        to be rendered again until something changes."""
-        self._many(f"UPDATE articles SET rendered = {RENDERED} WHERE id = ?", [(article_id,) for article_id in article_ids])
-
-    def forget_fragments(self) -> None:
-        """Every article is rendered again: what shapes fragments changed."""
-        self._run("DELETE FROM renderings")
-        self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE rendered != {RENDER_DUE}")
-
-    def forget_pages(self) -> None:
-        """Every article's page is written again, its fragments kept: what only pages show changed."""
-        self._run(f"UPDATE articles SET rendered = {PAGE_DUE} WHERE rendered = {RENDERED}")
-
-    def _feed_num(self, path: str) -> int | None:
-        row = self._one("SELECT num FROM feeds WHERE path = ?", (path,))
-        return None if row is None else int(row[0])
-
-    def seqs_near(self, path: str, ranges: Sequence[tuple[int, int]], below: int) -> list[int]:
-        """In one query: for each [first, end) range, below `below`, the highest sequence number
-        before it, the lowest one from its end, and whether it holds any (its lowest)."""
-        if not ranges:
-            return []
-        values = ", ".join("(?, ?)" for _ in ranges)
-        feed = self._feed_num(path)
-        rows = self._rows(
-            f"WITH r(first, end_) AS (VALUES {values}) SELECT DISTINCT seq FROM ("
-            "SELECT (SELECT max(seq) FROM members WHERE feed = ? AND seq < min(r.first, ?)) AS seq FROM r UNION ALL "
-            "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.end_ AND seq < ?) FROM r UNION ALL "
-            "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.first AND seq < min(r.end_, ?)) FROM r"
-            ") WHERE seq IS NOT NULL ORDER BY seq",
-            [*(bound for pair in ranges for bound in pair), feed, below, feed, below, feed, below])
-        return [row[0] for row in rows]
-
-    def occupied(self, path: str, size: int, below: int) -> list[int]:
-        """Every archive page (sequence numbers below `below`, in pages of `size`) that holds an entry."""
-        return [row[0] for row in self._rows(
-            f"SELECT DISTINCT seq / ? FROM members WHERE feed = {FEED_NUM} AND seq < ? ORDER BY 1", (size, path, below))]
-
-    def removed_seqs(self, path: str) -> list[int]:
-        return [row[0] for row in self._rows(f"SELECT seq FROM removed WHERE feed = {FEED_NUM}", (path,))]
-
-    def feed_rendered(self, path: str, signature: str, archived_before: int, latest_title: str, latest_published: int) -> None:
-        self._run(
-            "UPDATE feeds SET dirty = 0, rendered_with = ?, archived_before = ?, latest_title = ?, latest_published = ? "
-            "WHERE path = ?", (signature, archived_before, latest_title, latest_published, path))
-        self._run(f"DELETE FROM removed WHERE feed = {FEED_NUM}", (path,))
-        self.release(path)
-
-    def forget_renderings(self, path: str | None = None) -> None:
-        """Every feed (or the one at `path`) is rendered again at the next publish, in full."""
-        if path is None:
-            self._run("UPDATE feeds SET rendered_with = ''")
-        else:
-            self._run("UPDATE feeds SET rendered_with = '' WHERE path = ?", (path,))
-
-    def forget_feed(self, path: str) -> None:
-        self._run(f"DELETE FROM removed WHERE feed = {FEED_NUM}", (path,))
-        self._run("DELETE FROM feeds WHERE path = ?", (path,))
-        self.release(path)
-
-    # Retention ------------------------------------------------------------------------------
+class Retention(_Tables):
+    """Articles removed by retention, and their pages still to delete (`gone`)."""
 
     def has_articles_before(self, published_before: int) -> bool:
         return self._one("SELECT 1 FROM articles WHERE published_us < ? LIMIT 1", (published_before,)) is not None
@@ -934,23 +764,228 @@ class Store:
     def forget_gone(self, article_ids: Sequence[str]) -> None:
         self._many("DELETE FROM gone WHERE article_id = ?", [(article_id,) for article_id in article_ids])
 
-    # Search index ---------------------------------------------------------------------------
 
-    def search_changed(self, article_ids: Sequence[str]) -> None:
+class Feeds(_Tables):
+    """Feeds, which articles are in them and in what order (`feeds`, `members`, `pending`, `removed`)."""
+
+    def join(self, joins: Sequence[tuple[str, Sequence[FeedKey]]]) -> None:
+        """Articles join feeds at their head (as pending, sequenced at the next render): for each
+        article id, feeds it is in neither as pending nor as member. A file's joins go in a few
+        statements, whatever their number."""
+        keys = [key for _, article_keys in joins for key in article_keys]
+        self._many(
+            "INSERT INTO feeds (path, kind, value, label) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET label = CASE WHEN excluded.label = '' THEN label ELSE excluded.label END",
+            [(key.path, key.kind, key.value, key.label) for key in keys],
+        )
+        self._many(f"INSERT INTO pending (feed, article) VALUES ({FEED_NUM}, {ARTICLE_NUM})",
+                   [(key.path, article_id) for article_id, article_keys in joins for key in article_keys])
+        added = Counter(key.path for key in keys)
+        self._many("UPDATE feeds SET entry_count = entry_count + ?, dirty = 1 WHERE path = ?",
+                   [(count, path) for path, count in added.items()])
+
+    def leave(self, article_id: str, paths: Sequence[str] | None = None) -> None:
+        """The article leaves these feeds (all of them when `paths` is None)."""
+        which = "" if paths is None else f" AND feed IN (SELECT num FROM feeds WHERE path IN ({', '.join('?' for _ in paths)}))"
+        params = [article_id, *(paths or ())]
+        self._run(f"UPDATE feeds SET entry_count = entry_count - 1 WHERE num IN "
+                  f"(SELECT feed FROM pending WHERE article = {ARTICLE_NUM}{which})", params)
+        for table in ("pending", "members"):  # the trigger on members counts those
+            self._run(f"DELETE FROM {table} WHERE article = {ARTICLE_NUM}{which}", params)
+
+    def of(self, article_id: str) -> set[str]:
+        return {row[0] for row in self._rows(
+            f"SELECT path FROM feeds WHERE num IN (SELECT feed FROM members WHERE article = {ARTICLE_NUM} "
+            f"UNION ALL SELECT feed FROM pending WHERE article = {ARTICLE_NUM})", (article_id, article_id))}
+
+    def all(self) -> list[FeedState]:
+        return [self._feed(row) for row in self._rows("SELECT * FROM feeds ORDER BY path")]
+
+    @staticmethod
+    def _feed(r: sqlite3.Row) -> FeedState:
+        return FeedState(FeedKey(r["path"], r["kind"], r["value"], r["label"]), r["entry_count"], bool(r["dirty"]),
+                         r["archived_before"], r["rendered_with"], r["latest_title"], r["latest_published"])
+
+    def sequence_pending(self, path: str) -> None:
+        """Give a feed's pending articles its next sequence numbers, oldest publication first."""
+        feed, start = self._one("SELECT num, next_seq FROM feeds WHERE path = ?", (path,))  # type: ignore[misc]
+        moved = self._run(
+            "INSERT INTO members (feed, seq, article) SELECT p.feed, ? - 1 + row_number() OVER "
+            "(ORDER BY a.published_us, a.id), p.article FROM pending p JOIN articles a ON a.num = p.article "
+            "WHERE p.feed = ?", (start, feed))
+        if moved:
+            # Pending entries become members: the feed's entry count stays as it is.
+            self._run("DELETE FROM pending WHERE feed = ?", (feed,))
+            self._run("UPDATE feeds SET next_seq = ? WHERE num = ?", (start + moved, feed))
+
+    def head(self, path: str, limit: int) -> tuple[list[Published], int]:
+        """The subscription document's entries (the `limit` highest sequence numbers), newest
+        first, with their paragraphs, and the sequence number below which entries are archived."""
+        rows = self._rows(
+            f"SELECT m.seq, {PUBLISHED_COLUMNS}, a.paragraphs FROM members m JOIN articles a ON a.num = m.article "
+            f"LEFT JOIN renderings r ON r.article = m.article WHERE m.feed = {FEED_NUM} ORDER BY m.seq DESC LIMIT ?",
+            (path, limit))
+        boundary = rows[-1]["seq"] if len(rows) == limit else 0
+        return _published(rows, with_text=True), boundary
+
+    def page(self, path: str, first: int, end: int, with_text: bool = False) -> list[Published]:
+        """Archived entries with sequence numbers in [first, end), newest first; their
+        paragraphs only when the page shows them."""
+        text = ", a.paragraphs" if with_text else ""
+        return _published(self._rows(
+            f"SELECT {PUBLISHED_COLUMNS}{text} FROM members m JOIN articles a ON a.num = m.article "
+            f"LEFT JOIN renderings r ON r.article = m.article WHERE m.feed = {FEED_NUM} AND m.seq >= ? AND m.seq < ?",
+            (path, first, end)), with_text)
+
+    def _feed_num(self, path: str) -> int | None:
+        row = self._one("SELECT num FROM feeds WHERE path = ?", (path,))
+        return None if row is None else int(row[0])
+
+    def seqs_near(self, path: str, ranges: Sequence[tuple[int, int]], below: int) -> list[int]:
+        """In one query: for each [first, end) range, below `below`, the highest sequence number
+        before it, the lowest one from its end, and whether it holds any (its lowest)."""
+        if not ranges:
+            return []
+        values = ", ".join("(?, ?)" for _ in ranges)
+        feed = self._feed_num(path)
+        rows = self._rows(
+            f"WITH r(first, end_) AS (VALUES {values}) SELECT DISTINCT seq FROM ("
+            "SELECT (SELECT max(seq) FROM members WHERE feed = ? AND seq < min(r.first, ?)) AS seq FROM r UNION ALL "
+            "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.end_ AND seq < ?) FROM r UNION ALL "
+            "SELECT (SELECT min(seq) FROM members WHERE feed = ? AND seq >= r.first AND seq < min(r.end_, ?)) FROM r"
+            ") WHERE seq IS NOT NULL ORDER BY seq",
+            [*(bound for pair in ranges for bound in pair), feed, below, feed, below, feed, below])
+        return [row[0] for row in rows]
+
+    def occupied(self, path: str, size: int, below: int) -> list[int]:
+        """Every archive page (sequence numbers below `below`, in pages of `size`) that holds an entry."""
+        return [row[0] for row in self._rows(
+            f"SELECT DISTINCT seq / ? FROM members WHERE feed = {FEED_NUM} AND seq < ? ORDER BY 1", (size, path, below))]
+
+    def removed_seqs(self, path: str) -> list[int]:
+        return [row[0] for row in self._rows(f"SELECT seq FROM removed WHERE feed = {FEED_NUM}", (path,))]
+
+    def rendered(self, path: str, signature: str, archived_before: int, latest_title: str, latest_published: int) -> None:
+        self._run(
+            "UPDATE feeds SET dirty = 0, rendered_with = ?, archived_before = ?, latest_title = ?, latest_published = ? "
+            "WHERE path = ?", (signature, archived_before, latest_title, latest_published, path))
+        self._run(f"DELETE FROM removed WHERE feed = {FEED_NUM}", (path,))
+        self.store.held.release(path)
+
+    def forget_renderings(self, path: str | None = None) -> None:
+        """Every feed (or the one at `path`) is rendered again at the next publish, in full."""
+        if path is None:
+            self._run("UPDATE feeds SET rendered_with = ''")
+        else:
+            self._run("UPDATE feeds SET rendered_with = '' WHERE path = ?", (path,))
+
+    def forget(self, path: str) -> None:
+        self._run(f"DELETE FROM removed WHERE feed = {FEED_NUM}", (path,))
+        self._run("DELETE FROM feeds WHERE path = ?", (path,))
+        self.store.held.release(path)
+
+
+class Renderings(_Tables):
+    """Each entry's fragments, and which articles' fragments and pages are due (`renderings`, `articles.rendered`)."""
+
+    def unrendered(self, limit: int, after: int = 0) -> tuple[list[tuple[Entry, bool]], int]:
+        """Articles to render (new, changed, their page or translations changed, or the settings
+        that shape them changed), in the order they were stored from after the key `after`, each
+        with whether its page alone is due, quarantined ones left out; and the last one's key.
+        In that order their renderings are appended, not inserted at random places."""
+        rows = self._rows(
+            f"SELECT {ENTRY_COLUMNS}, a.rendered, a.num FROM articles a WHERE a.rendered != {RENDERED} AND a.num > ? "
+            "AND a.id NOT IN (SELECT subject FROM quarantine) ORDER BY a.num LIMIT ?", (after, limit))
+        return [(_entry(row), row["rendered"] == PAGE_DUE) for row in rows], rows[-1]["num"] if rows else after
+
+    def count_unrendered(self) -> int:
+        return int(self._one(f"SELECT count(*) FROM articles WHERE rendered != {RENDERED}")[0])  # type: ignore[index]
+
+    def save(self, rendered: Sequence[tuple[str, bytes]]) -> None:
+        """(id, `packed_fragments`) of entries rendered."""
+        self._many(f"INSERT OR REPLACE INTO renderings (article, fragments) VALUES ({ARTICLE_NUM}, ?)",
+                   rendered)
+
+    def mark_rendered(self, article_ids: Sequence[str]) -> None:
+        """Rendered (its fragments, or its page alone when that was due) and its page written: not
+        to be rendered again until something changes."""
+        self._many(f"UPDATE articles SET rendered = {RENDERED} WHERE id = ?", [(article_id,) for article_id in article_ids])
+
+    def forget_fragments(self) -> None:
+        """Every article is rendered again: what shapes fragments changed."""
+        self._run("DELETE FROM renderings")
+        self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE rendered != {RENDER_DUE}")
+
+    def forget_pages(self) -> None:
+        """Every article's page is written again, its fragments kept: what only pages show changed."""
+        self._run(f"UPDATE articles SET rendered = {PAGE_DUE} WHERE rendered = {RENDERED}")
+
+    def forget_pages_of(self, article_ids: Sequence[str]) -> None:
+        """These articles' pages are written again at the next publish (their translations changed)."""
+        for part, marks in _parts(article_ids):
+            self._run(f"UPDATE articles SET rendered = {PAGE_DUE} WHERE rendered = {RENDERED} AND id IN ({marks})", part)
+
+    def published_pages(self, after: int, limit: int) -> list[tuple[int, str]]:
+        """(key, id) of the next `limit` articles after the key `after` whose page is written."""
+        return [(row[0], row[1]) for row in self._rows(
+            f"SELECT num, id FROM articles WHERE num > ? AND rendered = {RENDERED} ORDER BY num LIMIT ?", (after, limit))]
+
+
+class Quarantine(_Tables):
+    """What is held back, with its reason and what it was held under (`quarantine`)."""
+
+    def hold(self, subject: str, kind: str, reason: str, held_under: str, now: float) -> bool:
+        """Remember why `subject` (an article id or a feed path) is held back; True when this is
+        news: it was not held, or was held for another reason."""
+        old = self._one("SELECT reason FROM quarantine WHERE subject = ?", (subject,))
+        self._run("INSERT INTO quarantine (subject, kind, reason, held_under, since) VALUES (?, ?, ?, ?, ?) "
+                  "ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason, held_under = excluded.held_under",
+                  (subject, kind, reason, held_under, now))
+        return old is None or old[0] != reason
+
+    def hold_article(self, article_id: str, reason: str, held_under: str, now: float) -> bool:
+        """Quarantine a stored article: it leaves every feed (they re-render without it) and is
+        held with its reason, to be rendered in full (its page and its place in the search index
+        are gone) once released; True when this is news."""
+        self.store.feeds.leave(article_id)
+        self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE id = ?", (article_id,))
+        return self.hold(article_id, ARTICLE, reason, held_under, now)
+
+    def release(self, subject: str) -> None:
+        self._run("DELETE FROM quarantine WHERE subject = ?", (subject,))
+
+    def subjects(self, kind: str) -> set[str]:
+        return {row[0] for row in self._rows("SELECT subject FROM quarantine WHERE kind = ?", (kind,))}
+
+    def articles_not_of(self, signature: str) -> list[str]:
+        """Quarantined articles held under other settings or another version of the program."""
+        return [row[0] for row in self._rows("SELECT q.subject FROM quarantine q JOIN articles a ON a.id = q.subject "
+                                             "WHERE q.kind = ? AND q.held_under != ?", (ARTICLE, signature))]
+
+    def all(self) -> list[Held]:
+        return [Held(row["subject"], row["kind"], row["reason"], row["since"], row["title"]) for row in self._rows(
+            "SELECT q.subject, q.kind, q.reason, q.since, a.title FROM quarantine q "
+            "LEFT JOIN articles a ON a.id = q.subject ORDER BY q.kind, q.subject")]
+
+
+class SearchIndex(_Tables):
+    """The search index's shards, which page is in which, and the pages changed since (`search_*`)."""
+
+    def changed(self, article_ids: Sequence[str]) -> None:
         """Pages written or removed: their shards are to be built again."""
         self._many("INSERT OR IGNORE INTO search_changes (article) SELECT num FROM articles WHERE id = ?1 "
                    "UNION ALL SELECT num FROM gone WHERE article_id = ?1", [(article_id,) for article_id in article_ids])
 
-    def search_start_over(self) -> None:
+    def start_over(self) -> None:
         """No shard, and every stored article's page to be indexed."""
-        self.search_clear()
+        self.clear()
         self._run("INSERT INTO search_changes (article) SELECT num FROM articles")
 
-    def search_clear(self) -> None:
+    def clear(self) -> None:
         for table in ("search_shards", "search_pages", "search_changes"):
             self._run(f"DELETE FROM {table}")
 
-    def search_changes(self) -> list[tuple[int, str | None, str | None]]:
+    def changes(self) -> list[tuple[int, str | None, str | None]]:
         """Each changed page in publication order: (its article's key, its language or None when
         the article is gone or quarantined, its shard or None)."""
         return [(row[0], row[1], row[2]) for row in self._rows(
@@ -958,12 +993,12 @@ class Store:
             "LEFT JOIN articles a ON a.num = c.article AND a.id NOT IN (SELECT subject FROM quarantine) "
             "LEFT JOIN search_pages p ON p.article = c.article ORDER BY a.published_us, a.id, c.article")]
 
-    def search_shards(self) -> list[SearchShard]:
+    def shards(self) -> list[SearchShard]:
         return [SearchShard(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6], row[7], row[8]) for row in
                 self._rows("SELECT name, language, level, pages, sealed, dirty, builds, bundle, newest FROM search_shards "
                            "ORDER BY name")]
 
-    def search_save(self, shards: Sequence[SearchShard], dropped: Sequence[str], assigned: Sequence[tuple[int, str]],
+    def save(self, shards: Sequence[SearchShard], dropped: Sequence[str], assigned: Sequence[tuple[int, str]],
                     unassigned: Sequence[int], merged: Sequence[tuple[str, str]]) -> None:
         """A planned change of shards, in one go: shards written or dropped, pages given a shard
         or taken out, pages of `merged` (from, into) shards moved; the changes are then done."""
@@ -977,69 +1012,62 @@ class Store:
                      shard.bundle, shard.newest) for shard in shards])
         self._run("DELETE FROM search_changes")
 
-    def search_members(self, shard: str) -> list[str]:
+    def members(self, shard: str) -> list[str]:
         """The ids of a shard's articles."""
         return [row[0] for row in self._rows("SELECT a.id FROM search_pages p JOIN articles a ON a.num = p.article "
                                              "WHERE p.shard = ? ORDER BY a.id", (shard,))]
 
-    def search_due(self) -> bool:
+    def due(self) -> bool:
         """Pages changed since the index was last brought in step, or shards still to build."""
         return self._one("SELECT EXISTS (SELECT 1 FROM search_changes) OR EXISTS (SELECT 1 FROM search_shards "
                          "WHERE dirty = 1)")[0] == 1  # type: ignore[index]
 
-    def search_newest(self, shard: str) -> int:
+    def newest(self, shard: str) -> int:
         """When the newest article among a shard's pages was published (0: it has none)."""
         row = self._one("SELECT max(a.published_us) FROM search_pages p JOIN articles a ON a.num = p.article "
                         "WHERE p.shard = ?", (shard,))
         return int(row[0] or 0) if row is not None else 0
 
-    def search_rebuild(self, shard: str) -> None:
+    def rebuild(self, shard: str) -> None:
         """The shard is built again (its bundle is gone or damaged)."""
         self._run("UPDATE search_shards SET dirty = 1 WHERE name = ?", (shard,))
 
-    def search_built(self, shard: str, builds: int, bundle: str, newest: str) -> None:
+    def built(self, shard: str, builds: int, bundle: str, newest: str) -> None:
         self._run("UPDATE search_shards SET dirty = 0, builds = ?, bundle = ?, newest = ? WHERE name = ?",
                   (builds, bundle, newest, shard))
 
-    # WebSub queue ---------------------------------------------------------------------------
 
-    def websub_enqueue(self, urls: Sequence[str]) -> None:
+class WebSubQueue(_Tables):
+    """Hub pings to send and retry (`websub_queue`)."""
+
+    def enqueue(self, urls: Sequence[str]) -> None:
         """A changed feed is due at once, even if an earlier ping for it is waiting to be retried;
         each announcement is counted."""
         self._many("INSERT INTO websub_queue (url) VALUES (?) ON CONFLICT (url) DO UPDATE SET due_at = 0, "
                    "announced = announced + 1", [(url,) for url in urls])
 
-    def websub_due(self, now: float) -> list[tuple[str, int, int]]:
+    def due(self, now: float) -> list[tuple[str, int, int]]:
         """(url, attempts, announcement count) of the pings due."""
         return [(row[0], row[1], row[2]) for row in self._rows(
             "SELECT url, attempts, announced FROM websub_queue WHERE due_at <= ? ORDER BY url", (now,))]
 
-    def websub_retry(self, url: str, announced: int, attempts: int, due_at: float) -> None:
+    def retry(self, url: str, announced: int, attempts: int, due_at: float) -> None:
         """Postpone a ping, unless the URL was announced again since it was read (then it is due now)."""
         self._run("UPDATE websub_queue SET attempts = ?, due_at = ? WHERE url = ? AND announced = ?",
                   (attempts, due_at, url, announced))
 
-    def websub_done(self, url: str, announced: int) -> None:
+    def done(self, url: str, announced: int) -> None:
         """The ping sent (or given up) for this announcement; one made since stays queued."""
         self._run("DELETE FROM websub_queue WHERE url = ? AND announced = ?", (url, announced))
 
-    # Runs and counts ------------------------------------------------------------------------
 
-    def record_run(self, finished_at: float, summary: str, error: str | None = None) -> None:
+class Runs(_Tables):
+    """The last runs and how they ended (`runs`)."""
+
+    def record(self, finished_at: float, summary: str, error: str | None = None) -> None:
         self._run("INSERT INTO runs (finished_at, summary, error) VALUES (?, ?, ?)", (finished_at, summary, error))
         self._run("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs) - ?", (RUNS_KEPT,))
 
-    def last_run(self) -> FinishedRun | None:
+    def last(self) -> FinishedRun | None:
         row = self._one("SELECT finished_at, summary, error FROM runs ORDER BY id DESC LIMIT 1")
         return None if row is None else FinishedRun(row["finished_at"], row["summary"], row["error"])
-
-    def counts(self) -> Counts:
-        """Articles in all, per language and per category; feeds; seed files."""
-        def grouped(column: str) -> dict[str, int]:
-            return {row[0]: row[1] for row in self._rows(
-                f"SELECT {column}, count(*) FROM articles GROUP BY {column} ORDER BY {column}")}
-
-        def count(table: str) -> int:
-            return int(self._one(f"SELECT count(*) FROM {table}")[0])  # type: ignore[index]
-
-        return Counts(count("articles"), grouped("language"), grouped("category"), count("feeds"), count("seed_files"))

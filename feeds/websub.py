@@ -66,7 +66,7 @@ def retry_delay(attempts: int) -> float:
 def announce(store: Store, base_url: str, written: list[str]) -> None:
     """Queue a ping for every subscription document among the files just written (paths under
     `out/`); archive pages are never announced."""
-    store.websub_enqueue([f"{base_url}{relative}" for relative in written if is_subscription_document(relative)])
+    store.websub.enqueue([f"{base_url}{relative}" for relative in written if is_subscription_document(relative)])
 
 
 def deliver(store: Store, settings: WebSubSettings, now: float,
@@ -89,7 +89,7 @@ def deliver(store: Store, settings: WebSubSettings, now: float,
 
 def _deliver(store: Store, settings: WebSubSettings, hub: str, now: float, delivery: Delivery,
              should_stop: Callable[[], bool]) -> None:
-    due = store.websub_due(now)
+    due = store.websub.due(now)
     deadline = time.monotonic() + ROUND_SECONDS
     with ThreadPoolExecutor(PARALLEL) as pool:
         for start in range(0, len(due), PARALLEL):
@@ -101,7 +101,7 @@ def _deliver(store: Store, settings: WebSubSettings, hub: str, now: float, deliv
             for (url, _, announced), failure in zip(wave, outcomes, strict=True):
                 if failure is None:
                     # This announcement is sent; one made meanwhile (another run) stays queued.
-                    store.websub_done(url, announced)
+                    store.websub.done(url, announced)
                     delivery.sent.append(url)
             failed = [(item, failure) for item, failure in zip(wave, outcomes, strict=True) if failure is not None]
             if failed:
@@ -128,8 +128,8 @@ def _postpone(store: Store, settings: WebSubSettings, waiting: list[tuple[str, i
         attempts += 1
         if attempts >= settings.max_attempts:
             log.error("WebSub: gave up notifying %s of %s after %d attempts", settings.hub, url, attempts)
-            store.websub_done(url, announced)
+            store.websub.done(url, announced)
             delivery.given_up.append(url)
         else:
-            store.websub_retry(url, announced, attempts, now + retry_delay(attempts))
+            store.websub.retry(url, announced, attempts, now + retry_delay(attempts))
             delivery.deferred += 1

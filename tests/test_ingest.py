@@ -39,7 +39,7 @@ def read(ingest: Ingest) -> IngestReport:
 def test_the_seeds_become_39_articles_and_one_alias(ingest: Ingest) -> None:
     report = read(ingest)
     assert (report.files_new, report.articles_new, report.articles_merged, report.problems) == (2, 39, 1, [])
-    assert ingest.store.counts().by_language == {"en": 35, "ru": 4}
+    assert ingest.store.articles.counts().by_language == {"en": 35, "ru": 4}
     again = read(ingest)
     assert again.files_unchanged == 2 and again.articles_new == 0
 
@@ -48,7 +48,7 @@ def test_a_fresh_day_spreads_its_articles_evenly_on_whole_seconds(ingest: Ingest
     records = [(f"Article {n} 05.03.2026", f"Body {n}.Source : {GOV.format('mfa', 2000 + n)}") for n in range(13, 0, -1)]
     (project / "seeds/005_day.txt").write_text(dump(*records))
     read(ingest)
-    instants = sorted(published for _, published in ingest.store.instants_on(date(2026, 3, 5)))
+    instants = sorted(published for _, published in ingest.store.articles.instants_on(date(2026, 3, 5)))
     gaps = {later - earlier for earlier, later in pairwise(instants)}
     assert len(instants) == 13 and gaps <= {6171_000_000, 6172_000_000}  # a 14th of a day, 1 h 42 min 51 s, on whole seconds
 
@@ -59,12 +59,12 @@ def test_a_revised_article_keeps_its_id_and_published_and_moves_to_the_head(inge
     dump_file.write_text(dump(("Revised later 05.03.2026", f"First text.Source : {GOV.format('mfa', 3000)}")))
     os.utime(dump_file, (now - 100, now - 100))
     read(ingest)
-    article_id = next(item.id for item in ingest.store.traits_after("", 100) if item.title == "Revised later")
-    before = ingest.store.stored_version(article_id)
+    article_id = next(item.id for item in ingest.store.articles.traits_after("", 100) if item.title == "Revised later")
+    before = ingest.store.articles.stored_version(article_id)
     dump_file.write_text(dump(("Revised later 05.03.2026", f"Second text.Source : {GOV.format('mfa', 3000)}")))
     os.utime(dump_file, (now - 50, now - 50))
     report = read(ingest)
-    after = ingest.store.stored_version(article_id)
+    after = ingest.store.articles.stored_version(article_id)
     assert report.articles_updated == 1 and after.published_us == before.published_us
     assert after.updated_us == (now - 50) * 1_000_000 > before.updated_us
 
@@ -73,12 +73,12 @@ def test_new_topic_rules_move_only_the_memberships_that_differ(ingest: Ingest) -
     read(ingest)
     with ingest.store.transaction():
         assert ingest.reclassify(classification_signature(ingest.settings)) == 0  # rules unchanged
-    with_topics = sum(1 for article in ingest.store.traits_after("", 100) if article.topics)
+    with_topics = sum(1 for article in ingest.store.articles.traits_after("", 100) if article.topics)
     settings = ingest.settings.model_copy(update={"topics": []})
     changed = Ingest(ingest.store, settings, Catalogue.of(settings))
     with ingest.store.transaction():
         assert changed.reclassify(classification_signature(settings)) == with_topics > 0
-    counts = {feed.path: feed.entry_count for feed in ingest.store.feeds()}
+    counts = {feed.path: feed.entry_count for feed in ingest.store.feeds.all()}
     assert counts["all"] == 39 and all(count == 0 for path, count in counts.items() if path.startswith("topic/"))
 
 
@@ -102,14 +102,14 @@ def test_an_implausible_mtime_is_not_believed() -> None:
 
 def test_an_article_quarantined_under_other_settings_or_program_rejoins_its_feeds(ingest: Ingest) -> None:
     read(ingest)
-    (first, *_) = ingest.store.traits_after("", 1)
+    (first, *_) = ingest.store.articles.traits_after("", 1)
     with ingest.store.transaction():
-        ingest.store.hold_article(first.id, "could not be rendered", "signature-1", time.time())
-    assert ingest.store.feeds_of(first.id) == set()
+        ingest.store.held.hold_article(first.id, "could not be rendered", "signature-1", time.time())
+    assert ingest.store.feeds.of(first.id) == set()
     with ingest.store.transaction():
         assert ingest.release_quarantined("signature-1") == 0
         assert ingest.release_quarantined("signature-2") == 1
-    assert "all" in ingest.store.feeds_of(first.id) and ingest.store.held() == []
+    assert "all" in ingest.store.feeds.of(first.id) and ingest.store.held.all() == []
 
 
 def test_two_different_names_never_print_alike() -> None:
@@ -122,7 +122,7 @@ def test_a_file_of_many_bad_records_lists_fifty_and_counts_the_rest(ingest: Inge
     (project / "seeds/005_bad.txt").write_text(dump(*[(f"Bad {n} 31.02.2026", "Body.") for n in range(500)]))
     report = read(ingest)
     assert report.records_skipped == 500
-    (stored,) = [found for name, found in ingest.store.seed_file_problems().items() if name == "005_bad.txt"]
+    (stored,) = [found for name, found in ingest.store.seeds.problems().items() if name == "005_bad.txt"]
     assert len(stored) == 51 and stored[-1].count == 450 and stored[-1].reason == "450 more like these, not listed"
 
 
@@ -166,7 +166,7 @@ def test_a_version_1_store_reads_its_problem_files_again(project: Path) -> None:
     assert ingest.store.meta("last_new_dump_at") is not None  # the upgrade counts as news, not as staleness
     report = read(ingest)
     assert report.records_skipped == 1 and report.articles_unchanged == 1
-    assert [p.reason.split(" (")[0] for p in ingest.store.seed_file_problems()["001_a.txt"]] == ["impossible date 31.02.2026"]
+    assert [p.reason.split(" (")[0] for p in ingest.store.seeds.problems()["001_a.txt"]] == ["impossible date 31.02.2026"]
 
 
 def test_a_record_that_gains_its_source_line_stays_one_article(project: Path) -> None:

@@ -55,7 +55,7 @@ def test_a_stop_request_leaves_the_rest_marked_to_do(project: Path) -> None:
     Ingest(store, settings, catalogue).seeds(IngestReport(), time.time(), lambda problem: None)
     asked = iter([False, False, False, True])  # during the fragments, after them, then after each feed
     report = publish(store, Target.of(settings, catalogue), lambda: next(asked, True), time.time())
-    assert report.stopped_early and sum(feed.dirty for feed in store.feeds()) == 29 - 2
+    assert report.stopped_early and sum(feed.dirty for feed in store.feeds.all()) == 29 - 2
 
 
 def test_a_stop_request_while_rendering_writes_no_feed_and_holds_nothing_back(project: Path) -> None:
@@ -66,8 +66,8 @@ def test_a_stop_request_while_rendering_writes_no_feed_and_holds_nothing_back(pr
     catalogue = Catalogue.of(settings)
     Ingest(store, settings, catalogue).seeds(IngestReport(), time.time(), lambda problem: None)
     report = publish(store, Target.of(settings, catalogue), lambda: True, time.time())
-    assert report.stopped_early and report.problems == [] and store.held() == []
-    assert all(feed.dirty for feed in store.feeds()) and not (project / "out/all.atom").exists()
+    assert report.stopped_early and report.problems == [] and store.held.all() == []
+    assert all(feed.dirty for feed in store.feeds.all()) and not (project / "out/all.atom").exists()
 
 
 def test_an_emptied_feed_is_withdrawn_with_its_twins(project: Path) -> None:
@@ -75,7 +75,7 @@ def test_an_emptied_feed_is_withdrawn_with_its_twins(project: Path) -> None:
     with store.transaction():
         for (article_id,) in store.db.execute("SELECT a.id FROM members m JOIN articles a ON a.num = m.article "
                                               "JOIN feeds f ON f.num = m.feed WHERE f.path = 'topic/sport'").fetchall():
-            store.leave_feeds(article_id, ["topic/sport"])
+            store.feeds.leave(article_id, ["topic/sport"])
     report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     assert "topic/sport" in report.removed
     assert not any((project / "out" / f"topic/sport{suffix}").exists() for suffix in (".atom", ".rss", ".json"))
@@ -87,11 +87,11 @@ def test_pages_of_articles_that_retention_removes_are_removed_with_them(project:
     pages = sorted((project / "out/articles").glob("*/*.html"))
     assert len(pages) == 39
     with store.transaction():
-        removed = store.prune(None, 30)
+        removed = store.retention.prune(None, 30)
     report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     kept = sorted((project / "out/articles").glob("*/*.html"))
     assert removed == 9 and len(kept) == 30 and len([path for path in report.removed if path.startswith("articles/")]) == 9
-    assert store.gone(100) == []
+    assert store.retention.gone(100) == []
     linked = {link.get("href").removeprefix("http://127.0.0.1:8080/") for link in
               etree.parse(str(project / "out/all.atom")).getroot().iter(f"{ATOM}link") if link.get("type") == "text/html"}
     assert {str(page.relative_to(project / "out")) for page in kept} <= linked
@@ -111,7 +111,7 @@ def test_an_article_that_cannot_be_rendered_loses_its_page(project: Path, monkey
 
     monkeypatch.setattr(article_pages, "article_page", failing)
     with store.transaction():
-        store.forget_pages_of([victim])
+        store.renderings.forget_pages_of([victim])
     report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     assert not page.exists() and layout.article_file(victim) in report.removed
     assert [problem.outcome for problem in report.problems] == ["article quarantined"]
@@ -142,7 +142,7 @@ def test_the_publisher_removes_only_files_named_as_it_names_its_own(project: Pat
         store.set_meta("publishing", "started")  # as a run killed while writing leaves it
         for (article_id,) in store.db.execute("SELECT a.id FROM members m JOIN articles a ON a.num = m.article "
                                               "JOIN feeds f ON f.num = m.feed WHERE f.path = 'topic/sport'").fetchall():
-            store.leave_feeds(article_id, ["topic/sport"])
+            store.feeds.leave(article_id, ["topic/sport"])
     config = project / "config.yaml"
     config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 5"))  # every feed in full again
     assert run_feeds("build", cwd=project).returncode == 0
@@ -162,9 +162,9 @@ def test_a_quarantined_article_is_tried_again_when_the_wording_changes_not_when_
     monkeypatch.setattr(article_pages, "article_page",
                         lambda entry, *args: (_ for _ in ()).throw(ValueError("no")) if entry.id == victim else real(entry, *args))
     with store.transaction():
-        store.forget_pages_of([victim])
+        store.renderings.forget_pages_of([victim])
     publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
-    assert [held.subject for held in store.held()] == [victim]
+    assert [held.subject for held in store.held.all()] == [victim]
     longer = settings.model_copy(update={"feeds": settings.feeds.model_copy(update={"max_entries": 7})})
     reworded = settings.model_copy(update={"interface": settings.interface.model_copy(
         update={"article_date": Labels(en="Published")})})

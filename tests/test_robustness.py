@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from feeds import ingest, publish, render
 from feeds import store as store_module
-from feeds.store import Store
+from feeds.store import Articles
 from feeds.timing import KAZAKHSTAN
 
 GOV = "https://www.gov.kz/memleket/entities/{}/press/news/details/{}?lang=kk"
@@ -205,14 +205,14 @@ def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_c
 
 def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
-    insert = Store.insert_articles
+    insert = Articles.insert
 
     def failing(self, placed, texts):  # type: ignore[no-untyped-def]
         if any(article.title == "Poison pill" for article, _, _ in placed):
             raise store_module.RecordError("IntegrityError: CHECK constraint failed")
         return insert(self, placed, texts)
 
-    monkeypatch.setattr(Store, "insert_articles", failing)
+    monkeypatch.setattr(Articles, "insert", failing)
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0
     assert "005_poison.txt:7: record skipped: could not be stored (IntegrityError: CHECK constraint failed)" in result.stderr
@@ -223,10 +223,10 @@ def test_a_failing_database_stops_the_run_naming_the_store(project: Path, monkey
     (project / "seeds/005_new.txt").write_text(dump(good(1)))
 
     def broken(self, *args):  # type: ignore[no-untyped-def]
-        with self._guard():
+        with self.store._guard():
             raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(Store, "insert_articles", broken)
+    monkeypatch.setattr(Articles, "insert", broken)
     result = run_feeds("build", cwd=project)
     assert result.returncode == 4 and "Traceback" not in result.stderr
     assert f"state error: the store {project / 'state/feeds.sqlite3'} cannot be used: disk I/O error" in result.stderr

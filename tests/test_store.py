@@ -30,13 +30,13 @@ def store(tmp_path: Path) -> Store:
 def stored(store: Store, *articles: Article, keys: tuple[FeedKey, ...] = (ALL, EN)) -> None:
     with store.transaction():
         for n, item in enumerate(articles):
-            store.insert_articles([(item, n, day_start(item.published) + n)])
-            store.join_feeds([(item.id, keys)])
+            store.articles.insert([(item, n, day_start(item.published) + n)])
+            store.feeds.join([(item.id, keys)])
 
 
 def test_a_new_store_has_the_current_schema(store: Store) -> None:
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert store.is_empty() and store.feeds() == [] and store.last_run() is None
+    assert store.articles.is_empty() and store.feeds.all() == [] and store.runs.last() is None
 
 
 def test_a_version_1_store_is_migrated_and_its_problem_files_read_again(tmp_path: Path) -> None:
@@ -45,9 +45,9 @@ def test_a_version_1_store_is_migrated_and_its_problem_files_read_again(tmp_path
         db.executescript((ROOT / "tests/data/store-v1.sql").read_text())
     store = Store(path)
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    seed = store.seed_files().get("001_a.txt")
+    seed = store.seeds.all().get("001_a.txt")
     assert seed is not None and seed.problems == () and seed.mtime_ns == -1 and seed.sha256 == ""  # read again
-    assert store.counts().articles == 1 and store.held() == []
+    assert store.articles.counts().articles == 1 and store.held.all() == []
 
 
 def schema(db: sqlite3.Connection) -> list[tuple[object, ...]]:
@@ -87,16 +87,16 @@ def test_a_version_5_store_keeps_every_membership_rendering_and_search_page_unde
     assert [tuple(row) for row in store.db.execute(
         "SELECT f.path, m.seq, a.id FROM members m JOIN feeds f ON f.num = m.feed JOIN articles a ON a.num = m.article "
         "ORDER BY f.path, m.seq")] == old_members
-    head, _ = store.head("all", 50)  # every entry with its fragments
+    head, _ = store.feeds.head("all", 50)  # every entry with its fragments
     assert len(head) == 6 and all(entry.fragments.atom.startswith(b"<entry") for entry in head)
-    assert "lang/en" in store.feeds_of(waiting) and store.resolve_many([alias]) == {alias: target}
-    assert store.removed_seqs("all") == [0] and store.unrendered(10) == ([], 0)
+    assert "lang/en" in store.feeds.of(waiting) and store.articles.resolve_many([alias]) == {alias: target}
+    assert store.feeds.removed_seqs("all") == [0] and store.renderings.unrendered(10) == ([], 0)
     # The page of an article that retention removed still leaves the index; a changed one is rebuilt.
-    changes = store.search_changes()
+    changes = store.search.changes()
     assert [(language, shard) for _, language, shard in changes] == [(None, "en-1"), ("en", "en-1")]
     gone_key = changes[0][0]
     with store.transaction():  # keys are never given twice, the removed article's included
-        store.insert_articles([(article(1), 0, 1)])
+        store.articles.insert([(article(1), 0, 1)])
     assert store.db.execute("SELECT num FROM articles WHERE id = ?", (article(1).id,)).fetchone()[0] > gone_key
 
 
@@ -111,7 +111,7 @@ def test_a_store_from_a_newer_program_is_refused(tmp_path: Path) -> None:
 def test_no_sqlite3_exception_leaves_the_store(store: Store, tmp_path: Path) -> None:
     stored(store, article(1))
     with pytest.raises(RecordError, match="UNIQUE constraint failed"), store.transaction():
-        store.insert_articles([(article(1), 0, 99)])
+        store.articles.insert([(article(1), 0, 99)])
     (tmp_path / "junk.sqlite3").write_bytes(b"not a database at all" * 50)
     with pytest.raises(StoreError, match="not an SQLite database"):
         Store(tmp_path / "junk.sqlite3")
@@ -119,96 +119,96 @@ def test_no_sqlite3_exception_leaves_the_store(store: Store, tmp_path: Path) -> 
 
 def test_a_savepoint_undoes_one_article_and_keeps_the_rest(store: Store) -> None:
     with store.transaction():
-        store.insert_articles([(article(1), 0, 1)])
+        store.articles.insert([(article(1), 0, 1)])
         with pytest.raises(RecordError), store.savepoint():
-            store.insert_articles([(article(2), 1, 2)])
-            store.insert_articles([(article(3), 2, 2)])  # the same `updated` instant: refused
-        store.insert_articles([(article(4), 3, 4)])
-    assert store.counts().articles == 2 and store.resolve_many([article(2).id]) == {}
+            store.articles.insert([(article(2), 1, 2)])
+            store.articles.insert([(article(3), 2, 2)])  # the same `updated` instant: refused
+        store.articles.insert([(article(4), 3, 4)])
+    assert store.articles.counts().articles == 2 and store.articles.resolve_many([article(2).id]) == {}
 
 
 def test_seed_files_keep_their_fingerprint_and_problems(store: Store) -> None:
     problem = Problem("a.txt", 7, "impossible date", "record skipped")
-    store.record_seed_file(SeedFile("a.txt", 10, 2**70, "abc", (problem,), 5, "1.0"))
-    assert store.seed_files() == {"a.txt": SeedFile("a.txt", 10, 2**63 - 1, "abc", (problem,), 5, "1.0")}
-    assert store.seed_file_problems() == {"a.txt": (problem,)}
-    store.forget_seed_files({"a.txt"})
-    assert store.seed_files() == {}
+    store.seeds.record(SeedFile("a.txt", 10, 2**70, "abc", (problem,), 5, "1.0"))
+    assert store.seeds.all() == {"a.txt": SeedFile("a.txt", 10, 2**63 - 1, "abc", (problem,), 5, "1.0")}
+    assert store.seeds.problems() == {"a.txt": (problem,)}
+    store.seeds.forget({"a.txt"})
+    assert store.seeds.all() == {}
 
 
 def test_pending_entries_are_numbered_in_publication_order_and_counted(store: Store) -> None:
     stored(store, article(2, date(2026, 2, 2)), article(1, date(2026, 2, 1)), article(3, date(2026, 2, 3)))
-    (feed,) = [feed for feed in store.feeds() if feed.path == "all"]
+    (feed,) = [feed for feed in store.feeds.all() if feed.path == "all"]
     assert feed.entry_count == 3 and feed.dirty
     with store.transaction():
-        store.sequence_pending("all")
+        store.feeds.sequence_pending("all")
     with pytest.raises(LookupError):  # documents are assembled from fragments rendered before them
-        store.page("all", 0, 10)
-    due, last = store.unrendered(10)
+        store.feeds.page("all", 0, 10)
+    due, last = store.renderings.unrendered(10)
     # In the order they were stored, which is the order their renderings are appended in.
     assert [(entry.title, page_only) for entry, page_only in due] == [("Title 2", False), ("Title 1", False), ("Title 3", False)]
     with store.transaction():
-        store.save_renderings([(item.id, packed_fragments(Fragments(b"<entry/>", b"<item/>", "{}"))) for item, _ in due])
-    assert store.unrendered(10) == (due, last)  # fragments kept, but a page not yet written
-    first, after = store.unrendered(1)
-    assert [entry.title for entry, _ in store.unrendered(10, after=after)[0]] == ["Title 1", "Title 3"]
+        store.renderings.save([(item.id, packed_fragments(Fragments(b"<entry/>", b"<item/>", "{}"))) for item, _ in due])
+    assert store.renderings.unrendered(10) == (due, last)  # fragments kept, but a page not yet written
+    first, after = store.renderings.unrendered(1)
+    assert [entry.title for entry, _ in store.renderings.unrendered(10, after=after)[0]] == ["Title 1", "Title 3"]
     with store.transaction():
-        store.mark_rendered([item.id for item, _ in due])
-    assert store.unrendered(10) == ([], 0)
+        store.renderings.mark_rendered([item.id for item, _ in due])
+    assert store.renderings.unrendered(10) == ([], 0)
     with store.transaction():
-        store.forget_pages_of([first[0][0].id])
-    assert [(entry.id, page_only) for entry, page_only in store.unrendered(10)[0]] == [(first[0][0].id, True)]
-    head, boundary = store.head("all", 2)
+        store.renderings.forget_pages_of([first[0][0].id])
+    assert [(entry.id, page_only) for entry, page_only in store.renderings.unrendered(10)[0]] == [(first[0][0].id, True)]
+    head, boundary = store.feeds.head("all", 2)
     assert [entry.title for entry in head] == ["Title 3", "Title 2"] and boundary == 1
-    assert [entry.title for entry in store.page("all", 0, 1)] == ["Title 1"]
+    assert [entry.title for entry in store.feeds.page("all", 0, 1)] == ["Title 1"]
     with store.transaction():
-        store.forget_fragments()
-    assert [page_only for _, page_only in store.unrendered(10)[0]] == [False, False, False]
+        store.renderings.forget_fragments()
+    assert [page_only for _, page_only in store.renderings.unrendered(10)[0]] == [False, False, False]
 
 
 def test_seqs_near_finds_the_neighbours_of_pages_in_one_query(store: Store) -> None:
     stored(store, *(article(n, date(2026, 2, n)) for n in range(1, 11)))
     with store.transaction():
-        store.sequence_pending("all")
-        store.leave_feeds(article(5).id, ["all"])
-        store.leave_feeds(article(6).id, ["all"])
+        store.feeds.sequence_pending("all")
+        store.feeds.leave(article(5).id, ["all"])
+        store.feeds.leave(article(6).id, ["all"])
     # Sequence numbers 0..9 with 4 and 5 gone; pages of 2 below a boundary of 9.
-    assert store.seqs_near("all", [(4, 6)], 9) == [3, 6]
-    assert store.seqs_near("all", [(2, 4), (8, 10)], 9) == [1, 2, 6, 7, 8]
-    assert store.occupied("all", 2, 9) == [0, 1, 3, 4]
-    assert store.removed_seqs("all") == [4, 5]
+    assert store.feeds.seqs_near("all", [(4, 6)], 9) == [3, 6]
+    assert store.feeds.seqs_near("all", [(2, 4), (8, 10)], 9) == [1, 2, 6, 7, 8]
+    assert store.feeds.occupied("all", 2, 9) == [0, 1, 3, 4]
+    assert store.feeds.removed_seqs("all") == [4, 5]
 
 
 def test_holding_an_article_takes_it_out_of_every_feed_until_released(store: Store) -> None:
     stored(store, article(1), article(2))
     with store.transaction():
-        assert store.hold_article(article(1).id, "could not be rendered", "1.0", 0.0)
-        assert not store.hold_article(article(1).id, "could not be rendered", "1.0", 0.0)  # no news
-    assert store.feeds_of(article(1).id) == set() and store.feeds_of(article(2).id) == {"all", "lang/en"}
-    assert [held.subject for held in store.held()] == [article(1).id] and store.held()[0].title == "Title 1"
-    assert store.held_articles_not_of("1.0") == [] and store.held_articles_not_of("2.0") == [article(1).id]
-    store.release(article(1).id)
-    assert store.held() == []
+        assert store.held.hold_article(article(1).id, "could not be rendered", "1.0", 0.0)
+        assert not store.held.hold_article(article(1).id, "could not be rendered", "1.0", 0.0)  # no news
+    assert store.feeds.of(article(1).id) == set() and store.feeds.of(article(2).id) == {"all", "lang/en"}
+    assert [held.subject for held in store.held.all()] == [article(1).id] and store.held.all()[0].title == "Title 1"
+    assert store.held.articles_not_of("1.0") == [] and store.held.articles_not_of("2.0") == [article(1).id]
+    store.held.release(article(1).id)
+    assert store.held.all() == []
 
 
 def test_prune_removes_the_oldest_beyond_the_limit_with_their_memberships(store: Store) -> None:
     stored(store, *(article(n, date(2026, 2, n)) for n in range(1, 5)))
     with store.transaction():
-        assert store.prune(None, 3) == 1
-    assert store.counts().articles == 3 and store.resolve_many([article(1).id]) == {}
-    assert [feed.entry_count for feed in store.feeds()] == [3, 3]
+        assert store.retention.prune(None, 3) == 1
+    assert store.articles.counts().articles == 3 and store.articles.resolve_many([article(1).id]) == {}
+    assert [feed.entry_count for feed in store.feeds.all()] == [3, 3]
 
 
 def test_runs_and_the_websub_queue(store: Store) -> None:
-    store.record_run(1.0, "first")
-    store.record_run(2.0, "second", "cannot write into out")
-    assert store.last_run() is not None and store.last_run().error == "cannot write into out"
-    store.websub_enqueue(["http://x/all.atom"])
-    assert store.websub_due(0.0) == [("http://x/all.atom", 0, 0)]
-    store.websub_retry("http://x/all.atom", 0, 1, 30.0)
-    assert store.websub_due(10.0) == [] and store.websub_due(30.0) == [("http://x/all.atom", 1, 0)]
-    store.websub_enqueue(["http://x/all.atom"])  # announced again (another run) while a ping is under way
-    store.websub_done("http://x/all.atom", 0)  # the ping for the first announcement
-    assert store.websub_due(0.0) == [("http://x/all.atom", 1, 1)]  # the second is still to send
-    store.websub_done("http://x/all.atom", 1)
-    assert store.websub_due(99.0) == []
+    store.runs.record(1.0, "first")
+    store.runs.record(2.0, "second", "cannot write into out")
+    assert store.runs.last() is not None and store.runs.last().error == "cannot write into out"
+    store.websub.enqueue(["http://x/all.atom"])
+    assert store.websub.due(0.0) == [("http://x/all.atom", 0, 0)]
+    store.websub.retry("http://x/all.atom", 0, 1, 30.0)
+    assert store.websub.due(10.0) == [] and store.websub.due(30.0) == [("http://x/all.atom", 1, 0)]
+    store.websub.enqueue(["http://x/all.atom"])  # announced again (another run) while a ping is under way
+    store.websub.done("http://x/all.atom", 0)  # the ping for the first announcement
+    assert store.websub.due(0.0) == [("http://x/all.atom", 1, 1)]  # the second is still to send
+    store.websub.done("http://x/all.atom", 1)
+    assert store.websub.due(99.0) == []

@@ -218,13 +218,13 @@ def test_a_feed_announced_again_while_its_ping_is_under_way_is_pinged_again(hub:
     settings = load_settings(project / "config.yaml")
     topic = BASE + "all.atom"
     store = Store(settings.paths.state)
-    store.websub_enqueue([topic])
+    store.websub.enqueue([topic])
     hub.delay = 0.3
     # While the ping is at the hub, the other run (its own connection) announces the feed again.
-    announcing = threading.Timer(0.1, lambda: Store(settings.paths.state).websub_enqueue([topic]))
+    announcing = threading.Timer(0.1, lambda: Store(settings.paths.state).websub.enqueue([topic]))
     announcing.start()
     delivery = deliver(store, settings.websub, time.time())
     announcing.join()
-    assert delivery.sent == [topic] and [url for url, _, _ in store.websub_due(time.time())] == [topic]
+    assert delivery.sent == [topic] and [url for url, _, _ in store.websub.due(time.time())] == [topic]
     hub.delay = 0.0
-    assert deliver(store, settings.websub, time.time()).sent == [topic] and store.websub_due(time.time()) == []
+    assert deliver(store, settings.websub, time.time()).sent == [topic] and store.websub.due(time.time()) == []
