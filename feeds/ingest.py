@@ -206,7 +206,8 @@ class Stopped(Exception):
 
 
 class Ingest:
-    """Seeds into the store, for one run: the settings, the catalogue and the store it writes to."""
+    """Seeds into the store, for one run: which dumps to read, read in worker processes, and each
+    file stored whole (its articles merged by `Merge`); memberships recomputed when the rules change."""
 
     def __init__(self, store: Store, settings: Settings, catalogue: Catalogue,
                  should_stop: Callable[[], bool] = lambda: False, progress: Progress | None = None) -> None:
@@ -215,7 +216,7 @@ class Ingest:
         self.catalogue = catalogue
         self.should_stop = should_stop
         self.progress = progress or Progress()
-        self._words: OrderedDict[str, frozenset[str]] = OrderedDict()  # `_release_of`'s words, by content hash
+        self.merge = Merge(store, catalogue, should_stop)
 
     def seeds(self, report: IngestReport, now: float, on_problem: Callable[[Problem], None]) -> None:
         """Read every new or changed dump that has settled. Reading, decoding, parsing and
@@ -312,7 +313,7 @@ class Ingest:
         revised_at, distrust = written_at(seed.stat.st_mtime_ns, now)
         problems = [Problem(seed.name, None, distrust, WARNING)] if distrust else []
         problems.extend(prepared.problems)
-        counts = self.articles(prepared.articles, revised_at, prepared.texts, seen_before=known is not None)
+        counts = self.merge.articles(prepared.articles, revised_at, prepared.texts, seen_before=known is not None)
         problems.extend(Problem(seed.name, article.line, reason) for article, reason in counts.failed)
         problems = capped(problems)
         self.store.seeds.record(replace(fresh, problems=tuple(problems)))
@@ -322,6 +323,56 @@ class Ingest:
         report.articles_unchanged += counts.unchanged
         report.articles_merged += counts.merged
         return problems
+
+    def reclassify(self, signature: str) -> int:
+        """After topic or agency rules change: recompute every article's topics and feeds, moving
+        only the memberships that differ. Runs once per change of rules; returns articles changed."""
+        stored = self.store.meta(CLASSIFICATION_KEY)
+        if stored == signature or (stored is None and self.store.articles.is_empty()):
+            # Unchanged rules, or a new store whose articles will be classified as they arrive.
+            self.store.set_meta(CLASSIFICATION_KEY, signature)
+            return 0
+        changed = 0
+        last = ""
+        while batch := self.store.articles.traits_after(last, RECLASSIFY_BATCH):
+            for article in batch:
+                topics = match_topics(article.title, article.paragraphs, article.agency, self.settings.topics)
+                keys = self.merge.keys(article, topics)
+                wanted, current = {key.path for key in keys}, self.store.feeds.of(article.id)
+                if wanted == current and topics == article.topics:
+                    continue
+                changed += 1
+                self.store.articles.set_topics(article.id, topics)
+                self.store.feeds.leave(article.id, sorted(current - wanted))
+                self.store.feeds.join([(article.id, [key for key in keys if key.path not in current])])
+            last = batch[-1].id
+        self.store.set_meta(CLASSIFICATION_KEY, signature)
+        return changed
+
+    def release_quarantined(self, signature: str) -> int:
+        """Articles held back under other render settings or by another version of the program
+        (another `signature`) are tried again: they rejoin their feeds."""
+        released = self.store.held.articles_not_of(signature)
+        for article_id in released:
+            traits = self.store.articles.traits(article_id)
+            self.store.held.release(article_id)
+            if traits is not None:
+                self.store.feeds.join([(article_id, self.merge.keys(traits))])
+        # Their translations' pages link to them again.
+        self.store.renderings.forget_pages_of([other for _, source, language in self.store.articles.sources(released)
+                                    for other in identity.translation_ids(source, language)])
+        return len(released)
+
+
+class Merge:
+    """One dump's articles into the store: new ones placed by the entry-time rule, revisions,
+    translations and records that gained a source or were cut short merged, memberships decided."""
+
+    def __init__(self, store: Store, catalogue: Catalogue, should_stop: Callable[[], bool]) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self.should_stop = should_stop
+        self._words: OrderedDict[str, frozenset[str]] = OrderedDict()  # `_release_of`'s words, by content hash
 
     def articles(self, articles: Sequence[Article], revised_at: int, texts: Mapping[str, bytes] | None = None,
                  seen_before: bool = False) -> Counts:
@@ -380,7 +431,7 @@ class Ingest:
                     aliases.append((article.id, known_id))
                     counts.merged += 1
                 elif self._revise(article, revised_at, seen_before):
-                    joins[article.id] = self._keys(article)
+                    joins[article.id] = self.keys(article)
                     revised.append(article)
                     counts.updated += 1
                 else:
@@ -395,7 +446,7 @@ class Ingest:
                 taken.add(free)
                 placed.append((article, order_id, free))
         for article, _, _ in self._insert(placed, counts, texts):
-            joins[article.id] = self._keys(article)
+            joins[article.id] = self.keys(article)
             revised.append(article)
             counts.new += 1
         self.store.articles.add_aliases(aliases)
@@ -534,48 +585,10 @@ class Ingest:
             instant += 1
         return instant
 
-    def _keys(self, article: Article | Traits, topics: Sequence[str] | None = None) -> list[FeedKey]:
+    def keys(self, article: Article | Traits, topics: Sequence[str] | None = None) -> list[FeedKey]:
+        """The feeds an article is in (by its topics, or these)."""
         return self.catalogue.feed_keys(article.language, article.category, article.category_label, article.agency,
                                         article.topics if topics is None else topics)
-
-    def reclassify(self, signature: str) -> int:
-        """After topic or agency rules change: recompute every article's topics and feeds, moving
-        only the memberships that differ. Runs once per change of rules; returns articles changed."""
-        stored = self.store.meta(CLASSIFICATION_KEY)
-        if stored == signature or (stored is None and self.store.articles.is_empty()):
-            # Unchanged rules, or a new store whose articles will be classified as they arrive.
-            self.store.set_meta(CLASSIFICATION_KEY, signature)
-            return 0
-        changed = 0
-        last = ""
-        while batch := self.store.articles.traits_after(last, RECLASSIFY_BATCH):
-            for article in batch:
-                topics = match_topics(article.title, article.paragraphs, article.agency, self.settings.topics)
-                keys = self._keys(article, topics)
-                wanted, current = {key.path for key in keys}, self.store.feeds.of(article.id)
-                if wanted == current and topics == article.topics:
-                    continue
-                changed += 1
-                self.store.articles.set_topics(article.id, topics)
-                self.store.feeds.leave(article.id, sorted(current - wanted))
-                self.store.feeds.join([(article.id, [key for key in keys if key.path not in current])])
-            last = batch[-1].id
-        self.store.set_meta(CLASSIFICATION_KEY, signature)
-        return changed
-
-    def release_quarantined(self, signature: str) -> int:
-        """Articles held back under other render settings or by another version of the program
-        (another `signature`) are tried again: they rejoin their feeds."""
-        released = self.store.held.articles_not_of(signature)
-        for article_id in released:
-            traits = self.store.articles.traits(article_id)
-            self.store.held.release(article_id)
-            if traits is not None:
-                self.store.feeds.join([(article_id, self._keys(traits))])
-        # Their translations' pages link to them again.
-        self.store.renderings.forget_pages_of([other for _, source, language in self.store.articles.sources(released)
-                                    for other in identity.translation_ids(source, language)])
-        return len(released)
 
 
 def classification_signature(settings: Settings) -> str:

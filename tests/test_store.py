@@ -212,3 +212,30 @@ def test_runs_and_the_websub_queue(store: Store) -> None:
     assert store.websub.due(0.0) == [("http://x/all.atom", 1, 1)]  # the second is still to send
     store.websub.done("http://x/all.atom", 1)
     assert store.websub.due(99.0) == []
+
+
+def test_every_repository_and_table_has_one_line_in_the_readme(store: Store) -> None:
+    """The README's table of repositories names each repository the store opens and the tables it
+    owns; every table of the schema has one owner (the core keeps `meta`)."""
+    import re
+
+    from feeds import store as store_module
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("| repository | class | owns the tables | for |", 1)[1]
+    rows = re.findall(r"^\| `store\.(\w+)` \| `(\w+)` \| ([^|]*) \|", section, re.MULTILINE)
+    assert {attribute: name for attribute, name, _ in rows} == {
+        attribute: type(value).__name__ for attribute, value in vars(store).items()
+        if isinstance(value, store_module._Tables)}
+    owned = [table for _, _, tables in rows for table in re.findall(r"`(\w+)`", tables)]
+    schema = {row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert sorted(owned) == sorted(schema - {"meta", "sqlite_sequence"})
+
+
+def test_no_class_grows_past_25_public_methods_or_250_lines() -> None:
+    import ast
+
+    for path in (ROOT / "feeds").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                public = [item for item in node.body if isinstance(item, ast.FunctionDef) and not item.name.startswith("_")]
+                assert len(public) <= 25 and node.end_lineno - node.lineno < 250, (path.name, node.name)  # type: ignore[operator]
