@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks/results.md"
 BASE_URL_UP_TO = 1_000_000  # a base_url change renders everything again, a cold build's work: not run past this
 SAMPLE_SECONDS = 0.2  # between two reads of the run's processes' memory high-water marks
-STAGES = ("ingest", "retention", "fragments", "feeds", "site", "sync", "search")
+STAGES = ("ingest", "retention", "render", "feeds", "site", "sync", "search")
 
 
 @dataclass
@@ -602,7 +602,7 @@ Targets not met: {'; '.join(unmet) if unmet else 'none'}. Why, from the profiles
 
 Where the time goes: median seconds per stage, from each run's own JSON summary (`stage_seconds`);
 "total" is the whole process, start-up and imports included. `ingest` reads, parses, classifies
-and stores the dumps; `fragments` renders each new or changed entry once per format and writes its
+and stores the dumps; `render` renders each new or changed entry once per format and writes its
 page; `feeds` writes the feeds' documents and archive pages; `site` the index pages, OPML and assets;
 `sync` flushes `out/` to disk (the feeds are then visible); `search` builds the search index after.
 

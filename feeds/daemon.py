@@ -104,6 +104,7 @@ class Publisher:
         self._idle = threading.Lock()  # held for the whole of a run
         self._running = False
         self._again: float | None = None  # set during a run: the soonest a follow-up run was asked for
+        self.before_run: Callable[[], None] = lambda: None  # the daemon's: config read again, watch armed
 
     def wait_idle(self) -> None:
         """Return once no run is going; with `stop` set, none will start."""
@@ -139,6 +140,7 @@ class Publisher:
             return report
 
     def _run(self) -> BuildReport | None:
+        self.before_run()
         try:
             report = build(self.settings, on_problem=log_problem, now=self.now, should_stop=self.stop.is_set)
         except Busy as exc:
@@ -281,18 +283,18 @@ class Daemon:
         self.scheduler = BackgroundScheduler(timezone=UTC, executors={"default": ThreadPoolExecutor(1)})
         self.publisher.scheduler = self.scheduler
         self.scheduler.add_job(
-            self.tick, "interval", seconds=interval, id=JOB_ID, max_instances=1, coalesce=True,
+            self.publisher.tick, "interval", seconds=interval, id=JOB_ID, max_instances=1, coalesce=True,
             misfire_grace_time=None, next_run_time=datetime.now(UTC),
         )
         self.watch = SeedWatch(self.publisher, interval)
+        self.publisher.before_run = self.refresh
 
-    def tick(self) -> BuildReport | None:
-        """A scheduled run, with the config file read again if it changed and the seeds folder's
-        watch armed again if the folder came back."""
+    def refresh(self) -> None:
+        """Before every run (follow-up runs of a tick included): the config file read again if it
+        changed, and the seeds folder's watch armed again if the folder came back."""
         if self.config.refresh():
             self.publisher.settings = self.config.settings
         self.watch.check()  # also when `paths.seeds` names another folder now
-        return self.publisher.tick()
 
     def start(self) -> None:
         self.watch.start()

@@ -26,7 +26,7 @@ from typing import TypeVar
 from feeds import __version__, identity, timing
 from feeds.catalogue import Catalogue
 from feeds.classify import match_topics, to_article
-from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Article, FeedKey, Problem, SeedFile, capped
+from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Article, FeedKey, Problem, SeedFile, StageReport, capped
 from feeds.parse import NotText, decode, parse_dump
 from feeds.pool import Pool
 from feeds.progress import Progress
@@ -53,7 +53,7 @@ T = TypeVar("T")
 
 
 @dataclass
-class IngestReport:
+class IngestReport(StageReport):
     """What reading the seeds folder did, for the run's summary."""
 
     files_seen: int = 0
@@ -67,8 +67,6 @@ class IngestReport:
     articles_unchanged: int = 0
     articles_merged: int = 0
     records_skipped: int = 0
-    stopped_early: bool = False
-    problems: list[Problem] = field(default_factory=list)
 
     def add(self, other: IngestReport) -> None:
         """Another report's counts added to these: every count this class has, whatever fields come later."""
@@ -218,11 +216,12 @@ class Ingest:
         self.progress = progress or Progress()
         self.merge = Merge(store, catalogue, should_stop)
 
-    def seeds(self, report: IngestReport, now: float, on_problem: Callable[[Problem], None]) -> None:
-        """Read every new or changed dump that has settled. Reading, decoding, parsing and
+    def seeds(self, now: float) -> IngestReport:
+        """The ingest stage: read every new or changed dump that has settled. Reading, decoding, parsing and
         classifying need no store: for many files they run in worker processes, while this one
         stores the files already prepared, in order, many files to a transaction (a savepoint
         each, so a file is stored whole or not at all)."""
+        report = IngestReport()
         present = seed_files(self.settings.paths.seeds)
         known = self.store.seeds.all()
         # A dump that is gone leaves its articles published; only its bookkeeping goes.
@@ -235,11 +234,12 @@ class Ingest:
             files = [(job.seed.path, job.seed.name) for job in jobs]
             prepared = zip(jobs, pool.imap(work, files, large=len(jobs) >= POOL_FILES, chunk=2), strict=True)
             for chunk in _batched(prepared, FILES_PER_TRANSACTION):
-                stopped = self._store_chunk(chunk, report, now, on_problem)
+                stopped = self._store_chunk(chunk, report, now)
                 self.progress.advance(len(chunk))
                 if stopped:
                     break
         self.progress.end()
+        return report
 
     def _job(self, seed: Candidate, known: SeedFile | None, report: IngestReport, now: float) -> Job | None:
         """Whether a seed file is to be read: new or changed (by size and times), and settled."""
@@ -260,8 +260,7 @@ class Ingest:
             return None
         return Job(seed, known, retry)
 
-    def _store_chunk(self, chunk: Sequence[tuple[Job, Prepared]], report: IngestReport, now: float,
-                     on_problem: Callable[[Problem], None]) -> bool:
+    def _store_chunk(self, chunk: Sequence[tuple[Job, Prepared]], report: IngestReport, now: float) -> bool:
         """Some prepared files in one transaction; True when a stop was asked for."""
         done = IngestReport()
         stopped = False
@@ -286,9 +285,7 @@ class Ingest:
                 done.records_skipped += sum(p.count for p in problems if p.outcome == RECORD_SKIPPED)
                 done.problems.extend(problems)
         report.add(done)  # counted once committed: a failed transaction adds nothing to the report
-        for problem in done.problems:
-            report.problems.append(problem)
-            on_problem(problem)
+        report.problems += done.problems
         report.stopped_early = report.stopped_early or stopped
         return stopped
 

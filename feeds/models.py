@@ -4,7 +4,7 @@ Every other module may import this one; it imports none of them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 # The languages an article can be in and a page can speak, in the order pages list them: the one
@@ -250,3 +250,29 @@ class Status:
     run_in_progress: bool = False
     run_stage: str | None = None
     interrupted_stage: str | None = None
+
+
+@dataclass
+class StageReport:
+    """What one stage of a run did, said the same way by every stage: files of `out/` written,
+    found unchanged and removed, what it held back or warned of, and whether a stop cut it short."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    stopped_early: bool = False
+
+    def wrote(self, relative: str, changed: bool) -> None:
+        if changed:
+            self.written.append(relative)
+        else:
+            self.unchanged += 1
+
+    def take(self, other: StageReport) -> None:
+        """Another stage's files and problems added to these; a stop in it is a stop here."""
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.removed += other.removed
+        self.problems += other.problems
+        self.stopped_early = self.stopped_early or other.stopped_early

@@ -16,7 +16,6 @@ or has something else in its place is written again, even when nothing in it cha
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,7 +24,7 @@ from pathlib import Path
 from feeds import __version__, archive, article_pages, identity, layout, pages, render, websub
 from feeds.article_pages import Translation
 from feeds.catalogue import Catalogue, FeedDocument
-from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, PAGE_NOT_WRITTEN, WARNING, Entry, FeedState, Problem
+from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, PAGE_NOT_WRITTEN, WARNING, Entry, FeedState, Problem, StageReport
 from feeds.pool import Pool
 from feeds.progress import Progress
 from feeds.render import Links
@@ -47,19 +46,7 @@ POOL_FEEDS = 60  # feeds due at once before worker processes are worth starting
 POOL_ENTRIES = 5_000  # or entries of feeds due whole (a cold build, new settings)
 
 
-@dataclass
-class PublishReport:
-    written: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
-    stopped_early: bool = False
-    problems: list[Problem] = field(default_factory=list)
-
-    def wrote(self, relative: str, changed: bool) -> None:
-        if changed:
-            self.written.append(relative)
-        else:
-            self.unchanged += 1
+PublishReport = StageReport  # what each of publishing's stages did
 
 
 @dataclass(frozen=True)
@@ -118,25 +105,24 @@ def site_signature(settings: Settings) -> str:
                                  "feeds": {"base_url"}, "search": True})
 
 
-def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
-            progress: Progress | None = None, stages: dict[str, float] | None = None) -> PublishReport:
-    """Write the article pages, then what changed, feed by feed (in worker processes when many
-    feeds are due); then the site pages. Raises `OutputError` only when `out/` itself cannot be
-    written, `StoreError` when the store fails. `stages` gets the seconds spent on fragments,
-    feeds and site pages."""
+def render_stage(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
+                 progress: Progress) -> PublishReport:
+    """The render stage: what the store says is published checked on disk, then every article's
+    fragments and page that are due (`render_fragments`). A stop before every entry is rendered
+    stops the run here: documents are made from fragments rendered before them, so no feed is
+    written (and none is held back for it)."""
     report = PublishReport()
-    progress = progress or Progress()
-    stages = {} if stages is None else stages
-    started = time.monotonic()
     verify_published(store, target)
     render_fragments(store, target, report, now, should_stop, progress)
-    stages["fragments"] = time.monotonic() - started
-    if should_stop():
-        # Documents are made from fragments rendered before them: with entries left unrendered,
-        # no feed is written this run (none is held back for it), and the next run goes on.
-        report.stopped_early = True
-        return report
-    started = time.monotonic()
+    report.stopped_early = should_stop()
+    return report
+
+
+def write_feeds(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
+                progress: Progress) -> PublishReport:
+    """The feeds stage: what changed, feed by feed (in worker processes when many feeds are due);
+    an emptied feed withdrawn. A stop leaves the feeds not yet recorded marked to do."""
+    report = PublishReport()
     due = [feed for feed in store.feeds.all() if feed.dirty or not _current(feed, target)]
     for feed in [feed for feed in due if feed.entry_count == 0]:
         with store.transaction():
@@ -159,12 +145,33 @@ def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: 
                 break
     progress.end()
     _close_readers()
-    stages["feeds"] = time.monotonic() - started
-    if report.stopped_early:
-        return report
-    started = time.monotonic()
+    return report
+
+
+def write_site(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
+               progress: Progress) -> PublishReport:
+    """The site stage: the index pages, OPML, assets and search pages, when any feed changed or
+    their settings did (known from the store: what the feeds stage wrote is in it)."""
+    report = PublishReport()
     _publish_site(store, target, report, now)
-    stages["site"] = time.monotonic() - started
+    return report
+
+
+# Publishing's stages in the order a run takes them: `run` times each and stops between them.
+STAGES: tuple[tuple[str, Callable[[Store, Target, Callable[[], bool], float, Progress], PublishReport]], ...] = (
+    ("render", render_stage), ("feeds", write_feeds), ("site", write_site))
+
+
+def publish(store: Store, target: Target, should_stop: Callable[[], bool], now: float,
+            progress: Progress | None = None) -> PublishReport:
+    """Every stage of publishing in order, until one is stopped (for tests and tools; a run takes
+    them one by one). Raises `OutputError` only when `out/` itself cannot be written,
+    `StoreError` when the store fails."""
+    report = PublishReport()
+    for _, stage in STAGES:
+        report.take(stage(store, target, should_stop, now, progress or Progress()))
+        if report.stopped_early:
+            break
     return report
 
 
@@ -386,13 +393,16 @@ def _withdraw(out: Path, path: str, report: PublishReport) -> None:
 
 
 def _publish_site(store: Store, target: Target, report: PublishReport, now: float) -> None:
-    """The index pages, OPML, assets and search pages, when any feed changed or their settings did."""
+    """The index pages, OPML, assets and search pages, when what they show of any feed changed or
+    their settings did, or one of them is not on disk as written."""
     out = target.out
-    if not (report.written or report.removed or store.meta(SITE_KEY) != target.site_signature
-            or not all(intact(out / relative) for relative in layout.site_files(target.search))):
+    feeds = store.feeds.all()
+    shown = hashlib.sha256(repr((target.site_signature, [(feed.key, feed.entry_count, feed.latest_title,
+                                                          feed.latest_published) for feed in feeds])).encode()).hexdigest()[:16]
+    if store.meta(SITE_KEY) == shown and all(intact(out / relative) for relative in layout.site_files(target.search)):
         return
     try:
-        for relative, data in pages.site_files(store.feeds.all(), target.catalogue, target.interface, target.search).items():
+        for relative, data in pages.site_files(feeds, target.catalogue, target.interface, target.search).items():
             report.wrote(relative, write_if_changed(out / relative, data))
         for relative in set(layout.site_files(True)) - set(layout.site_files(target.search)):
             if remove(out / relative):
@@ -408,7 +418,7 @@ def _publish_site(store: Store, target: Target, report: PublishReport, now: floa
                                                FEED_NOT_WRITTEN))
         return
     with store.transaction():
-        store.set_meta(SITE_KEY, target.site_signature)
+        store.set_meta(SITE_KEY, shown)
         store.held.release(SITE_SUBJECT)
 
 

@@ -18,14 +18,23 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from feeds import __version__, search
+from feeds import __version__, publish, search
 from feeds.catalogue import Catalogue
 from feeds.ingest import LAST_DUMP_KEY, Ingest, IngestReport, classification_signature
 from feeds.lock import exclusive
 from feeds.lock import held as held_lock
-from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, FILE_REJECTED, RECORD_SKIPPED, Problem, QuarantinedArticle, Status
+from feeds.models import (
+    ARTICLE_QUARANTINED,
+    FEED_NOT_WRITTEN,
+    FILE_REJECTED,
+    RECORD_SKIPPED,
+    Problem,
+    QuarantinedArticle,
+    StageReport,
+    Status,
+)
 from feeds.progress import Progress
-from feeds.publish import Target, publish
+from feeds.publish import Target
 from feeds.settings import ConfigError, RetentionSettings, Settings
 from feeds.store import ARTICLE, FEED, PAGE, SHARD, Store, StoreError
 from feeds.timing import SECOND
@@ -37,8 +46,10 @@ PUBLISHING_KEY = "publishing"
 # The stage a run is in; empty once a run has finished every stage and flushed its last file.
 STAGE_KEY = "run_stage"
 INTERRUPTED_KEY = "interrupted_stage"  # where the last run that did not finish stopped, until one does
-STAGES = {"ingest": "reading dumps", "retention": "applying retention", "publish": "publishing feeds and pages",
-          "sync": "flushing out/ to disk", "search": "building the search index"}
+# The stages of a run, in order, in words for `feeds status` ("publish" is what stores of 0.4 say).
+STAGES = {"ingest": "reading dumps", "retention": "applying retention", "render": "rendering entries and pages",
+          "feeds": "writing feeds", "site": "writing the site pages", "sync": "flushing out/ to disk",
+          "search": "building the search index", "publish": "publishing feeds and pages"}
 FEEDS_COMPLETE_KEY = "feeds_complete_at"  # when a run last had every feed, archive and page out and flushed
 SEARCH_COMPLETE_KEY = "search_complete_at"  # when a run last left no page out of the search index
 RETENTION_KEY = "retention"
@@ -52,16 +63,13 @@ class BuildReport(IngestReport):
     hub_notified: int = 0
     hub_deferred: int = 0
     hub_given_up: int = 0
-    outputs_written: list[str] = field(default_factory=list)
-    outputs_unchanged: int = 0
-    outputs_removed: list[str] = field(default_factory=list)
     feeds_not_written: int = 0
     search_shards_built: int = 0
     search_pages_indexed: int = 0
     search_seconds: float = 0.0
     feeds_seconds: float = 0.0  # from the start of the run until the feeds were out and flushed
     duration_seconds: float = 0.0
-    # Seconds per stage (ingest, retention, fragments, feeds, site, search, sync): where a slow run went.
+    # Seconds per stage (ingest, retention, render, feeds, site, sync, search): where a slow run went.
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -75,8 +83,8 @@ class BuildReport(IngestReport):
             f"articles: {self.articles_new} new, {self.articles_updated} updated, {self.articles_unchanged} unchanged, "
             f"{self.articles_merged} merged as duplicates, {self.articles_removed} removed by retention, "
             f"{self.articles_reclassified} reclassified, {self.records_skipped} records skipped; "
-            f"output files: {len(self.outputs_written)} written, {self.outputs_unchanged} unchanged, "
-            f"{len(self.outputs_removed)} removed; {self.duration_seconds:.2f} s"
+            f"output files: {len(self.written)} written, {self.unchanged} unchanged, "
+            f"{len(self.removed)} removed; {self.duration_seconds:.2f} s"
         )
         if self.articles_quarantined or self.feeds_not_written:
             text += f"; held back: {self.articles_quarantined} articles quarantined, {self.feeds_not_written} feeds not written"
@@ -91,9 +99,9 @@ class BuildReport(IngestReport):
         """The figures for a JSON log line: counts, not the lists of files (a cold build writes
         thousands); problems are logged one by one instead."""
         fields = asdict(self)
-        del fields["problems"]
-        for name in ("outputs_written", "outputs_removed"):
-            fields[name] = len(fields[name])
+        for name in ("problems", "written", "unchanged", "removed"):
+            del fields[name]
+        fields |= {"outputs_written": len(self.written), "outputs_unchanged": self.unchanged, "outputs_removed": len(self.removed)}
         fields["files_read"] = self.files_read
         fields["stage_seconds"] = {stage: round(seconds, 3) for stage, seconds in self.stage_seconds.items()}
         fields["search_seconds"] = round(self.search_seconds, 3)
@@ -101,19 +109,21 @@ class BuildReport(IngestReport):
         return fields
 
 
-def apply_retention(store: Store, keep: RetentionSettings, report: BuildReport, now: float) -> None:
-    """Prune only when it can remove something: the count grows only with new articles, and the
-    age limit is probed with one indexed lookup, so an idle run costs nothing here."""
+def apply_retention(store: Store, keep: RetentionSettings, articles_new: int, now: float) -> int:
+    """The retention stage; returns how many articles it removed. Prune only when it can remove
+    something: the count grows only with new articles, and the age limit is probed with one
+    indexed lookup, so an idle run costs nothing here."""
     cutoff = None if keep.max_age_days is None else int((now - keep.max_age_days * DAY_SECONDS) * SECOND)
     if cutoff is not None and not store.retention.has_articles_before(cutoff):
         cutoff = None
     rules = keep.model_dump_json()
-    max_articles = keep.max_articles if report.articles_new or store.meta(RETENTION_KEY) != rules else None
+    max_articles = keep.max_articles if articles_new or store.meta(RETENTION_KEY) != rules else None
     if cutoff is None and max_articles is None:
-        return
+        return 0
     with store.transaction():
-        report.articles_removed += store.retention.prune(cutoff, max_articles)
+        removed = store.retention.prune(cutoff, max_articles)
         store.set_meta(RETENTION_KEY, rules)
+    return removed
 
 
 def check_output(out: Path) -> None:
@@ -187,44 +197,60 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     with store.transaction():
         report.articles_reclassified = ingest.reclassify(classification_signature(settings))
         ingest.release_quarantined(target.page_signature)
-    stages = report.stage_seconds
-    with _stage(store, stages, "ingest"):
-        ingest.seeds(report, now(), on_problem)
-    with _stage(store, stages, "retention"):
-        apply_retention(store, settings.retention, report, now())
-    if not report.stopped_early:
-        store.set_meta(PUBLISHING_KEY, "started")
-        with _stage(store, None, "publish"):
-            published = publish(store, target, should_stop, now(), progress, stages)
-        with _stage(store, stages, "sync"):
-            flush(settings.paths.out)
-        store.set_meta(PUBLISHING_KEY, "done")
+    out = settings.paths.out
+
+    def ingested() -> StageReport:
+        done = ingest.seeds(now())
+        report.add(done)
+        return done
+
+    def retained() -> StageReport:
+        report.articles_removed += apply_retention(store, settings.retention, report.articles_new, now())
+        return StageReport()
+
+    def flushed() -> StageReport:
+        flush(out)
         # The feeds, archives and pages are out and flushed; the search index follows them.
+        store.set_meta(PUBLISHING_KEY, "done")
         report.feeds_seconds = time.monotonic() - started
-        report.outputs_written = published.written
-        report.outputs_unchanged = published.unchanged
-        report.outputs_removed = published.removed
-        report.stopped_early = published.stopped_early
-        report.articles_quarantined = sum(p.outcome == ARTICLE_QUARANTINED for p in published.problems)
-        report.feeds_not_written = sum(p.outcome == FEED_NOT_WRITTEN for p in published.problems)
-        if not report.stopped_early and not report.feeds_not_written:
+        if not report.feeds_not_written:
             store.set_meta(FEEDS_COMPLETE_KEY, repr(now()))
-        for problem in published.problems:
-            report.problems.append(problem)
+        return StageReport()
+
+    def indexed() -> StageReport:
+        searched = search.update(store, out, settings.search.enabled, should_stop, progress)
+        report.search_seconds = searched.seconds  # Pagefind's own time
+        report.search_shards_built, report.search_pages_indexed = searched.shards_built, searched.pages_indexed
+        if settings.search.enabled and not store.search.due():
+            store.set_meta(SEARCH_COMPLETE_KEY, repr(now()))
+        return searched
+
+    def publishing(stage: Callable[..., StageReport]) -> Callable[[], StageReport]:
+        def run_stage() -> StageReport:
+            store.set_meta(PUBLISHING_KEY, "started")  # until flushed: a crash before then renders all again
+            done = stage(store, target, should_stop, now(), progress)
+            report.articles_quarantined += sum(p.outcome == ARTICLE_QUARANTINED for p in done.problems)
+            report.feeds_not_written += sum(p.outcome == FEED_NOT_WRITTEN for p in done.problems)
+            return done
+        return run_stage
+
+    # One straight pipeline: each stage returns what it did the same way; a stop request (or a
+    # stage that ends early) ends the run at the boundary after it, and nothing else does.
+    pipeline = [("ingest", ingested), ("retention", retained),
+                *((name, publishing(stage)) for name, stage in publish.STAGES), ("sync", flushed), ("search", indexed)]
+    for name, stage in pipeline:
+        with _stage(store, report.stage_seconds, name):
+            done = stage()
+        report.take(done)
+        for problem in done.problems:
             on_problem(problem)
-        if not report.stopped_early:
-            with _stage(store, stages, "search"):
-                searched = search.update(store, settings.paths.out, settings.search.enabled, should_stop, progress)
-            report.search_seconds = searched.seconds  # Pagefind's own time
-            report.outputs_written += searched.written
-            report.outputs_removed += searched.removed
-            report.search_shards_built, report.search_pages_indexed = searched.shards_built, searched.pages_indexed
-            for problem in searched.problems:
-                report.problems.append(problem)
-                on_problem(problem)
-            if settings.search.enabled and not store.search.due():
-                store.set_meta(SEARCH_COMPLETE_KEY, repr(now()))
-    if not report.stopped_early:
+        if report.stopped_early or (name != "search" and should_stop()):
+            report.stopped_early = True
+            if store.meta(PUBLISHING_KEY) == "started":
+                flush(out)  # what was written stays written: the next run goes on from here
+                store.set_meta(PUBLISHING_KEY, "done")
+            break
+    else:
         with store.transaction():  # every stage done and flushed: complete
             store.set_meta(STAGE_KEY, "")
             store.set_meta(INTERRUPTED_KEY, "")
@@ -233,16 +259,15 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
 
 
 @contextmanager
-def _stage(store: Store, stages: dict[str, float] | None, stage: str) -> Iterator[None]:
+def _stage(store: Store, stages: dict[str, float], stage: str) -> Iterator[None]:
     """A stage of the run: remembered as the one under way (so that a run that never finishes is
-    reported as stopped in it), and timed into `stages`."""
+    reported as stopped in it), and timed into `stages`: the one place stages are timed."""
     store.set_meta(STAGE_KEY, stage)
     started = time.monotonic()
     try:
         yield
     finally:
-        if stages is not None:
-            stages[stage] = stages.get(stage, 0.0) + time.monotonic() - started
+        stages[stage] = stages.get(stage, 0.0) + time.monotonic() - started
 
 
 

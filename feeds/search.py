@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from feeds import __version__, layout
-from feeds.models import SHARD_NOT_BUILT, Problem, SearchShard
+from feeds.models import SHARD_NOT_BUILT, Problem, SearchShard, StageReport
 from feeds.progress import Progress
 from feeds.search_bundle import ENTRY, BundleError, make_reproducible, verify
 from feeds.store import SHARD, Store
@@ -78,13 +78,10 @@ class Plan:
 
 
 @dataclass
-class SearchReport:
+class SearchReport(StageReport):
     shards_built: int = 0
     pages_indexed: int = 0
     seconds: float = 0.0  # from the start of the update to the end of its last build
-    written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
 
 
 def capacity(level: int) -> int:

@@ -69,13 +69,13 @@ def test_job_publishes_new_dumps_and_leaves_unchanged_feeds_alone(project: Path)
     assert first is not None and first.articles_new == 39
     before = mtimes(project)
     idle = job.tick()
-    assert idle is not None and (idle.files_read, idle.outputs_written) == (0, [])
+    assert idle is not None and (idle.files_read, idle.written) == (0, [])
     assert mtimes(project) == before
     (project / "seeds/010_new.txt").write_text(NEW_DUMP)
     report = job.tick()
     assert report is not None and report.files_new == 1 and report.articles_new == 1
     assert titles(project)[0] == "Kazakhstan opens a consulate in Osaka"
-    feeds_written = sorted({path.rsplit(".", 1)[0] for path in report.outputs_written if path.endswith(".atom")})
+    feeds_written = sorted({path.rsplit(".", 1)[0] for path in report.written if path.endswith(".atom")})
     assert feeds_written == ["all", "category/world", "category/world/en", "lang/en"]
     assert mtimes(project)[project / "out/lang/ru.atom"] == before[project / "out/lang/ru.atom"]
 

@@ -12,7 +12,7 @@ from lxml import etree
 
 from feeds import article_pages, layout
 from feeds.catalogue import Catalogue
-from feeds.ingest import Ingest, IngestReport
+from feeds.ingest import Ingest
 from feeds.models import Entry
 from feeds.publish import PublishReport, Target, publish
 from feeds.settings import Labels, Settings, load_settings
@@ -24,7 +24,7 @@ def published(project: Path, **feeds: int) -> tuple[Store, Settings, PublishRepo
     settings = settings.model_copy(update={"feeds": settings.feeds.model_copy(update=feeds)})
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
-    Ingest(store, settings, catalogue).seeds(IngestReport(), time.time(), lambda problem: None)
+    Ingest(store, settings, catalogue).seeds(time.time())
     return store, settings, publish(store, Target.of(settings, catalogue), lambda: False, time.time())
 
 
@@ -52,7 +52,7 @@ def test_a_stop_request_leaves_the_rest_marked_to_do(project: Path) -> None:
     settings = load_settings(project / "config.yaml")
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
-    Ingest(store, settings, catalogue).seeds(IngestReport(), time.time(), lambda problem: None)
+    Ingest(store, settings, catalogue).seeds(time.time())
     asked = iter([False, False, False, True])  # during the fragments, after them, then after each feed
     report = publish(store, Target.of(settings, catalogue), lambda: next(asked, True), time.time())
     assert report.stopped_early and sum(feed.dirty for feed in store.feeds.all()) == 29 - 2
@@ -64,7 +64,7 @@ def test_a_stop_request_while_rendering_writes_no_feed_and_holds_nothing_back(pr
     settings = load_settings(project / "config.yaml")
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
-    Ingest(store, settings, catalogue).seeds(IngestReport(), time.time(), lambda problem: None)
+    Ingest(store, settings, catalogue).seeds(time.time())
     report = publish(store, Target.of(settings, catalogue), lambda: True, time.time())
     assert report.stopped_early and report.problems == [] and store.held.all() == []
     assert all(feed.dirty for feed in store.feeds.all()) and not (project / "out/all.atom").exists()

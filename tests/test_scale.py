@@ -70,8 +70,8 @@ def one_dump_increment(folder: Path, statements: list[str]) -> tuple[int, int, i
     statements.clear()
     report = build(load_settings(folder / "config.yaml"))
     assert report.articles_new == 20
-    written = sum((folder / "out" / relative).stat().st_size for relative in report.outputs_written)
-    return len(report.outputs_written), written, len(statements)
+    written = sum((folder / "out" / relative).stat().st_size for relative in report.written)
+    return len(report.written), written, len(statements)
 
 
 @pytest.mark.slow
@@ -104,8 +104,8 @@ def test_a_wording_change_renders_no_entry_and_rewrites_no_feed(project: Path, m
     report = build(load_settings(config))
     assert rendered == []
     assert {path: path.read_bytes() for path in (project / "out").rglob("*.atom")} == feeds_before
-    assert all(relative.startswith(("articles/", "index")) for relative in report.outputs_written)
-    assert len([relative for relative in report.outputs_written if relative.startswith("articles/")]) == 39
+    assert all(relative.startswith(("articles/", "index")) for relative in report.written)
+    assert len([relative for relative in report.written if relative.startswith("articles/")]) == 39
     page = next((project / "out/articles").rglob("*.html")).read_text(encoding="utf-8")
     assert "Enbekshi QazaQ: all of it" in page or "Enbekshi QazaQ: всё" in page
 
