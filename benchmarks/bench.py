@@ -393,7 +393,7 @@ def naive_rebuild(corpus_dir: Path, out: Path) -> int:
             files[links.file] = atom(document, page[::-1], links)
         files[feed_file(path)] = atom(document, head, Links(feed_file(path), document.url("atom")))
         files[feed_file(path, "rss")] = rss(document, head, Links(feed_file(path, "rss"), document.url("rss")))
-        files[feed_file(path, "json")] = json_feed(document, head)
+        files[feed_file(path, "json")] = json_feed(document, head, Links(feed_file(path, "json"), document.url("json")))
         files[embed_file(path)] = embed_page(document, head)
         for relative, data in files.items():
             target = out / relative

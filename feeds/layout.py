@@ -16,12 +16,29 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
 from feeds.models import LANGUAGES
 
-SUFFIXES = {"atom": ".atom", "rss": ".rss", "json": ".json"}
+
+@dataclass(frozen=True)
+class Format:
+    """A format every feed is published in: its name, file suffix, media type, and whether a
+    browser that opens it is shown the page the feed stylesheet makes of it. `render.RENDERERS`
+    makes its documents; publish, serve and this module read this table and branch on no name."""
+
+    name: str
+    suffix: str
+    media_type: str
+    page_view: bool
+
+
+FORMATS = (Format("atom", ".atom", "application/atom+xml; charset=utf-8", True),
+           Format("rss", ".rss", "application/rss+xml; charset=utf-8", True),
+           Format("json", ".json", "application/feed+json; charset=utf-8", False))
+SUFFIXES = {form.name: form.suffix for form in FORMATS}
 ARCHIVE_FOLDER = "archive"
 EMBED_FOLDER = "embed"
 ARTICLES_FOLDER = "articles"
@@ -44,9 +61,7 @@ TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r"(?:.+\.)?[a-z0-9_]{8}")
 SEARCH_BUNDLE = re.compile(f"(?:{re.escape(TEMP_PREFIX)})?[a-z]{{2}}-[0-9]+-[0-9]+")
 ARCHIVE_PAGE = re.compile(r"[0-9]+")
 CONTENT_TYPES = {
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".json": "application/feed+json; charset=utf-8",
+    **{form.suffix: form.media_type for form in FORMATS},
     ".opml": "text/x-opml; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".xsl": "text/xsl; charset=utf-8",
@@ -59,7 +74,9 @@ CONTENT_TYPES = {
     ".pf_fragment": "application/octet-stream",
     ".pf_filter": "application/octet-stream",
 }
-FEED_DOCUMENTS = {SUFFIXES["atom"], SUFFIXES["rss"]}  # what a browser may want as a page
+FEED_DOCUMENTS = {form.suffix for form in FORMATS if form.page_view}  # what a browser may want as a page
+# What readers and other sites fetch from anywhere (CORS): the feeds in every format, and the OPML.
+CROSS_ORIGIN = {*SUFFIXES.values(), ".opml"}
 SEGMENT_CHARS = 60
 
 

@@ -267,12 +267,10 @@ def _write_feed(store: Store, target: Target, job: FeedJob, result: FeedResult) 
         _write_page(store, target, document, page, result)
     newest = occupied[-1] if occupied else None
     documents = {}
-    for form, make in (("atom", render.atom), ("rss", render.rss)):
-        links = Links(file=layout.feed_file(feed.path, form), self_url=document.url(form),
-                      prev_archive=None if newest is None else document.archive_url(newest, form))
-        documents[links.file] = make(document, head, links)
-    documents[layout.feed_file(feed.path, "json")] = render.json_feed(
-        document, head, None if newest is None else document.archive_url(newest, "json"))
+    for form in layout.FORMATS:
+        links = Links(file=layout.feed_file(feed.path, form.name), self_url=document.url(form.name),
+                      prev_archive=None if newest is None else document.archive_url(newest, form.name))
+        documents[links.file] = render.RENDERERS[form.name](document, head, links)
     documents[layout.embed_file(feed.path)] = pages.embed_page(document, head)
     for relative, data in documents.items():
         _wrote(result, relative, write_if_changed(out / relative, data))
@@ -350,19 +348,17 @@ def _write_page(store: Store, target: Target, document: FeedDocument, page: arch
     if target.archive_text:
         entries = render.with_text(entries)
     older, newer = page.prev, page.next
-    for form, make in (("atom", render.atom), ("rss", render.rss)):
-        relative = layout.archive_file(document.path, page.number, form)
+    for form in layout.FORMATS:
+        relative = layout.archive_file(document.path, page.number, form.name)
         links = Links(
             file=relative,
-            self_url=document.archive_url(page.number, form),
-            prev_archive=None if older is None else document.archive_url(older, form),
-            next_archive=None if newer is None else document.archive_url(newer, form),
-            current=document.url(form),
+            self_url=document.archive_url(page.number, form.name),
+            prev_archive=None if older is None else document.archive_url(older, form.name),
+            next_archive=None if newer is None else document.archive_url(newer, form.name),
+            current=document.url(form.name),
         )
-        _wrote(result, relative, write_if_changed(target.out / relative, make(document, entries, links)))
-    relative = layout.archive_file(document.path, page.number, "json")
-    data = render.json_feed(document, entries, None if older is None else document.archive_url(older, "json"), archive=True)
-    _wrote(result, relative, write_if_changed(target.out / relative, data))
+        data = render.RENDERERS[form.name](document, entries, links)
+        _wrote(result, relative, write_if_changed(target.out / relative, data))
 
 
 def _archive_pages(out: Path, path: str) -> list[Path]:

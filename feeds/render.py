@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -300,12 +300,13 @@ def rss(document: FeedDocument, entries: Sequence[Published], links: Links) -> b
     return _assemble(head_bytes, items, b"\n    ", b"\n  </channel>\n</rss>")
 
 
-def json_feed(document: FeedDocument, entries: Sequence[Published], next_url: str | None = None,
-              archive: bool = False) -> bytes:
+def json_feed(document: FeedDocument, entries: Sequence[Published], links: Links) -> bytes:
     """JSON Feed 1.1 with the same entries, order and ids as the Atom document. The subscription
-    document and each archive page name the next older page as `next_url`, so a client that
-    follows them sees every entry once; `feed_url` is always the subscription document's."""
+    document and each archive page name the next older page (`links.prev_archive`) as `next_url`,
+    so a client that follows them sees every entry once; `feed_url` is always the subscription
+    document's. JSON Feed has no way to name newer pages or the current one."""
     site = document.site
+    next_url, archive = links.prev_archive, links.is_archive
     feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": document.title,
@@ -323,3 +324,8 @@ def json_feed(document: FeedDocument, entries: Sequence[Published], next_url: st
     head = json.dumps(feed, ensure_ascii=False, indent=2)
     items = ",\n    ".join(entry.fragments.json for entry in entries)
     return f'{head[:-2]},\n  "items": [\n    {items}\n  ]\n}}\n'.encode()
+
+
+# Each format's documents, from a feed, its entries and its links (`layout.FORMATS` says the rest).
+RENDERERS: dict[str, Callable[[FeedDocument, Sequence[Published], Links], bytes]] = {
+    "atom": atom, "rss": rss, "json": json_feed}

@@ -48,12 +48,10 @@ from urllib.parse import unquote, urlsplit
 from aiohttp import web
 from lxml import etree
 
-from feeds.layout import CONTENT_TYPES, FEED_DOCUMENTS, STYLESHEET
+from feeds.layout import CONTENT_TYPES, CROSS_ORIGIN, FEED_DOCUMENTS, STYLESHEET
 
 log = logging.getLogger("feeds.serve")
 PAGE_TYPE = "text/html; charset=utf-8"
-# Readers and other sites fetch these from anywhere; pages and scripts are only embedded or opened.
-CROSS_ORIGIN = {".atom", ".rss", ".json", ".opml"}
 GZIP_MIN_BYTES = 256
 BACKLOG = 1024
 MAX_CONNECTIONS = 1024  # open at once on the public listener

@@ -52,3 +52,12 @@ def test_every_name_that_becomes_a_path_is_short_unique_and_stable() -> None:
     assert bounded("mfa-nairobi") == "mfa-nairobi"
     assert len(bounded(long_agency)) == 60 and bounded(long_agency) == bounded("a" * 300)
     assert bounded(long_agency) != bounded(other_agency) and bounded(long_agency).startswith("a" * 49 + "-")
+
+
+def test_every_format_is_one_row_of_data_that_everything_reads() -> None:
+    from feeds import render
+    from feeds.layout import CONTENT_TYPES, CROSS_ORIGIN, FEED_DOCUMENTS, FORMATS, SUFFIXES
+
+    assert [form.name for form in FORMATS] == list(SUFFIXES) == list(render.RENDERERS)
+    assert all(CONTENT_TYPES[form.suffix] == form.media_type and form.suffix in CROSS_ORIGIN for form in FORMATS)
+    assert FEED_DOCUMENTS == {".atom", ".rss"}

@@ -91,7 +91,7 @@ def test_any_article_text_renders_valid_documents_holding_the_text_exactly(title
     item = etree.fromstring(rss_document).find("channel/item")
     assert item.findtext("title") == entry.title
     assert not feedparser.parse(rss_document).bozo
-    data = json.loads(json_feed(document, ours))
+    data = json.loads(json_feed(document, ours, Links("x.json", document.url("json"))))
     assert data["items"][0]["title"] == entry.title
     assert paragraphs_of(data["items"][0]["content_html"]) == list(entry.paragraphs or (entry.title,))
     assert to_datetime(0).tzinfo == KAZAKHSTAN

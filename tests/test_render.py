@@ -67,10 +67,11 @@ def archive_links(form: str) -> Links:
 DOCUMENTS = {
     "all.atom": lambda: atom(ALL, published(ENTRIES), Links("all.atom", ALL.url("atom"), prev_archive=ALL.archive_url(3))),
     "all.rss": lambda: rss(ALL, published(ENTRIES), Links("all.rss", ALL.url("rss"), prev_archive=ALL.archive_url(3, "rss"))),
-    "all.json": lambda: json_feed(ALL, published(ENTRIES), ALL.archive_url(3, "json")),
+    "all.json": lambda: json_feed(ALL, published(ENTRIES), Links("all.json", ALL.url("json"), ALL.archive_url(3, "json"))),
     "en-archive-2.atom": lambda: atom(EN, brief(ENTRIES[:1]), archive_links("atom")),
     "en-archive-2.rss": lambda: rss(EN, brief(ENTRIES[:1]), archive_links("rss")),
-    "en-archive-2.json": lambda: json_feed(EN, brief(ENTRIES[:1]), EN.archive_url(0, "json"), archive=True),
+    "en-archive-2.json": lambda: json_feed(EN, brief(ENTRIES[:1]), Links("archive/lang/en/2.json", EN.archive_url(1, "json"),
+                                                                         EN.archive_url(0, "json"), current=EN.url("json"))),
     "en.rss": lambda: rss(EN, published(ENTRIES[:1]), Links("lang/en.rss", EN.url("rss"))),
 }
 
@@ -214,7 +215,7 @@ def test_every_format_gives_back_exactly_the_article_text_and_never_markup(entri
         assert read_html(item.findtext("description")) == ([summary], [])
         if entry.paragraphs:
             assert read_html(item.findtext(f"{CONTENT}encoded")) == (text, ["p"] * (len(text) - 1))
-    for item, entry, summary, text in zip(json.loads(json_feed(document, ours))["items"], entries, summaries, paragraphs,
+    for item, entry, summary, text in zip(json.loads(json_feed(document, ours, Links("x.json", document.url("json"))))["items"], entries, summaries, paragraphs,
                                           strict=True):
         assert (item["title"], item["summary"]) == (entry.title, summary)
         assert read_html(item["content_html"]) == (text, ["p"] * (len(text) - 1))
