@@ -51,13 +51,17 @@ class Site:
     topic_labels: Mapping[str, Mapping[str, str]]  # slug -> language -> label
     agency_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # slug -> language -> name
 
+    def address(self, relative: str) -> str:
+        """The public URL of a path under `out/`: the one place a URL of this site is made."""
+        return f"{self.base_url}{relative}"
+
     @property
     def category_scheme(self) -> str:
-        return f"{self.base_url}category/"
+        return self.address("category/")
 
     @property
     def topic_scheme(self) -> str:
-        return f"{self.base_url}topic/"
+        return self.address("topic/")
 
     def topic_label(self, slug: str, language: str = "en") -> str:
         """The topic's label in `language` (from `topics:`), else its slug."""
@@ -73,7 +77,7 @@ class Site:
         return f"{GOV_KZ_ENTITY}{quote(slug, safe='-_.~')}?lang={language}"
 
     def article_url(self, entry_id: str) -> str:
-        return f"{self.base_url}{layout.article_file(entry_id)}"
+        return self.address(layout.article_file(entry_id))
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,10 @@ class FeedDocument:
     site: Site
 
     def url(self, form: str = "atom") -> str:
-        return f"{self.site.base_url}{layout.feed_file(self.path, form)}"
+        return self.site.address(layout.feed_file(self.path, form))
 
     def archive_url(self, page: int, form: str = "atom") -> str:
-        return f"{self.site.base_url}{layout.archive_file(self.path, page, form)}"
+        return self.site.address(layout.archive_file(self.path, page, form))
 
 
 @dataclass(frozen=True)

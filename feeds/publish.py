@@ -304,7 +304,7 @@ def _record(store: Store, target: Target, job: FeedJob, result: FeedResult, repo
         store.feeds.rendered(path, target.feed_signature, result.boundary, result.latest_title, result.latest_published)
         if target.catalogue.site.hub:
             # Queued with the feed's own transaction, so no committed change goes unannounced.
-            websub.announce(store, target.catalogue.site.base_url, result.written)
+            websub.announce(store, target.catalogue.site.address, result.written)
 
 
 def _reason(exc: Exception) -> str:

@@ -63,10 +63,10 @@ def retry_delay(attempts: int) -> float:
     return float(min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_RETRY_SECONDS))
 
 
-def announce(store: Store, base_url: str, written: list[str]) -> None:
+def announce(store: Store, address: Callable[[str], str], written: list[str]) -> None:
     """Queue a ping for every subscription document among the files just written (paths under
-    `out/`); archive pages are never announced."""
-    store.websub.enqueue([f"{base_url}{relative}" for relative in written if is_subscription_document(relative)])
+    `out/`, made URLs by `address`); archive pages are never announced."""
+    store.websub.enqueue([address(relative) for relative in written if is_subscription_document(relative)])
 
 
 def deliver(store: Store, settings: WebSubSettings, now: float,
