@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 from feeds.models import LANGUAGES
 
@@ -158,3 +159,23 @@ def bounded(segment: str, name: str | None = None) -> str:
 def digest_of(name: str) -> str:
     """Ten hex digits naming `name` in a file name."""
     return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+
+
+@cache
+def _templates() -> Any:
+    """The page templates (`feeds/templates/`), HTML escaped by default (autoescape): no value
+    reaches a page unescaped unless marked as markup, as `bdi` does."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+    from markupsafe import Markup, escape
+
+    environment = Environment(loader=PackageLoader("feeds", "templates"), autoescape=select_autoescape(("html", "xsl")),
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
+    # A title or name, isolated from the text around it: a right-to-left override in it (left
+    # open by mistake or on purpose) cannot reorder the date or words beside it.
+    environment.filters["bdi"] = lambda text: Markup(f"<bdi>{escape(text)}</bdi>")
+    return environment
+
+
+def page(template: str, **context: Any) -> bytes:
+    """A page made from one of the templates with these values."""
+    return _templates().get_template(template).render(**context).encode("utf-8")
