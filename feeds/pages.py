@@ -102,71 +102,20 @@ def _concat(pattern: str) -> str:
 
 
 def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording, search: bool = True) -> bytes:
+    """Every feed, grouped as `GROUPS` says, each with its count, latest headline and the address to
+    copy into a reader; the language and search links; the feeds of every language for autodiscovery."""
     language = words.language
-
-    def t(key: str) -> str:
-        return html.escape(words(key))
-
-    e = html.escape
-    main = [feed for feed in feeds if feed.key.kind in ("all", "lang")]
-    discovery = "\n".join(
-        f'  <link rel="alternate" type="application/atom+xml" title="{e(catalogue.describe(feed.key).title)}" href="{e(feed.path)}.atom">'
-        for feed in main
-    )
-    switch = " · ".join(
-        f'<a href="{INDEX_FILES[other]}" hreflang="{other}" lang="{other}">{LANGUAGE_NAMES[other]}</a>'
-        for other in INTERFACE_LANGUAGES if other != language
-    )
     sections = []
     for group in GROUPS:
         members = [feed for feed in feeds if group_of(feed) == group]
-        if not members:
-            continue
-        rows = []
-        for feed in members:
-            document = catalogue.describe(feed.key)
-            url = document.url("atom")
-            rows.append(
-                f'      <tr id="{e(feed.path)}">\n'
-                f'        <th scope="row"><a href="{e(feed.path)}.atom">{bdi(feed_label(feed.key, catalogue, words))}</a></th>\n'
-                f"        <td>{feed.entry_count}</td>\n"
-                f"        <td>{bdi(feed.latest_title)}</td>\n"
-                f'        <td><input type="text" readonly value="{e(url)}" aria-label="{t("address")}: {e(feed_label(feed.key, catalogue, words))}" size="40"></td>\n'
-                f'        <td><a href="{e(feed.path)}.rss">RSS</a> <a href="{e(feed.path)}.json">JSON</a></td>\n'
-                f"      </tr>"
-            )
-        sections.append(
-            f'  <section aria-labelledby="{group}">\n    <h2 id="{group}">{t(group)}</h2>\n    <table>\n'
-            f'      <thead><tr><th scope="col">{t("feed")}</th><th scope="col">{t("entries")}</th>'
-            f'<th scope="col">{t("latest")}</th><th scope="col">{t("address")}</th><th scope="col">{t("formats")}</th></tr></thead>\n'
-            + "\n".join(rows) + "\n    </table>\n  </section>"
-        )
-    page = page_start(language, t("page_title")) + f"""{discovery}
-  <style>
-    body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem; color: #1b1b1b; background: #fff; }}
-    table {{ border-collapse: collapse; width: 100%; margin-bottom: 2rem; }}
-    th, td {{ border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }}
-    td:nth-child(2) {{ text-align: right; }}
-    input {{ font: inherit; width: 100%; box-sizing: border-box; }}
-    a {{ color: #0b5394; }}
-    a:focus, input:focus {{ outline: 3px solid #f1c232; }}
-  </style>
-</head>
-<body>
-  <header>
-    <h1>{t("page_title")}</h1>
-    <p>{t("intro")}</p>
-    <p>{t("languages")}: {switch}</p>
-    {f'<p><a href="{SEARCH_FILES[language]}">{t("search")}</a></p>' if search else ""}
-    <p><a href="{OPML_FILE}">{t("opml")}</a></p>
-  </header>
-  <main>
-{chr(10).join(sections)}
-  </main>
-</body>
-</html>
-"""
-    return page.encode("utf-8")
+        if members:
+            sections.append((group, [(feed, feed_label(feed.key, catalogue, words), catalogue.describe(feed.key).url("atom"))
+                                     for feed in members]))
+    return layout.page(
+        "index.html", language=language, words=words, search=search, sections=sections,
+        discovery=[catalogue.describe(feed.key) for feed in feeds if feed.key.kind in ("all", "lang")],
+        others=[other for other in INTERFACE_LANGUAGES if other != language], index_files=INDEX_FILES,
+        language_names=LANGUAGE_NAMES, search_file=SEARCH_FILES[language], opml=OPML_FILE)
 
 
 def search_page(words: Wording) -> bytes:
@@ -289,38 +238,5 @@ def embed_page(document: FeedDocument, entries: Sequence[Published]) -> bytes:
     """A small self-contained page of a feed's latest headlines, for an `<iframe>`: inline CSS,
     no requests to anywhere, no JavaScript; links (to gov.kz, or to the article's page when the
     dump gives no source) open in the embedding page's top window. Dates alone, as the dumps
-    give them."""
-    e = html.escape
-    items = "\n".join(
-        f'    <li lang="{e(entry.language)}">'
-        f'<a href="{e(entry.source_url or document.site.article_url(entry.id))}" target="_top" rel="noopener">{bdi(entry.title)}</a>'
-        f' <time datetime="{entry.published.date().isoformat()}">{entry.published:%d.%m.%Y}</time></li>'
-        for entry in entries[:EMBED_HEADLINES]
-    )
-    # A feed that mixes languages is titled in English; each headline says its own language.
-    page = f"""<!DOCTYPE html>
-<html lang="{document.language or 'en'}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{e(document.title)}</title>
-  <style>
-    html, body {{ margin: 0; padding: 0; }}
-    body {{ font: 14px/1.4 system-ui, sans-serif; color: #1b1b1b; background: #fff; padding: .5rem .75rem; }}
-    h1 {{ font-size: 1rem; margin: 0 0 .4rem; }}
-    ul {{ list-style: none; margin: 0; padding: 0; }}
-    li {{ padding: .3rem 0; border-bottom: 1px solid #e4e4e4; }}
-    a {{ color: #0b5394; text-decoration: none; }}
-    a:hover, a:focus {{ text-decoration: underline; }}
-    time {{ color: #666; font-size: .85em; white-space: nowrap; }}
-  </style>
-</head>
-<body>
-  <h1><a href="{e(document.url("atom"))}" target="_top">{bdi(document.title)}</a></h1>
-  <ul>
-{items}
-  </ul>
-</body>
-</html>
-"""
-    return page.encode("utf-8")
+    give them. A feed that mixes languages is titled in English; each headline says its own."""
+    return layout.page("embed.html", document=document, entries=entries[:EMBED_HEADLINES], language=document.language or "en")
