@@ -15,6 +15,7 @@ import string
 from collections.abc import Sequence
 
 from lxml import etree
+from markupsafe import Markup
 
 from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue, FeedDocument
@@ -23,7 +24,7 @@ from feeds.layout import INDEX_FILES, OPML_FILE, SEARCH_FILES, SEARCH_MANIFEST
 from feeds.models import FeedState, Published
 from feeds.settings import InterfaceSettings
 from feeds.timing import to_datetime
-from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, bdi, feed_label, page_start
+from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, feed_label
 
 EMBED_HEADLINES = 10
 GROUPS = ("lang", "category", "agency", "topic")
@@ -125,86 +126,10 @@ def search_page(words: Wording) -> bytes:
     (`?all=1`), so that a first query costs the same however large the archive. Works from any
     static web server (not from `file://`, where scripts may not fetch)."""
     language = words.language
-    t = lambda key: html.escape(words(key))
-    switch = " · ".join(f'<a href="{SEARCH_FILES[other]}" hreflang="{other}" lang="{other}">{LANGUAGE_NAMES[other]}</a>'
-                        for other in INTERFACE_LANGUAGES if other != language)
-    translations = json.dumps(PAGEFIND_WORDS.get(language), ensure_ascii=False)
-    page = page_start(language, f"{t('search')} · {html.escape(words.site)}") + f"""  <style>
-    body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 56rem; padding: 1rem; color: #1b1b1b; background: #fff; }}
-    header {{ border-bottom: 2px solid #0b5394; margin-bottom: 1rem; }}
-    a {{ color: #0b5394; }}
-  </style>
-</head>
-<body>
-  <header>
-    <h1>{t("search")}</h1>
-    <p>{t("search_intro")}</p>
-    <p><a href="{INDEX_FILES[language]}">{t("home")}</a> · {t("languages")}: {switch}</p>
-  </header>
-  <main>
-    <p id="older" hidden>{t("search_newest")} <a href="?all=1">{t("search_older")}</a> (<span></span>)</p>
-    <div id="search"></div>
-  </main>
-  <script>
-  (function () {{
-    "use strict";
-    var language = document.documentElement.lang;
-    var translations = {translations};
-    function address(path) {{ return new URL(path, document.baseURI).href; }}
-    fetch(address("{SEARCH_MANIFEST}"), {{ cache: "no-cache" }})
-      .then(function (response) {{ return response.json(); }})
-      .then(function (manifest) {{
-        var params = new URLSearchParams(location.search);
-        var shards = manifest.shards, taken = {{}}, older = 0;
-        if (params.get("all") !== "1") {{
-          // The newest shards of each language (the manifest lists them newest first), as many as
-          // hold `first_pages` pages: a first query costs the same whatever the archive's size.
-          shards = shards.filter(function (shard) {{
-            var before = taken[shard.language] || 0;
-            taken[shard.language] = before + shard.pages;
-            if (before >= manifest.first_pages) {{ older += shard.pages; return false; }}
-            return true;
-          }});
-        }}
-        if (older) {{
-          var notice = document.getElementById("older");
-          notice.querySelector("span").textContent = older.toLocaleString(language);
-          notice.querySelector("a").addEventListener("click", function (event) {{
-            var box = document.querySelector(".pagefind-ui__search-input");
-            var next = new URLSearchParams({{ all: "1" }});
-            if (box && box.value) {{ next.set("q", box.value); }}
-            event.preventDefault();
-            location.search = next.toString();
-          }});
-          notice.hidden = false;
-        }}
-        if (!shards.length) {{ return; }}
-        var primary = shards.filter(function (shard) {{ return shard.language === language; }})[0] || shards[0];
-        var style = document.createElement("link");
-        style.rel = "stylesheet";
-        style.href = address(primary.bundle + "pagefind-ui.css");
-        document.head.appendChild(style);
-        var script = document.createElement("script");
-        script.src = address(primary.bundle + "pagefind-ui.js");
-        script.onload = function () {{
-          var options = {{
-            element: "#search", bundlePath: address(primary.bundle), showImages: false, showSubResults: false,
-            mergeIndex: shards.filter(function (shard) {{ return shard !== primary; }})
-              .map(function (shard) {{ return {{ bundlePath: address(shard.bundle) }}; }})
-          }};
-          if (translations) {{ options.translations = translations; }}
-          var search = new PagefindUI(options);
-          var query = params.get("q");
-          if (query) {{ search.triggerSearch(query); }}
-        }};
-        document.head.appendChild(script);
-      }});
-  }})();
-  </script>
-</body>
-</html>
-"""
-    return page.encode("utf-8")
+    translations = Markup(json.dumps(PAGEFIND_WORDS.get(language), ensure_ascii=False))  # the script's own words
+    return layout.page("search.html", language=language, words=words, translations=translations, manifest=SEARCH_MANIFEST,
+                       index_file=INDEX_FILES[language], search_files=SEARCH_FILES, language_names=LANGUAGE_NAMES,
+                       others=[other for other in INTERFACE_LANGUAGES if other != language])
 
 
 def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> bytes:

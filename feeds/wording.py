@@ -7,7 +7,6 @@ The dumps give a day, never a time of day (the time an entry carries in a feed i
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date
 
@@ -83,21 +82,3 @@ PAGEFIND_WORDS = {
         "searching": "[SEARCH_TERM] ізделуде...",
     },
 }
-
-
-def bdi(text: str) -> str:
-    """A title or name, escaped and isolated from the text around it: a right-to-left override in
-    it (left open by mistake or on purpose) cannot reorder the date or words beside it."""
-    return f"<bdi>{html.escape(text)}</bdi>"
-
-
-def page_start(language: str, title: str) -> str:
-    """The opening every full HTML page shares, up to its `<title>` (`title` already escaped)."""
-    return f"""<!DOCTYPE html>
-<html lang="{language}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <meta name="generator" content="enbekshi-feeds">
-  <title>{title}</title>
-"""

@@ -7,9 +7,10 @@ from datetime import date
 from conftest import ROOT
 
 from feeds.catalogue import Catalogue
+from feeds.layout import page
 from feeds.models import FeedKey
 from feeds.settings import load_settings
-from feeds.wording import Wording, bdi, feed_label, human_date
+from feeds.wording import Wording, feed_label, human_date
 
 SETTINGS = load_settings(ROOT / "config.yaml")
 
@@ -26,5 +27,14 @@ def test_a_feed_is_called_by_its_name_in_the_page_language() -> None:
     assert feed_label(mfa, catalogue, Wording(SETTINGS.interface, "Site", "ru")) == "Министерство иностранных дел РК"
 
 
-def test_a_name_is_escaped_and_isolated() -> None:
-    assert bdi("A <b> \u202e") == "<bdi>A &lt;b&gt; \u202e</bdi>"
+def test_the_templates_escape_every_value_and_isolate_names() -> None:
+    from datetime import datetime
+
+    from feeds.catalogue import Catalogue
+    from feeds.models import Fragments, Published
+
+    document = Catalogue.of(SETTINGS).describe(FeedKey("all", "all", ""))
+    entry = Published("urn:uuid:1", "A <b>bold</b> \u202e\"title\"", datetime(2026, 3, 1), datetime(2026, 3, 1), None, "en",
+                      Fragments(b"", b"", ""))
+    made = page("embed.html", document=document, entries=[entry], language="en").decode()
+    assert "<bdi>A &lt;b&gt;bold&lt;/b&gt; \u202e&#34;title&#34;</bdi>" in made and "<b>" not in made
