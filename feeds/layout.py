@@ -44,7 +44,7 @@ ARCHIVE_FOLDER = "archive"
 EMBED_FOLDER = "embed"
 ARTICLES_FOLDER = "articles"
 ASSETS_FOLDER = "assets"
-ASSETS = ("widget.js", "article.css")  # copied as they are; `feed.xsl` is filled in with the interface's words
+ASSETS = ("widget.js", "article.css")  # copied as they are; `feed.xsl` is a template (`pages.stylesheet`)
 ARTICLE_STYLESHEET = f"{ASSETS_FOLDER}/article.css"
 STYLESHEET = f"{ASSETS_FOLDER}/feed.xsl"
 # The site's pages in each language: English under the plain name, the others with theirs in it.

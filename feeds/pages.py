@@ -9,7 +9,6 @@ discover the main feeds.
 
 from __future__ import annotations
 
-import html
 import json
 import string
 from collections.abc import Sequence
@@ -29,7 +28,6 @@ from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_W
 EMBED_HEADLINES = 10
 GROUPS = ("lang", "category", "agency", "topic")
 XSL_WORDS = ("feed_subscribe", "feed_archive", "feed_newer", "feed_older", "feed_full_text", "article_source")
-XSL_WORDS_MARK = "<!--WORDS-->"
 
 
 def group_of(feed: FeedState) -> str:
@@ -52,42 +50,12 @@ def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: Inte
 
 
 def stylesheet(interface: InterfaceSettings, site: str) -> bytes:
-    """`feed.xsl` with the interface's words and month names for each language, chosen by the
-    feed's language when a browser applies it."""
-    e = html.escape
-    words = {language: Wording(interface, site, language) for language in INTERFACE_LANGUAGES}
-    chosen = []
-    for key in XSL_WORDS:
-        chosen += [f"<xsl:when test=\"$key = '{key}' and $lang = '{language}'\">{e(words[language](key), quote=False)}</xsl:when>"
-                   for language in INTERFACE_LANGUAGES[1:]]
-        chosen.append(f"<xsl:when test=\"$key = '{key}'\">{e(words['en'](key), quote=False)}</xsl:when>")
-    months = [f"<xsl:when test=\"$lang = '{language}' and $month = {number}\">{e(name, quote=False)}</xsl:when>"
-              for language in INTERFACE_LANGUAGES[1:] for number, name in enumerate(MONTHS[language], 1)]
-    months += [f'<xsl:when test="$month = {number}">{name}</xsl:when>' for number, name in enumerate(MONTHS["en"], 1)]
-    patterns = [f"<xsl:when test=\"$lang = '{language}'\"><xsl:value-of select=\"{_concat(DATE_PATTERNS[language])}\"/></xsl:when>"
-                for language in INTERFACE_LANGUAGES[1:]]
-    templates = f"""<xsl:template name="word">
-    <xsl:param name="key"/>
-    <xsl:choose>
-      {(chr(10) + "      ").join(chosen)}
-    </xsl:choose>
-  </xsl:template>
-
-  <xsl:template name="date">
-    <xsl:param name="year"/>
-    <xsl:param name="month"/>
-    <xsl:param name="day"/>
-    <xsl:variable name="name">
-      <xsl:choose>
-        {(chr(10) + "        ").join(months)}
-      </xsl:choose>
-    </xsl:variable>
-    <xsl:choose>
-      {(chr(10) + "      ").join(patterns)}
-      <xsl:otherwise><xsl:value-of select="{_concat(DATE_PATTERNS['en'])}"/></xsl:otherwise>
-    </xsl:choose>
-  </xsl:template>"""
-    return layout.asset("feed.xsl").replace(XSL_WORDS_MARK.encode(), templates.encode("utf-8"))
+    """`feed.xsl` with the interface's words, month names and date patterns for each language,
+    chosen by the feed's language when a browser applies it."""
+    return layout.page(
+        "feed.xsl", keys=XSL_WORDS, others=INTERFACE_LANGUAGES[1:], months=MONTHS,
+        words={language: Wording(interface, site, language) for language in INTERFACE_LANGUAGES},
+        patterns={language: Markup(_concat(pattern)) for language, pattern in DATE_PATTERNS.items()})  # XPath of ours
 
 
 def _concat(pattern: str) -> str:

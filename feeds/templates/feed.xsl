@@ -1,7 +1,7 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!-- Renders an Atom or RSS 2.0 feed of enbekshi-feeds as a readable page when opened in a browser,
-     in the feed's language (English for feeds that mix languages). `pages.stylesheet` fills in the
-     interface's words and month names where the WORDS comment stands. Every piece of article text
+     in the feed's language (English for feeds that mix languages). A Jinja2 template: `pages.stylesheet`
+     fills in the interface's words, month names and date patterns for each language. Every piece of article text
      goes through xsl:value-of, so it is shown as text, never as markup; an RSS description (escaped
      HTML) is unescaped to its text first. Dates are shown alone: the dumps give no time of day. -->
 <xsl:stylesheet version="1.0"
@@ -20,7 +20,41 @@
     </xsl:choose>
   </xsl:variable>
 
-  <!--WORDS-->
+  <xsl:template name="word">
+    <xsl:param name="key"/>
+    <xsl:choose>
+{% for key in keys %}
+{% for language in others %}
+      <xsl:when test="$key = '{{ key }}' and $lang = '{{ language }}'">{{ words[language](key) }}</xsl:when>
+{% endfor %}
+      <xsl:when test="$key = '{{ key }}'">{{ words["en"](key) }}</xsl:when>
+{% endfor %}
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="date">
+    <xsl:param name="year"/>
+    <xsl:param name="month"/>
+    <xsl:param name="day"/>
+    <xsl:variable name="name">
+      <xsl:choose>
+{% for language in others %}
+{% for name in months[language] %}
+        <xsl:when test="$lang = '{{ language }}' and $month = {{ loop.index }}">{{ name }}</xsl:when>
+{% endfor %}
+{% endfor %}
+{% for name in months["en"] %}
+        <xsl:when test="$month = {{ loop.index }}">{{ name }}</xsl:when>
+{% endfor %}
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:choose>
+{% for language in others %}
+      <xsl:when test="$lang = '{{ language }}'"><xsl:value-of select="{{ patterns[language] }}"/></xsl:when>
+{% endfor %}
+      <xsl:otherwise><xsl:value-of select="{{ patterns["en"] }}"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
 
   <xsl:template match="/">
     <html lang="{$lang}">
