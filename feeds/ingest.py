@@ -588,11 +588,6 @@ class Merge:
                                         article.topics if topics is None else topics)
 
 
-def classification_signature(settings: Settings) -> str:
-    """Memberships computed under other topic or agency rules are computed again."""
-    return hashlib.sha256(settings.model_dump_json(include={"agencies", "topics"}).encode("utf-8")).hexdigest()[:16]
-
-
 @dataclass(frozen=True)
 class Job:
     """A seed file to read, with what the store knew of it."""

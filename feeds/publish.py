@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from feeds import __version__, archive, article_pages, identity, layout, pages, render, websub
+from feeds import archive, article_pages, identity, layout, pages, render, signatures, websub
 from feeds.article_pages import Translation
 from feeds.catalogue import Catalogue, FeedDocument
 from feeds.models import ARTICLE_QUARANTINED, FEED_NOT_WRITTEN, PAGE_NOT_WRITTEN, WARNING, Entry, FeedState, Problem, StageReport
@@ -69,40 +69,8 @@ class Target:
     def of(cls, settings: Settings, catalogue: Catalogue) -> Target:
         return cls(settings.paths.out, catalogue, settings.interface, settings.feeds.max_entries,
                    settings.feeds.archive_page_size, settings.archives.content == "full",
-                   feed_signature(settings), site_signature(settings),
-                   fragment_signature(settings), page_signature(settings), settings.search.enabled)
-
-
-def _signature(settings: Settings, fields: dict[str, object]) -> str:
-    used = settings.model_dump_json(include=fields) + __version__  # type: ignore[arg-type]
-    return hashlib.sha256(used.encode("utf-8")).hexdigest()[:16]
-
-
-def feed_signature(settings: Settings) -> str:
-    """Feeds rendered under other settings or by another version are rendered again. Only what
-    shows in a feed counts: summary length and default language apply at ingest, hub timeouts
-    and the index wording never reach a feed."""
-    return _signature(settings, {"site": True, "agencies": True, "topics": True, "websub": {"hub"}, "archives": True,
-                                 "feeds": {"base_url", "max_entries", "archive_page_size"}})
-
-
-def fragment_signature(settings: Settings) -> str:
-    """Entries' fragments show the category and topic schemes and page links (from `base_url`),
-    topic labels and agency names (or the site's author)."""
-    return _signature(settings, {"site": True, "agencies": True, "topics": True, "feeds": {"base_url"}})
-
-
-def page_signature(settings: Settings) -> str:
-    """Article pages show what fragments show, and the interface's words: a change of wording
-    writes the pages again, and renders no entry."""
-    return _signature(settings, {"site": True, "agencies": True, "topics": True, "interface": True,
-                                 "feeds": {"base_url"}})
-
-
-def site_signature(settings: Settings) -> str:
-    """The index pages and the OPML also show the interface wording."""
-    return _signature(settings, {"site": True, "agencies": True, "topics": True, "interface": True,
-                                 "feeds": {"base_url"}, "search": True})
+                   signatures.feed(settings), signatures.site(settings),
+                   signatures.fragment(settings), signatures.page(settings), settings.search.enabled)
 
 
 def render_stage(store: Store, target: Target, should_stop: Callable[[], bool], now: float,

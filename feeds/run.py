@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from feeds import __version__, publish, search
+from feeds import __version__, publish, search, signatures
 from feeds.catalogue import Catalogue
-from feeds.ingest import LAST_DUMP_KEY, Ingest, IngestReport, classification_signature
+from feeds.ingest import LAST_DUMP_KEY, Ingest, IngestReport
 from feeds.lock import exclusive
 from feeds.lock import held as held_lock
 from feeds.models import (
@@ -195,7 +195,7 @@ def _run(store: Store, settings: Settings, report: BuildReport, on_problem: Call
     ingest = Ingest(store, settings, catalogue, should_stop, progress)
     target = Target.of(settings, catalogue)
     with store.transaction():
-        report.articles_reclassified = ingest.reclassify(classification_signature(settings))
+        report.articles_reclassified = ingest.reclassify(signatures.classification(settings))
         ingest.release_quarantined(target.page_signature)
     out = settings.paths.out
 

@@ -41,3 +41,8 @@ def test_no_module_imports_against_the_direction_of_the_table() -> None:
     for module, allowed in table.items():
         assert imports_of(module) <= allowed, (module, imports_of(module) - allowed)
         assert all(order.index(other) < order.index(module) for other in allowed), (module, allowed)
+
+
+def test_every_module_has_its_test_file() -> None:
+    modules = {path.stem for path in (ROOT / "feeds").glob("*.py")} - {"__init__", "__main__"}
+    assert {module for module in modules if not (ROOT / "tests" / f"test_{module}.py").exists()} == set()

@@ -14,8 +14,9 @@ import feedparser
 import pytest
 from conftest import dump, run_feeds
 
+from feeds import signatures
 from feeds.catalogue import Catalogue
-from feeds.ingest import Ingest, IngestReport, classification_signature, printable, seed_files, written_at
+from feeds.ingest import Ingest, IngestReport, printable, seed_files, written_at
 from feeds.settings import load_settings
 from feeds.store import Store
 
@@ -70,12 +71,12 @@ def test_a_revised_article_keeps_its_id_and_published_and_moves_to_the_head(inge
 def test_new_topic_rules_move_only_the_memberships_that_differ(ingest: Ingest) -> None:
     read(ingest)
     with ingest.store.transaction():
-        assert ingest.reclassify(classification_signature(ingest.settings)) == 0  # rules unchanged
+        assert ingest.reclassify(signatures.classification(ingest.settings)) == 0  # rules unchanged
     with_topics = sum(1 for article in ingest.store.articles.traits_after("", 100) if article.topics)
     settings = ingest.settings.model_copy(update={"topics": []})
     changed = Ingest(ingest.store, settings, Catalogue.of(settings))
     with ingest.store.transaction():
-        assert changed.reclassify(classification_signature(settings)) == with_topics > 0
+        assert changed.reclassify(signatures.classification(settings)) == with_topics > 0
     counts = {feed.path: feed.entry_count for feed in ingest.store.feeds.all()}
     assert counts["all"] == 39 and all(count == 0 for path, count in counts.items() if path.startswith("topic/"))
 
