@@ -326,6 +326,7 @@ def test_a_file_in_out_that_is_not_a_feed_is_sent_as_it_is_to_a_browser(served: 
     assert status == 200 and body == b"not xml at all" and headers["content-type"].startswith("application/atom+xml")
 
 
+@pytest.mark.slow
 def test_serves_on_ipv6_loopback(project: Path) -> None:
     assert run_feeds("build", cwd=project).returncode == 0
     try:
@@ -393,6 +394,7 @@ def test_ambiguous_requests_get_400_and_the_connection_closes(hostile: serve.Fee
     assert answer.split(b" ", 2)[1] == b"400" and answer.count(b"HTTP/1.") == 1 and closed  # nothing smuggled
 
 
+@pytest.mark.slow  # seconds of waiting on the deadlines
 def test_a_slow_request_body_holds_nothing(hostile: serve.FeedServer) -> None:
     """The body is never read: the answer comes at once, and the connection closes within the
     lingering second or two however the body trickles in."""
@@ -416,6 +418,7 @@ def test_a_slow_request_body_holds_nothing(hostile: serve.FeedServer) -> None:
         assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < serve.LINGER_SECONDS + 2
 
 
+@pytest.mark.slow  # seconds of waiting on the deadlines
 def test_a_client_that_never_reads_its_answer_is_dropped(hostile: serve.FeedServer) -> None:
     size = 40_000_001
     (hostile.out / "big.json").write_bytes(b"[" + b"0," * 20_000_000 + b"0]")  # far more than the socket buffers
