@@ -83,8 +83,22 @@ def project_config(search: bool = False) -> str:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return new_project(tmp_path)
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A project of the bundled seeds and the test config; built already for a test marked
+    `built` (a copy of one build per test process, so that each test does not pay for it)."""
+    if request.node.get_closest_marker("built") is None:
+        return new_project(tmp_path)
+    template = request.getfixturevalue("built_seeds")
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True, symlinks=True)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def built_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled seeds built once (per test process), for the `built` tests to copy."""
+    folder = new_project(tmp_path_factory.mktemp("built-seeds"))
+    assert run_feeds("build", cwd=folder).returncode == 0
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -149,8 +149,8 @@ def test_a_store_that_is_not_an_sqlite_database_is_named_with_exit_4(project: Pa
     assert f"the store {project / 'state/feeds.sqlite3'} cannot be used: file is not a database (not an SQLite database)" in result.stderr
 
 
+@pytest.mark.built
 def test_a_truncated_store_is_named_with_exit_4(project: Path) -> None:
-    assert run_feeds("build", cwd=project).returncode == 0
     store = project / "state/feeds.sqlite3"
     for sidecar in ("-wal", "-shm"):
         Path(f"{store}{sidecar}").unlink(missing_ok=True)
@@ -225,8 +225,8 @@ def test_any_config_file_is_exit_2_with_a_message(project: Path, text: str, mess
     assert message in result.stderr
 
 
+@pytest.mark.built
 def test_status_check_is_one_line_and_exit_1_when_anything_is_wrong(project: Path) -> None:
-    assert run_feeds("build", cwd=project).returncode == 0
     healthy = run_feeds("status", "--check", cwd=project)
     assert healthy.returncode == 0 and re.fullmatch(r"OK: 39 articles in 29 feeds; last run \d+ min ago; last new dump \d+ min ago\n", healthy.stdout)
     (project / "seeds/006_binary.txt").write_bytes(b"\x00\x01" * 10)
@@ -243,16 +243,16 @@ def test_status_check_is_one_line_and_exit_1_when_anything_is_wrong(project: Pat
     assert stale.returncode == 1 and stale.stdout.startswith("UNHEALTHY: no new dump for 0 min (watch.stale_after is 3e-05 h)")
 
 
+@pytest.mark.built
 def test_status_says_when_the_feeds_and_the_search_index_were_last_complete(project: Path) -> None:
-    assert run_feeds("build", cwd=project).returncode == 0
     lines = run_feeds("status", cwd=project).stdout.splitlines()
     assert re.fullmatch(r"feeds complete: 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", lines[lines.index(next(
         line for line in lines if line.startswith("feeds complete:")))])
     assert "search index complete: never" in lines  # search is off in the tests' config
 
 
+@pytest.mark.built
 def test_status_check_reports_a_failed_last_run(project: Path) -> None:
-    assert run_feeds("build", cwd=project).returncode == 0
     (project / "out").rename(project / "published")
     (project / "out").write_text("a file where the output folder should be")
     assert run_feeds("build", cwd=project).returncode == 3
@@ -265,8 +265,8 @@ def test_status_check_reports_a_failed_last_run(project: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.built
 def test_a_closed_pipe_ends_status_quietly(project: Path) -> None:
-    assert run_feeds("build", cwd=project).returncode == 0
     piped = subprocess.run(f"{sys.executable} -m feeds status | head -c 10", shell=True, cwd=project, capture_output=True,
                            text=True, timeout=60, check=False)
     assert piped.stdout == f"store: {project}"[:10] and piped.stderr == ""

@@ -149,8 +149,8 @@ def strace_feeds(project: Path, *injection: str) -> subprocess.CompletedProcess[
 
 
 @pytest.mark.slow
+@pytest.mark.built
 def test_a_dump_that_fails_to_read_once_is_read_by_the_next_run(project: Path) -> None:
-    assert run_feeds("build", cwd=project).returncode == 0
     seed = project / "seeds/005_new.txt"
     seed.write_text(dump(good(5)))
     failed = strace_feeds(project, "-P", str(seed), "-e", "trace=read", "-e", "inject=read:error=EIO")
@@ -237,9 +237,9 @@ def published_text(out: Path) -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in out.rglob("*") if path.suffix in (".atom", ".rss", ".json", ".html"))
 
 
+@pytest.mark.built
 def test_an_article_that_cannot_be_rendered_is_quarantined_out_of_every_feed(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_feeds("build", cwd=project).returncode == 0
     (project / "seeds/005_poison.txt").write_text(dump(
         good(1), ("Poison pill 03.03.2026", f"Body.Source : {GOV.format('mfa', 9)}"), good(2)))
     description = render.description_html

@@ -327,8 +327,8 @@ def test_a_file_in_out_that_is_not_a_feed_is_sent_as_it_is_to_a_browser(served: 
 
 
 @pytest.mark.slow
+@pytest.mark.built
 def test_serves_on_ipv6_loopback(project: Path) -> None:
-    assert run_feeds("build", cwd=project).returncode == 0
     try:
         server = serve.start_server(project / "out", "::1", 0, "no-cache")
     except OSError as exc:
