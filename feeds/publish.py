@@ -29,7 +29,7 @@ from feeds.pool import Pool
 from feeds.progress import Progress
 from feeds.render import Links
 from feeds.settings import InterfaceSettings, Settings
-from feeds.store import FEED, PAGE, Store, StoreError, packed_fragments
+from feeds.store import ARTICLE, FEED, PAGE, Store, StoreError, packed_fragments
 from feeds.timing import SECOND
 from feeds.write import OutputError, intact, is_global_failure, remove, write_if_changed
 
@@ -221,7 +221,9 @@ def write_feed(job: FeedJob, target: Target, state: Path) -> FeedResult:
 def _write_feed(store: Store, target: Target, job: FeedJob, result: FeedResult) -> None:
     feed, out, size = job.feed, target.out, target.page_size
     document = target.catalogue.describe(feed.key)
-    brief_head, boundary = store.feeds.head(feed.path, target.max_entries)
+    brief_head, seqs = store.feeds.head(feed.path, target.max_entries)
+    # The subscription document holds the newest `max_entries`; below the lowest of them, archives.
+    boundary = seqs[-1] if len(seqs) == target.max_entries else 0
     head = render.with_text(brief_head)
     if job.full:
         occupied = store.feeds.occupied(feed.path, size, boundary)
@@ -452,10 +454,19 @@ def _record_entry(store: Store, target: Target, entry: Entry, outcome: EntryResu
         return
     _remove_page(target.out, page, report)
     # Held under what shapes its fragments and its page, and this program: other ones release it (`ingest`).
-    if store.held.hold_article(entry.id, str(outcome.failure), target.page_signature, now):
+    if quarantine(store, entry.id, str(outcome.failure), target.page_signature, now):
         report.problems.append(Problem(entry.id, None, f"{entry.title[:80]!r}: {outcome.failure}", ARTICLE_QUARANTINED))
     if entry.source_url:
         store.renderings.forget_pages_of(identity.translation_ids(entry.source_url, entry.language))
+
+
+def quarantine(store: Store, article_id: str, reason: str, held_under: str, now: float) -> bool:
+    """What quarantine means: the article leaves every feed (they are written again without it),
+    is held with its reason under `held_under`, and is rendered in full (its page and its place in
+    the search index are gone) once released; True when this is news."""
+    store.feeds.leave(article_id)
+    store.renderings.render_in_full(article_id)
+    return store.held.hold(article_id, ARTICLE, reason, held_under, now)
 
 
 def _remove_page(out: Path, page: str, report: PublishReport) -> bool:

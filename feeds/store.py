@@ -818,15 +818,14 @@ class Feeds(_Tables):
             self._run("DELETE FROM pending WHERE feed = ?", (feed,))
             self._run("UPDATE feeds SET next_seq = ? WHERE num = ?", (start + moved, feed))
 
-    def head(self, path: str, limit: int) -> tuple[list[Published], int]:
-        """The subscription document's entries (the `limit` highest sequence numbers), newest
-        first, with their paragraphs, and the sequence number below which entries are archived."""
+    def head(self, path: str, limit: int) -> tuple[list[Published], list[int]]:
+        """The entries with the `limit` highest sequence numbers, newest first, with their
+        paragraphs; and those sequence numbers, highest first."""
         rows = self._rows(
             f"SELECT m.seq, {PUBLISHED_COLUMNS}, a.paragraphs FROM members m JOIN articles a ON a.num = m.article "
             f"LEFT JOIN renderings r ON r.article = m.article WHERE m.feed = {FEED_NUM} ORDER BY m.seq DESC LIMIT ?",
             (path, limit))
-        boundary = rows[-1]["seq"] if len(rows) == limit else 0
-        return _published(rows, with_text=True), boundary
+        return _published(rows, with_text=True), [row["seq"] for row in rows]
 
     def page(self, path: str, first: int, end: int, with_text: bool = False) -> list[Published]:
         """Archived entries with sequence numbers in [first, end), newest first; their
@@ -916,6 +915,10 @@ class Renderings(_Tables):
         self._run("DELETE FROM renderings")
         self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE rendered != {RENDER_DUE}")
 
+    def render_in_full(self, article_id: str) -> None:
+        """The article is rendered again in full (fragments and page) when it is next due."""
+        self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE id = ?", (article_id,))
+
     def forget_pages(self) -> None:
         """Every article's page is written again, its fragments kept: what only pages show changed."""
         self._run(f"UPDATE articles SET rendered = {PAGE_DUE} WHERE rendered = {RENDERED}")
@@ -942,14 +945,6 @@ class Quarantine(_Tables):
                   "ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason, held_under = excluded.held_under",
                   (subject, kind, reason, held_under, now))
         return old is None or old[0] != reason
-
-    def hold_article(self, article_id: str, reason: str, held_under: str, now: float) -> bool:
-        """Quarantine a stored article: it leaves every feed (they re-render without it) and is
-        held with its reason, to be rendered in full (its page and its place in the search index
-        are gone) once released; True when this is news."""
-        self.store.feeds.leave(article_id)
-        self._run(f"UPDATE articles SET rendered = {RENDER_DUE} WHERE id = ?", (article_id,))
-        return self.hold(article_id, ARTICLE, reason, held_under, now)
 
     def release(self, subject: str) -> None:
         self._run("DELETE FROM quarantine WHERE subject = ?", (subject,))

@@ -17,6 +17,7 @@ from conftest import dump, run_feeds
 from feeds import signatures
 from feeds.catalogue import Catalogue
 from feeds.ingest import Ingest, IngestReport, printable, seed_files, written_at
+from feeds.publish import quarantine
 from feeds.settings import load_settings
 from feeds.store import Store
 
@@ -103,7 +104,7 @@ def test_an_article_quarantined_under_other_settings_or_program_rejoins_its_feed
     read(ingest)
     (first, *_) = ingest.store.articles.traits_after("", 1)
     with ingest.store.transaction():
-        ingest.store.held.hold_article(first.id, "could not be rendered", "signature-1", time.time())
+        quarantine(ingest.store, first.id, "could not be rendered", "signature-1", time.time())
     assert ingest.store.feeds.of(first.id) == set()
     with ingest.store.transaction():
         assert ingest.release_quarantined("signature-1") == 0

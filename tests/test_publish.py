@@ -14,7 +14,7 @@ from feeds import article_pages, layout
 from feeds.catalogue import Catalogue
 from feeds.ingest import Ingest
 from feeds.models import Entry
-from feeds.publish import PublishReport, Target, publish
+from feeds.publish import PublishReport, Target, publish, quarantine
 from feeds.settings import Labels, Settings, load_settings
 from feeds.store import Store
 
@@ -172,3 +172,13 @@ def test_a_quarantined_article_is_tried_again_when_the_wording_changes_not_when_
     with store.transaction():
         assert ingest.release_quarantined(Target.of(longer, Catalogue.of(longer)).page_signature) == 0
         assert ingest.release_quarantined(Target.of(reworded, Catalogue.of(reworded)).page_signature) == 1
+
+
+def test_quarantine_takes_an_article_out_of_every_feed_to_be_rendered_in_full_once_released(project: Path) -> None:
+    store, _, _ = published(project)
+    victim = store.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    with store.transaction():
+        assert quarantine(store, victim, "could not be rendered", "1.0", 0.0)
+        assert not quarantine(store, victim, "could not be rendered", "1.0", 0.0)  # no news
+    assert store.feeds.of(victim) == set() and [held.subject for held in store.held.all()] == [victim]
+    assert store.db.execute("SELECT rendered FROM articles WHERE id = ?", (victim,)).fetchone()[0] == 0

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 
 from feeds.models import Article, FeedKey, Fragments, Problem, SeedFile
-from feeds.store import SCHEMA_VERSION, RecordError, Store, StoreError, packed_fragments
+from feeds.store import ARTICLE, SCHEMA_VERSION, RecordError, Store, StoreError, packed_fragments
 from feeds.timing import day_start
 
 ALL, EN = FeedKey("all", "all", ""), FeedKey("lang/en", "lang", "en")
@@ -158,8 +158,8 @@ def test_pending_entries_are_numbered_in_publication_order_and_counted(store: St
     with store.transaction():
         store.renderings.forget_pages_of([first[0][0].id])
     assert [(entry.id, page_only) for entry, page_only in store.renderings.unrendered(10)[0]] == [(first[0][0].id, True)]
-    head, boundary = store.feeds.head("all", 2)
-    assert [entry.title for entry in head] == ["Title 3", "Title 2"] and boundary == 1
+    head, seqs = store.feeds.head("all", 2)
+    assert [entry.title for entry in head] == ["Title 3", "Title 2"] and seqs == [2, 1]
     assert [entry.title for entry in store.feeds.page("all", 0, 1)] == ["Title 1"]
     with store.transaction():
         store.renderings.forget_fragments()
@@ -179,12 +179,11 @@ def test_seqs_near_finds_the_neighbours_of_pages_in_one_query(store: Store) -> N
     assert store.feeds.removed_seqs("all") == [4, 5]
 
 
-def test_holding_an_article_takes_it_out_of_every_feed_until_released(store: Store) -> None:
+def test_holding_an_article_keeps_its_reason_until_released(store: Store) -> None:
     stored(store, article(1), article(2))
     with store.transaction():
-        assert store.held.hold_article(article(1).id, "could not be rendered", "1.0", 0.0)
-        assert not store.held.hold_article(article(1).id, "could not be rendered", "1.0", 0.0)  # no news
-    assert store.feeds.of(article(1).id) == set() and store.feeds.of(article(2).id) == {"all", "lang/en"}
+        assert store.held.hold(article(1).id, ARTICLE, "could not be rendered", "1.0", 0.0)
+        assert not store.held.hold(article(1).id, ARTICLE, "could not be rendered", "1.0", 0.0)  # no news
     assert [held.subject for held in store.held.all()] == [article(1).id] and store.held.all()[0].title == "Title 1"
     assert store.held.articles_not_of("1.0") == [] and store.held.articles_not_of("2.0") == [article(1).id]
     store.held.release(article(1).id)
