@@ -120,8 +120,12 @@ def apply_retention(store: Store, keep: RetentionSettings, articles_new: int, no
     max_articles = keep.max_articles if articles_new or store.meta(RETENTION_KEY) != rules else None
     if cutoff is None and max_articles is None:
         return 0
+    # What goes: everything published before the age limit, and everything older than the newest
+    # `max_articles` (published before the last of them); both are "before an instant".
+    newest = None if max_articles is None else store.retention.newest_published(max_articles)
+    threshold = max((instant for instant in (cutoff, newest) if instant is not None), default=None)
     with store.transaction():
-        removed = store.retention.prune(cutoff, max_articles)
+        removed = 0 if threshold is None else store.retention.prune(threshold)
         store.set_meta(RETENTION_KEY, rules)
     return removed
 

@@ -730,20 +730,16 @@ class Retention(_Tables):
     def has_articles_before(self, published_before: int) -> bool:
         return self._one("SELECT 1 FROM articles WHERE published_us < ? LIMIT 1", (published_before,)) is not None
 
-    def prune(self, published_before: int | None, max_articles: int | None) -> int:
-        """Remove articles published before the cutoff or beyond the newest `max_articles`, with
-        their feed memberships (which marks those feeds dirty); their ids join `gone` until their
-        pages are deleted. Returns how many were removed."""
-        conditions: list[str] = []
-        params: list[int] = []
-        if published_before is not None:
-            conditions.append("published_us < ?")
-            params.append(published_before)
-        if max_articles is not None:
-            conditions.append("published_us < coalesce((SELECT published_us FROM articles "
-                              "ORDER BY published_us DESC LIMIT 1 OFFSET ?), -1)")
-            params.append(max_articles - 1)
-        where = " OR ".join(conditions) or "0"
+    def newest_published(self, count: int) -> int | None:
+        """When the `count`-th newest article was published (None: fewer are stored)."""
+        row = self._one("SELECT published_us FROM articles ORDER BY published_us DESC LIMIT 1 OFFSET ?", (count - 1,))
+        return None if row is None else int(row[0])
+
+    def prune(self, published_before: int) -> int:
+        """Remove the articles published before this instant, with their feed memberships (which
+        marks those feeds dirty); their ids join `gone` until their pages are deleted. Returns how
+        many were removed."""
+        where, params = "published_us < ?", [published_before]
         doomed = f"SELECT num FROM articles WHERE {where}"
         self._run(f"UPDATE feeds SET entry_count = entry_count - (SELECT count(*) FROM pending p WHERE p.feed = feeds.num "
                   f"AND p.article IN ({doomed})) WHERE num IN (SELECT feed FROM pending WHERE article IN ({doomed}))",

@@ -15,7 +15,8 @@ from feeds.catalogue import Catalogue
 from feeds.ingest import Ingest
 from feeds.models import Entry
 from feeds.publish import PublishReport, Target, publish, quarantine
-from feeds.settings import Labels, Settings, load_settings
+from feeds.run import apply_retention
+from feeds.settings import Labels, RetentionSettings, Settings, load_settings
 from feeds.store import Store
 
 
@@ -86,8 +87,7 @@ def test_pages_of_articles_that_retention_removes_are_removed_with_them(project:
     store, settings, _ = published(project)
     pages = sorted((project / "out/articles").glob("*/*.html"))
     assert len(pages) == 39
-    with store.transaction():
-        removed = store.retention.prune(None, 30)
+    removed = apply_retention(store, RetentionSettings(max_articles=30), 0, time.time())
     report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     kept = sorted((project / "out/articles").glob("*/*.html"))
     assert removed == 9 and len(kept) == 30 and len([path for path in report.removed if path.startswith("articles/")]) == 9

@@ -190,10 +190,12 @@ def test_holding_an_article_keeps_its_reason_until_released(store: Store) -> Non
     assert store.held.all() == []
 
 
-def test_prune_removes_the_oldest_beyond_the_limit_with_their_memberships(store: Store) -> None:
+def test_prune_removes_what_was_published_before_an_instant_with_its_memberships(store: Store) -> None:
     stored(store, *(article(n, date(2026, 2, n)) for n in range(1, 5)))
+    third = store.retention.newest_published(3)
+    assert third is not None and store.retention.newest_published(5) is None
     with store.transaction():
-        assert store.retention.prune(None, 3) == 1
+        assert store.retention.prune(third) == 1
     assert store.articles.counts().articles == 3 and store.articles.resolve_many([article(1).id]) == {}
     assert [feed.entry_count for feed in store.feeds.all()] == [3, 3]
 
