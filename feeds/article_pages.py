@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue
@@ -27,6 +28,9 @@ from feeds.settings import InterfaceSettings
 from feeds.wording import Wording, feed_label
 
 OG_LOCALES = {"en": "en_US", "ru": "ru_RU", "kk": "kk_KZ"}
+# The interface's words a page shows, looked up once per page rather than from the template.
+WORDS = ("home", "article_date", "article_agency", "article_section", "article_topics", "article_source",
+         "article_no_source", "article_translations", "article_feeds")
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,17 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
     filters = [("language", LANGUAGE_NAMES[language]), ("year", str(day.year)), ("section", entry.category_label),
                *((("agency", site.agency_name(entry.agency)),) if entry.agency else ()),
                *(("topic", catalogue.topic_label(topic)) for topic in entry.topics)]
+    here = partial(layout.relative, file=file)
     return layout.page(
-        "article.html", entry=entry, translations=translations, site=site, language=language, words=words, day=day,
-        url=site.article_url(entry.id), here=lambda target: layout.relative(target, file), article_file=layout.article_file,
-        discovery=[document for key, document in feeds if key.kind == "category-lang"],
-        stylesheet=layout.ARTICLE_STYLESHEET, index=layout.INDEX_FILES[language], locales=OG_LOCALES,
+        "article.html", entry=entry, site=site, language=language, day=day.isoformat(), date=words.date(day),
+        w={key: words(key) for key in WORDS}, url=site.article_url(entry.id),
+        translations=[(other, site.article_url(other.id), here(layout.article_file(other.id))) for other in translations],
+        discovery=[(document.title, document.url("atom")) for key, document in feeds if key.kind == "category-lang"],
+        stylesheet=here(layout.ARTICLE_STYLESHEET), index=here(layout.INDEX_FILES[language]), locales=OG_LOCALES,
         tags=[catalogue.topic_label(topic, language) for topic in entry.topics], filters=filters,
-        section=layout.feed_file(section.path), language_names=LANGUAGE_NAMES,
-        topics=[(layout.feed_file(key.path), catalogue.topic_label(key.value, language)) for key, _ in feeds if key.kind == "topic"],
-        listed=[(layout.feed_file(key.path), feed_label(key, catalogue, words)) for key, _ in feeds])
+        agency=entry.agency and site.agency_name(entry.agency, language),
+        agency_url=entry.agency and site.agency_url(entry.agency, language),
+        section=here(layout.feed_file(section.path)), language_names=LANGUAGE_NAMES,
+        topics=[(here(layout.feed_file(key.path)), catalogue.topic_label(key.value, language)) for key, _ in feeds
+                if key.kind == "topic"],
+        listed=[(here(layout.feed_file(key.path)), feed_label(key, catalogue, words)) for key, _ in feeds])

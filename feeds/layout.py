@@ -168,8 +168,11 @@ def _templates() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
     from markupsafe import Markup, escape
 
+    # auto_reload off: the templates ship with the program, and a check of each file's time per
+    # page would cost a million pages a million stats.
     environment = Environment(loader=PackageLoader("feeds", "templates"), autoescape=select_autoescape(("html", "xsl")),
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined,
+                              auto_reload=False)
     # A title or name, isolated from the text around it: a right-to-left override in it (left
     # open by mistake or on purpose) cannot reorder the date or words beside it.
     environment.filters["bdi"] = lambda text: Markup(f"<bdi>{escape(text)}</bdi>")
