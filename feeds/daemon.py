@@ -292,8 +292,8 @@ class Daemon:
     def refresh(self) -> None:
         """Before every run (follow-up runs of a tick included): the config file read again if it
         changed, and the seeds folder's watch armed again if the folder came back."""
-        if self.config.refresh():
-            self.publisher.settings = self.config.settings
+        self.config.refresh()
+        self.publisher.settings = self.config.settings  # /healthz may have read a new config first
         self.watch.check()  # also when `paths.seeds` names another folder now
 
     def start(self) -> None:

@@ -61,7 +61,9 @@ def cut_short(shorter: Sequence[str], longer: Sequence[str]) -> bool:
     have split (or glued to the start of a `Source` line), are the first words of `longer`."""
     cut, whole = WORD.findall(" ".join(shorter).casefold()), WORD.findall(" ".join(longer).casefold())
     kept = max(len(cut) - 1, 0)
-    return len(cut) <= len(whole) + 1 and cut[:kept] == whole[:kept] and cut != whole
+    # Shorter in characters too: a last word edited, or one word added, is a revision, not a cut.
+    return (len(cut) <= len(whole) and sum(map(len, cut)) < sum(map(len, whole)) and cut[:kept] == whole[:kept]
+            and (not cut or whole[kept].startswith(cut[-1]) or len(cut) < len(whole)))
 
 
 def same_release(words: frozenset[str], other: frozenset[str]) -> bool:

@@ -11,6 +11,10 @@ from datetime import date, datetime
 # list every table of words, file names and identifiers follows (`tests/test_models.py` checks them).
 LANGUAGES = ("en", "ru", "kk")
 
+# The only hosts a source may name to be credited to an agency and called gov.kz: a source's whole
+# netloc, nothing more (no user, port or trailing dot).
+GOV_KZ_HOSTS = ("www.gov.kz", "gov.kz")
+
 # What became of a bad thing. All but WARNING keep it out of the feeds until its input changes or
 # the program is upgraded; every one is kept in the store and listed by `feeds status`.
 RECORD_SKIPPED = "record skipped"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from feeds.models import FILE_REJECTED, WARNING, Dump, Problem, Record
+from feeds.models import FILE_REJECTED, GOV_KZ_HOSTS, WARNING, Dump, Problem, Record
 from feeds.prose import cut_at_sentence, shorten, xml_safe
 
 # A title line ends in a date of at most 10 characters: only the line's tail is searched.
@@ -37,7 +37,6 @@ MAX_TITLE_CHARS = 500  # the longest seed title has 250
 MAX_SECTION_CHARS = 200
 MAX_BODY_CHARS = 100_000  # the longest seed body has 11,000
 MAX_URL_CHARS = 2_000  # gov.kz sources have about 80
-GOV_KZ_HOSTS = ("www.gov.kz", "gov.kz")  # a source's whole netloc, nothing more: no user, port or trailing dot
 REPLACEMENT = "\ufffd"
 # ASCII that RFC 3986 allows nowhere in a URL: a source holding any is not made a link.
 URL_FORBIDDEN = frozenset('"<>\\^`{|}')

@@ -94,7 +94,15 @@ def write_feeds(store: Store, target: Target, should_stop: Callable[[], bool], n
     due = [feed for feed in store.feeds.all() if feed.dirty or not _current(feed, target)]
     for feed in [feed for feed in due if feed.entry_count == 0]:
         with store.transaction():
-            _withdraw(target.out, feed.path, report)
+            try:
+                _withdraw(target.out, feed.path, report)
+            except OSError as exc:  # something in a file's place: this feed's failure, not the run's
+                if is_global_failure(exc, target.out):
+                    raise OutputError(f"cannot write into {target.out}: {_reason(exc)}") from None
+                reason = f"could not be withdrawn ({_reason(exc)}); retried next run"
+                if store.held.hold(feed.path, FEED, reason, target.feed_signature, now):
+                    report.problems.append(Problem(feed.path, None, reason, FEED_NOT_WRITTEN))
+                continue
             store.feeds.forget(feed.path)
     jobs = [FeedJob(feed, full=not _current(feed, target)) for feed in due if feed.entry_count]
     with store.transaction():
@@ -165,6 +173,9 @@ def verify_published(store: Store, target: Target) -> None:
     start = int(page) if page else -1
     damaged, budget, position = [], VERIFY_PAGES // len(layout.SUFFIXES), ""  # as many files as article pages
     for feed in [feed for feed in feeds if feed.path >= path] + [feed for feed in feeds if feed.path < path]:
+        if budget == 0:  # the next run starts with this feed
+            position = f"{feed.path}\t-1"
+            break
         pages_of = [number for number in store.feeds.occupied(feed.path, target.page_size, feed.archived_before)
                     if feed.path != path or number > start]
         for number in pages_of[:budget]:
@@ -338,7 +349,7 @@ def _archive_pages(out: Path, path: str) -> list[Path]:
     if not folder.is_dir():
         return []
     return [page for suffix in layout.SUFFIXES.values() for page in folder.glob(f"*{suffix}")
-            if layout.ARCHIVE_PAGE.fullmatch(page.stem)]
+            if layout.ARCHIVE_PAGE.fullmatch(page.stem) and not page.is_dir()]
 
 
 def _remove_stale_pages(out: Path, path: str, wanted: set[int]) -> None:
@@ -499,6 +510,8 @@ def _remove_gone_pages(store: Store, out: Path, report: PublishReport) -> None:
     with store.transaction():
         store.search.changed(removed)  # while `gone` still knows their keys
         store.retention.forget_gone(removed)
+        for article_id in removed:  # a page held back as not written is no longer due at all
+            store.held.release(layout.article_file(article_id))
         store.renderings.forget_pages_of([other for _, source, language in gone if source
                               for other in identity.translation_ids(source, language)])
 

@@ -182,6 +182,8 @@ def update(store: Store, out: Path, enabled: bool, should_stop: Callable[[], boo
     if not enabled:
         with store.transaction():
             store.search.clear()
+            for subject in store.held.subjects(SHARD):  # no index: no shard is due
+                store.held.release(subject)
         _remove_stale(folder, set(), report)
         try:
             (out / layout.SEARCH_MANIFEST).unlink()
@@ -264,6 +266,8 @@ def _planned(store: Store, out: Path) -> list[tuple[SearchShard, list[str]]]:
         with store.transaction():
             store.search.save(list(planned.shards.values()), planned.dropped, planned.assigned, planned.unassigned,
                               planned.merged)
+            for name in planned.dropped:  # merged or emptied: a failure to build it no longer matters
+                store.held.release(f"{SEARCH_SUBJECT} {name}")
     return [(replace(shard, newest=to_datetime(store.search.newest(shard.name)).isoformat()),
              store.search.members(shard.name)) for shard in store.search.shards() if shard.dirty]
 
@@ -306,8 +310,8 @@ def _build_one(out: Path, shard: SearchShard, members: list[str], should_stop: C
                                 capture_output=True, encoding="utf-8", errors="replace", timeout=PAGEFIND_SECONDS, check=False)
         if result.returncode != 0:
             return f"pagefind exited with {result.returncode}: {(result.stderr or result.stdout).strip()[-300:]}"
-        make_reproducible(building)
         verify(building)  # never named, nor put in the place of a good one, unless whole
+        make_reproducible(building)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(building, target)
     except OSError as exc:

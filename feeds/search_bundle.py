@@ -37,7 +37,7 @@ def make_reproducible(bundle: Path) -> None:
         entry["languages"] = dict(sorted(entry["languages"].items()))
         for language, about in entry["languages"].items():
             about["hash"] = _meta(bundle, language, about["hash"])
-    except (KeyError, TypeError, ValueError, cbor2.CBORDecodeError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, EOFError, OSError, cbor2.CBORDecodeError) as exc:
         raise BundleError(f"unexpected Pagefind bundle ({type(exc).__name__}: {exc})") from None
     entry_path.write_bytes(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
 

@@ -99,20 +99,28 @@ class Files:
         version = Version(data, hashlib.sha256(data).hexdigest()[:32], stat.st_mtime)
         if len(data) <= self.limit // 8:
             with self.lock:
-                self.held[key] = version
-                self.size += len(data)
-                while self.size > self.limit:
-                    _, dropped = self.held.popitem(last=False)
-                    self.size -= len(dropped.data) + len(dropped.gzipped or b"")
+                if key not in self.held:  # another thread may have read it meanwhile
+                    self.held[key] = version
+                    self.size += len(data)
+                    self._drop_past_limit()
         return version
 
     def gzipped(self, version: Version) -> bytes:
         if version.gzipped is None:
             # mtime=0: the same bytes give the same compressed bytes, so the ETag holds.
-            version.gzipped = gzip.compress(version.data, mtime=0)
+            compressed = gzip.compress(version.data, mtime=0)
             with self.lock:
-                self.size += len(version.gzipped)
-        return version.gzipped
+                if version.gzipped is None:
+                    version.gzipped = compressed
+                    if any(held is version for held in self.held.values()):  # counted only while kept
+                        self.size += len(compressed)
+                        self._drop_past_limit()
+        return version.gzipped or b""
+
+    def _drop_past_limit(self) -> None:
+        while self.size > self.limit and self.held:
+            _, dropped = self.held.popitem(last=False)
+            self.size -= len(dropped.data) + len(dropped.gzipped or b"")
 
 
 class Pages:

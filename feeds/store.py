@@ -30,8 +30,21 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from feeds.models import Article, Entry, FeedKey, FeedState, FinishedRun, Fragments, Problem, Published, SearchShard, SeedFile
+from feeds.models import (
+    GOV_KZ_HOSTS,
+    Article,
+    Entry,
+    FeedKey,
+    FeedState,
+    FinishedRun,
+    Fragments,
+    Problem,
+    Published,
+    SearchShard,
+    SeedFile,
+)
 from feeds.timing import to_datetime
 
 SCHEMA_VERSION = 7
@@ -233,6 +246,22 @@ ALTER TABLE quarantine RENAME COLUMN version TO held_under;
 ALTER TABLE websub_queue ADD COLUMN announced INTEGER NOT NULL DEFAULT 0;
 """,
 }
+
+
+def _foreign_sources(db: sqlite3.Connection) -> None:
+    """Before 0.5 any host could be a source: an article whose source is not gov.kz itself loses
+    it, and with it its agency (it is rendered again, and the memberships of every article are
+    computed again once, which takes it out of that agency's feed). Its id stays: published ids
+    never change."""
+    rows = db.execute("SELECT num, source_url FROM articles WHERE source_url IS NOT NULL").fetchall()
+    foreign = [(num,) for num, url in rows if urlsplit(url).netloc.lower() not in GOV_KZ_HOSTS]
+    if foreign:
+        db.executemany(f"UPDATE articles SET source_url = NULL, agency = NULL, rendered = {RENDER_DUE} WHERE num = ?", foreign)
+        db.execute("DELETE FROM meta WHERE key = 'classification'")
+
+
+# Repairs in Python after a step's statements, in its transaction.
+REPAIRS = {7: _foreign_sources}
 SCHEMA = """
 CREATE TABLE seed_files (
     name TEXT PRIMARY KEY,
@@ -468,7 +497,11 @@ class Store:
             raise StoreError(f"the store {self.path} was written by a newer version of enbekshi-feeds "
                              f"(schema {version}; this one knows {SCHEMA_VERSION})")
         for step in range(version + 1, SCHEMA_VERSION + 1) if version else ():
-            self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[step]} PRAGMA user_version = {step}; COMMIT;")
+            self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[step]}")
+            if step in REPAIRS:
+                REPAIRS[step](self.db)
+            self.db.execute(f"PRAGMA user_version = {step}")
+            self.db.execute("COMMIT")
     @contextmanager
     def _guard(self) -> Iterator[None]:
         """sqlite3's exceptions, told apart: one article's values, or the database itself."""

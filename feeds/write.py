@@ -43,7 +43,8 @@ def is_global_failure(exc: OSError, out: Path) -> bool:
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Atomically make `path` hold `data`; False (and no write) when it already does."""
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        found = os.lstat(path)  # a link or a folder in its place is not the file: it is replaced
+        if stat.S_ISREG(found.st_mode) and found.st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass

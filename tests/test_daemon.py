@@ -430,3 +430,16 @@ def test_watch_ticks_over_hostile_dumps_keep_publishing(project: Path) -> None:
     clock.offset += 60
     second = job.tick()
     assert second is not None and second.files_unchanged == 6 and second.problems == []
+
+
+def test_a_config_read_again_by_healthz_first_still_reaches_the_publisher(project: Path) -> None:
+    """`/healthz` may read the edited config before the next run does: the run still uses it."""
+    from feeds.daemon import health
+
+    current = config_watch(project)
+    daemon = Daemon(current, 3600, threading.Event())
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 7"))
+    health(current)  # reads the new config
+    daemon.refresh()
+    assert daemon.publisher.settings.feeds.max_entries == 7

@@ -182,3 +182,45 @@ def test_quarantine_takes_an_article_out_of_every_feed_to_be_rendered_in_full_on
         assert not quarantine(store, victim, "could not be rendered", "1.0", 0.0)  # no news
     assert store.feeds.of(victim) == set() and [held.subject for held in store.held.all()] == [victim]
     assert store.db.execute("SELECT rendered FROM articles WHERE id = ?", (victim,)).fetchone()[0] == 0
+
+
+def test_a_feed_that_cannot_be_withdrawn_is_named_and_every_other_feed_written(project: Path) -> None:
+    """An emptied feed whose file has a folder in its place: that feed is held back, never exit 70."""
+    store, settings, _ = published(project)
+    (project / "out/topic/sport.json").unlink()
+    (project / "out/topic/sport.json").mkdir()
+    (project / "out/topic/sport.json/keep").write_text("someone's")
+    with store.transaction():
+        for (article_id,) in store.db.execute("SELECT a.id FROM members m JOIN articles a ON a.num = m.article "
+                                              "JOIN feeds f ON f.num = m.feed WHERE f.path = 'topic/sport'").fetchall():
+            store.feeds.leave(article_id, ["topic/sport"])
+    report = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
+    assert [(problem.file, problem.outcome) for problem in report.problems] == [("topic/sport", "feed not written")]
+    assert (project / "out/topic/sport.json/keep").exists() and [held.subject for held in store.held.all()] == ["topic/sport"]
+
+
+def test_the_page_of_an_article_held_back_and_then_removed_by_retention_is_no_longer_held(project: Path) -> None:
+    store, settings, _ = published(project)
+    oldest = store.db.execute("SELECT id FROM articles ORDER BY published_us LIMIT 1").fetchone()[0]
+    with store.transaction():
+        store.held.hold(layout.article_file(oldest), "page", "could not be written (x)", "s", 0.0)
+    apply_retention(store, RetentionSettings(max_articles=38), 0, time.time())
+    publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
+    assert store.held.all() == []
+
+
+def test_archive_pages_are_checked_in_turns_without_skipping_any(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Archive pages are checked a few a run, feed after feed, from where the last run stopped:
+    whatever the budget, every lost one is found within one pass."""
+    from feeds import publish as publish_module
+
+    store, settings, _ = published(project, max_entries=5, archive_page_size=5)
+    target = Target.of(settings, Catalogue.of(settings))
+    pages = sorted((project / "out/archive").rglob("*.json"))
+    for budget in (3, 6):  # archive files per run: one page, two pages
+        monkeypatch.setattr(publish_module, "VERIFY_PAGES", budget)
+        for page in pages:
+            page.unlink()
+        for _ in range(len(pages) * 3 // budget + 2):  # one pass, and a little
+            publish(store, target, lambda: False, time.time())
+        assert [page for page in pages if not page.exists()] == [], budget

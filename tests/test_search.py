@@ -26,6 +26,7 @@ from feeds import search, search_bundle
 from feeds.layout import TEMP_PREFIX
 from feeds.models import SearchShard
 from feeds.search import FIRST_PAGES, MERGE_AFTER, TOP_LEVEL, Change, capacity, plan
+from feeds.store import Store
 
 
 def shard(name: str, language: str, pages: int, level: int = 0, sealed: bool = False) -> SearchShard:
@@ -340,3 +341,11 @@ def test_a_manifest_that_cannot_be_written_stops_the_run_with_exit_3_naming_it(s
     assert check.returncode == 1 and "incomplete: the last run stopped while building the search index" in check.stdout
     manifest.rmdir()
     assert run_feeds("build", cwd=searched).returncode == 0 and run_feeds("status", "--check", cwd=searched).returncode == 0
+
+
+def test_no_search_lets_go_of_every_shard_held_back(searched: Path) -> None:
+    store = Store(searched / "state/feeds.sqlite3")
+    with store.transaction():
+        store.held.hold("search index en-1", "search shard", "could not be built (x)", "s", 0.0)
+    assert run_feeds("build", "--no-search", cwd=searched).returncode == 0
+    assert store.held.all() == [] and run_feeds("status", "--check", "--no-search", cwd=searched).returncode == 0

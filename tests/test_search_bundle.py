@@ -108,3 +108,15 @@ def test_a_bundle_not_in_pagefinds_form_is_refused(site: Path, tmp_path: Path) -
     meta.write_bytes(gzip.compress(b"not pagefind"))
     with pytest.raises(BundleError, match="not a Pagefind index"):
         make_reproducible(bundle)
+
+
+def test_a_bundle_cut_short_is_refused_before_anything_reads_it_whole(tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    from feeds.search_bundle import BundleError, verify
+
+    (tmp_path / "pagefind-entry.json").write_text(json.dumps({"languages": {"en": {"hash": "en_1", "wasm": "en"}}}))
+    (tmp_path / "pagefind.en_1.pf_meta").write_bytes(gzip.compress(b"pagefind_dcd" + b"\x00" * 50)[:20])  # cut short
+    with pytest.raises(BundleError):
+        verify(tmp_path)

@@ -538,3 +538,15 @@ def http_status(port: int, path: str) -> int:
     ("br;q=1, gzip;q=0.8", True), ("identity", False), ("GZIP; q=0.5", True), ("gzip;q=nonsense", False)])
 def test_gzip_is_acceptable_as_rfc_9110_reads_accept_encoding(header: str, gzipped: bool) -> None:
     assert serve.accepts_gzip(header) is gzipped
+
+
+def test_the_file_cache_keeps_its_byte_count_whatever_is_gzipped_or_read_twice(tmp_path: Path) -> None:
+    files = serve.Files(limit=8_000)
+    small, big = tmp_path / "small.json", tmp_path / "big.json"
+    small.write_bytes(b"x" * 100)
+    big.write_bytes(b"y" * 2_000)  # over limit // 8: never kept
+    for _ in range(5):
+        files.gzipped(files.read(big))
+        files.gzipped(files.read(small))
+    assert files.read(small).data == b"x" * 100 and 0 <= files.size <= files.limit
+    assert files.size == sum(len(v.data) + len(v.gzipped or b"") for v in files.held.values())

@@ -240,3 +240,17 @@ def test_no_class_grows_past_25_public_methods_or_250_lines() -> None:
             if isinstance(node, ast.ClassDef):
                 public = [item for item in node.body if isinstance(item, ast.FunctionDef) and not item.name.startswith("_")]
                 assert len(public) <= 25 and node.end_lineno - node.lineno < 250, (path.name, node.name)  # type: ignore[operator]
+
+
+def test_a_store_of_before_gov_kz_only_loses_the_sources_on_other_hosts(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.sqlite3"
+    spoof = "https://www.gov.kz.evil.com/memleket/entities/mfa/press/news/details/1?lang=kk"
+    with sqlite3.connect(path) as db:
+        db.executescript((ROOT / "tests/data/store-v5.sql").read_text())
+        victim, kept = [row[0] for row in db.execute("SELECT id FROM articles WHERE source_url IS NOT NULL ORDER BY id LIMIT 2")]
+        db.execute("UPDATE articles SET source_url = ?, agency = 'mfa' WHERE id = ?", (spoof, victim))
+        db.execute("INSERT INTO meta (key, value) VALUES ('classification', 'x') ON CONFLICT (key) DO UPDATE SET value = 'x'")
+    store = Store(path)
+    assert store.articles.text(victim) == (store.articles.text(victim)[0], None)  # type: ignore[index]
+    assert tuple(store.db.execute("SELECT agency, rendered FROM articles WHERE id = ?", (victim,)).fetchone()) == (None, 0)
+    assert store.articles.text(kept)[1] is not None and store.meta("classification") is None  # type: ignore[index]

@@ -42,3 +42,9 @@ def test_a_flush_of_a_folder_that_is_not_there_is_the_output_folder_failing(tmp_
     with pytest.raises(OutputError, match="cannot flush"):
         flush(tmp_path / "missing")
     assert os.path.isdir(tmp_path)
+
+
+def test_a_link_in_a_files_place_is_replaced_even_when_it_leads_to_the_same_bytes(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.atom").write_bytes(b"feed")
+    (tmp_path / "all.atom").symlink_to(tmp_path / "elsewhere.atom")
+    assert write_if_changed(tmp_path / "all.atom", b"feed") and not (tmp_path / "all.atom").is_symlink()
