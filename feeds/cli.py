@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,6 +23,7 @@ from feeds.run import build, status
 from feeds.settings import ConfigError, Settings, load_settings
 from feeds.signals import stopping_on_signals
 from feeds.store import StoreError
+from feeds.timing import KAZAKHSTAN
 from feeds.write import OutputError
 
 EXIT_OK = 0
@@ -194,7 +195,8 @@ def _status(settings: Settings, as_json: bool, check: bool) -> int:
 
 
 def _when(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")
+    """A moment as people here read it: in Kazakhstan's time, like every date the feeds show."""
+    return datetime.fromtimestamp(moment, KAZAKHSTAN).isoformat(timespec="seconds")
 
 
 if __name__ == "__main__":

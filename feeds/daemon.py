@@ -324,6 +324,7 @@ def watch(config: ConfigWatch, interval: float) -> int:
 def serve(config: ConfigWatch, host: str, port: int, health_port: int, interval: float | None) -> int:
     """Serve `out/` until SIGTERM or SIGINT; with an interval, publish in the same process as well."""
     settings = config.settings
+    _refuse_wrong_addresses(str(settings.feeds.base_url), port)
     check_output(settings.paths.out)
     stop = stop_on_signals()
     try:
@@ -340,6 +341,20 @@ def serve(config: ConfigWatch, host: str, port: int, health_port: int, interval:
         daemon.stop()
     log.info("stopped")
     return 0
+
+
+def _refuse_wrong_addresses(base_url: str, port: int) -> None:
+    """Every link and address to copy is made from `feeds.base_url`: when it names this machine
+    on another port than the one served, every one of them would lead nowhere. Refused, naming
+    the key (a `base_url` of another host, a proxy's, may well differ from the port served)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    named = parts.port or (443 if parts.scheme == "https" else 80)
+    if parts.hostname in ("127.0.0.1", "localhost", "::1") and port not in (0, named):
+        raise ConfigError(f"feeds.base_url is {base_url}, but feeds serve would listen on port {port}: every link of "
+                          f"every page and feed would lead to port {named}; set feeds.base_url to "
+                          f"{parts.scheme}://{parts.hostname}:{port}/ or serve on port {named}")
 
 
 def health(config: ConfigWatch) -> dict[str, Any]:

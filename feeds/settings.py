@@ -422,6 +422,15 @@ def _check_shape(data: Any, label: str) -> None:
 
 
 
+def _section(location: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The settings section a location names, if it is one."""
+    model: Any = Settings
+    for part in location:
+        field = model.model_fields.get(str(part)) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        model = field.annotation if field else None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
 def _describe(label: str, error: Any) -> str:
     """One line per problem: file, dotted key, reason, and a suggestion for a misspelt key."""
     location = ".".join(str(part) for part in error["loc"])
@@ -435,7 +444,11 @@ def _describe(label: str, error: Any) -> str:
         hint = f" (did you mean {'.'.join([*map(str, error['loc'][:-1]), close[0]])}?)" if close else ""
         return f"{label}: {location}: unknown key{hint}"
     if error["type"] == "missing":
-        return f"{label}: {location}: required key missing"
+        # A whole section missing: name the keys in it that must be given (`feeds.base_url`).
+        section = _section(error["loc"])
+        required = [name for name, field in section.model_fields.items() if field.is_required()] if section else []
+        return "\n".join(f"{label}: {location}.{name}: required key missing" for name in required) or \
+            f"{label}: {location}: required key missing"
     return f"{label}: {location}: {error['msg']}"
 
 

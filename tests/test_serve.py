@@ -9,6 +9,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -58,7 +59,11 @@ class Served:
 
 
 def start_serving(project: Path, *extra: str, port: int | None = None) -> Served:
+    """A real `feeds serve` on a free port, the project's `feeds.base_url` made to name it (as
+    `feeds serve` demands when the base is this machine)."""
     port = port or free_port()
+    config = project / "config.yaml"
+    config.write_text(re.sub(r"base_url: http://127\.0\.0\.1:\d+/", f"base_url: http://127.0.0.1:{port}/", config.read_text()))
     log = project / "serve.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "feeds", "serve", "--port", str(port), *extra], cwd=project,
@@ -550,3 +555,11 @@ def test_the_file_cache_keeps_its_byte_count_whatever_is_gzipped_or_read_twice(t
         files.gzipped(files.read(small))
     assert files.read(small).data == b"x" * 100 and 0 <= files.size <= files.limit
     assert files.size == sum(len(v.data) + len(v.gzipped or b"") for v in files.held.values())
+
+
+
+def test_serving_on_a_port_that_the_base_url_does_not_name_is_refused_naming_the_key(project: Path) -> None:
+    result = run_feeds("serve", "--port", "9000", cwd=project)
+    assert result.returncode == 2
+    assert "feeds.base_url is http://127.0.0.1:8080/, but feeds serve would listen on port 9000" in result.stderr
+    assert "set feeds.base_url to http://127.0.0.1:9000/" in result.stderr

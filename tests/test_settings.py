@@ -54,7 +54,7 @@ def test_base_url_is_required_and_named_when_missing(tmp_path: Path) -> None:
     config.write_text("feeds:\n  max_entries: 10\n")
     with pytest.raises(ConfigError, match=r"config.yaml: feeds.base_url: required key missing"):
         load_settings(config)
-    with pytest.raises(ConfigError, match=r"\(no config file\): feeds: required key missing"):
+    with pytest.raises(ConfigError, match=r"\(no config file\): feeds.base_url: required key missing"):
         load_settings(None)
 
 
