@@ -259,7 +259,9 @@ class FeedServer:
     async def _file(self, request: web.BaseRequest, close: bool) -> web.StreamResponse:
         target = resolve(self.out, request.raw_path)
         if target is None:
-            return await self._send(request, 404, {"Content-Type": "text/plain; charset=utf-8"}, b"not found\n", close)
+            # A widget on another site asking for a feed that is not there is told so (CORS), not left blind.
+            cors = {"Access-Control-Allow-Origin": "*"} if Path(urlsplit(request.raw_path).path).suffix in CROSS_ORIGIN else {}
+            return await self._send(request, 404, {"Content-Type": "text/plain; charset=utf-8", **cors}, b"not found\n", close)
         try:
             version = await self.loop.run_in_executor(None, self.files.read, target)
         except OSError:

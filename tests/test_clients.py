@@ -192,13 +192,15 @@ def test_browser_runs_the_widget_on_another_site(served: Served, driver: object,
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title></head><body>\n'
         "<h1>Partner site</h1>\n"
         f'<div id="headlines" data-feed="{feeds}/lang/en.json" data-limit="5"></div>\n'
+        f'<div id="missing" lang="ru" data-feed="{feeds}/lang/xx.json"></div>\n'
         f'<script src="{feeds}/assets/widget.js"></script>\n</body></html>\n'
     )
     partner = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(site)))
     threading.Thread(target=partner.serve_forever, daemon=True).start()
     try:
         page = browse(driver, f"http://127.0.0.1:{partner.server_address[1]}/host.html", "widget.png",
-                      ready="document.getElementById('headlines').dataset.feedState")  # loaded, or error
+                      ready="document.getElementById('headlines').dataset.feedState"
+                            " && document.getElementById('missing').dataset.feedState")  # loaded, or error
     finally:
         partner.shutdown()
         partner.server_close()
@@ -210,6 +212,8 @@ def test_browser_runs_the_widget_on_another_site(served: Served, driver: object,
     assert all(item.xpath("a/@href")[0].startswith(f"{feeds}/articles/") for item in items)
     assert items[1].get("lang") == "en"
     assert widget.findtext(".//p") == "Enbekshi QazaQ: news in English"
+    missing = page.get_element_by_id("missing")  # a feed that is not there: said so, in the box's language
+    assert missing.get("data-feed-state") == "error" and missing.text_content() == "Заголовки сейчас не удаётся показать."
     assert_shown_as_text(page)
 
 

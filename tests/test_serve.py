@@ -563,3 +563,9 @@ def test_serving_on_a_port_that_the_base_url_does_not_name_is_refused_naming_the
     assert result.returncode == 2
     assert "feeds.base_url is http://127.0.0.1:8080/, but feeds serve would listen on port 9000" in result.stderr
     assert "set feeds.base_url to http://127.0.0.1:9000/" in result.stderr
+
+
+def test_a_feed_that_is_not_there_is_a_404_another_site_may_read(shared: Served) -> None:
+    status, headers, _ = shared.request("GET", "/lang/xx.json")
+    assert status == 404 and headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in shared.request("GET", "/missing.html")[1]

@@ -59,10 +59,27 @@
     container.setAttribute("data-feed-state", "loaded");
   }
 
+  // Said in the language of the box (its lang, or the page's) when the feed cannot be had.
+  var UNAVAILABLE = {
+    en: "The headlines cannot be shown right now.",
+    ru: "Заголовки сейчас не удаётся показать.",
+    kk: "Тақырыптарды қазір көрсету мүмкін емес."
+  };
+
+  function fail(container) {
+    var language = ((container.closest("[lang]") || document.documentElement).lang || "en").slice(0, 2);
+    var notice = document.createElement("p");
+    notice.className = "enbekshi-feed-error";
+    notice.textContent = UNAVAILABLE[language] || UNAVAILABLE.en;
+    container.textContent = "";
+    container.appendChild(notice);
+    container.setAttribute("data-feed-state", "error");
+  }
+
   function load(container) {
     var source = safeUrl(container.getAttribute("data-feed") || "");
     if (!source) {
-      container.setAttribute("data-feed-state", "error");
+      fail(container);
       return;
     }
     fetch(source, { headers: { Accept: "application/feed+json" } })
@@ -71,7 +88,7 @@
         return response.json();
       })
       .then(function (feed) { render(container, feed); })
-      .catch(function () { container.setAttribute("data-feed-state", "error"); });
+      .catch(function () { fail(container); });
   }
 
   function start() {
