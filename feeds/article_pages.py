@@ -63,7 +63,7 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
         w={key: words(key) for key in WORDS}, url=site.article_url(entry.id),
         translations=[(other, site.article_url(other.id), here(layout.article_file(other.id))) for other in translations],
         discovery=[(document.title, document.url("atom")) for key, document in feeds if key.kind == "category-lang"],
-        stylesheet=here(layout.ARTICLE_STYLESHEET), index=here(layout.INDEX_FILES[language]), locales=OG_LOCALES,
+        stylesheet=here(layout.ARTICLE_STYLESHEET), icon=here(layout.FAVICON), index=here(layout.INDEX_FILES[language]), locales=OG_LOCALES,
         tags=[catalogue.topic_label(topic, language) for topic in entry.topics], filters=filters,
         agency=entry.agency and site.agency_name(entry.agency, language),
         agency_url=entry.agency and site.agency_url(entry.agency, language),

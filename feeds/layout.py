@@ -47,6 +47,7 @@ ASSETS_FOLDER = "assets"
 ASSETS = ("widget.js", "article.css")  # copied as they are; `feed.xsl` is a template (`pages.stylesheet`)
 ARTICLE_STYLESHEET = f"{ASSETS_FOLDER}/article.css"
 STYLESHEET = f"{ASSETS_FOLDER}/feed.xsl"
+FAVICON = "favicon.ico"  # at the root, where browsers look for it unasked; every page names it too
 # The site's pages in each language: English under the plain name, the others with theirs in it.
 INDEX_FILES = {language: "index.html" if language == "en" else f"index.{language}.html" for language in LANGUAGES}
 SEARCH_FILES = {language: "search.html" if language == "en" else f"search.{language}.html" for language in LANGUAGES}
@@ -68,6 +69,7 @@ CONTENT_TYPES = {
     ".xsl": "text/xsl; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
+    ".ico": "image/x-icon",
     # Pagefind's index: compressed WebAssembly and chunks its script reads and decompresses.
     ".pagefind": "application/octet-stream",
     ".pf_meta": "application/octet-stream",
@@ -82,9 +84,9 @@ SEGMENT_CHARS = 60
 
 
 def site_files(search: bool) -> list[str]:
-    """Every file of the site around the feeds: index pages, OPML, stylesheet, assets, and the
-    search pages when there is a search."""
-    return [*INDEX_FILES.values(), OPML_FILE, STYLESHEET, *(f"{ASSETS_FOLDER}/{name}" for name in ASSETS),
+    """Every file of the site around the feeds: index pages, OPML, stylesheet, assets, the icon,
+    and the search pages when there is a search."""
+    return [*INDEX_FILES.values(), OPML_FILE, STYLESHEET, FAVICON, *(f"{ASSETS_FOLDER}/{name}" for name in ASSETS),
             *(SEARCH_FILES.values() if search else ())]
 
 

@@ -46,6 +46,7 @@ def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: Inte
     result[layout.STYLESHEET] = stylesheet(interface, catalogue.site.name)
     for asset in layout.ASSETS:
         result[f"{layout.ASSETS_FOLDER}/{asset}"] = layout.asset(asset)
+    result[layout.FAVICON] = layout.asset(layout.FAVICON)
     return result
 
 
@@ -84,7 +85,7 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording,
         "index.html", language=language, words=words, search=search, sections=sections,
         discovery=[catalogue.describe(feed.key) for feed in feeds if feed.key.kind in ("all", "lang")],
         others=[other for other in INTERFACE_LANGUAGES if other != language], index_files=INDEX_FILES,
-        language_names=LANGUAGE_NAMES, search_file=SEARCH_FILES[language], opml=OPML_FILE)
+        language_names=LANGUAGE_NAMES, search_file=SEARCH_FILES[language], opml=OPML_FILE, icon=layout.FAVICON)
 
 
 def search_page(words: Wording) -> bytes:
@@ -97,7 +98,7 @@ def search_page(words: Wording) -> bytes:
     translations = Markup(json.dumps(PAGEFIND_WORDS.get(language), ensure_ascii=False))  # the script's own words
     return layout.page("search.html", language=language, words=words, translations=translations, manifest=SEARCH_MANIFEST,
                        index_file=INDEX_FILES[language], search_files=SEARCH_FILES, language_names=LANGUAGE_NAMES,
-                       others=[other for other in INTERFACE_LANGUAGES if other != language])
+                       others=[other for other in INTERFACE_LANGUAGES if other != language], icon=layout.FAVICON)
 
 
 def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> bytes:

@@ -60,6 +60,7 @@ def test_a_page_is_shareable_canonical_and_discovers_its_feeds_and_translations(
     assert page.xpath("//aside//a/@href") == [f"../../{path}.atom" for path in (
         "all", "lang/ru", "category/world", "category/world/ru", "agency/mfa-nairobi", "agency/mfa", "topic/foreign-affairs")]
     assert page.xpath("//link[@rel='stylesheet']/@href") == ["../../assets/article.css"] and not page.xpath("//style")
+    assert page.xpath("//link[@rel='icon']/@href") == ["../../favicon.ico"]  # where the site is, whatever its path
     assert page.xpath("//link[@hreflang='en']/@href") == ["http://127.0.0.1:8080/articles/11/11111111-0000-4000-8000-000000000002.html"]
     other = page.xpath("//nav[@aria-labelledby='translations']//a")[0]
     assert (other.text_content(), other.get("href"), other.get("hreflang")) == (
@@ -103,7 +104,7 @@ def test_every_link_of_every_page_of_a_build_leads_to_a_file(project: Path) -> N
     assert len(pages) == 39
     for path in pages:
         page = html.parse(str(path)).getroot()
-        for href in page.xpath("//a/@href[not(starts-with(., 'http'))]"):
+        for href in page.xpath("//a/@href[not(starts-with(., 'http'))] | //link/@href[not(starts-with(., 'http'))]"):
             assert (path.parent / href).resolve().is_file(), (path, href)
         for href in page.xpath("//link/@href[starts-with(., 'http://127.0.0.1:8080/')]"):
             assert (out / href.removeprefix("http://127.0.0.1:8080/")).is_file(), (path, href)

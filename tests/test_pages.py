@@ -39,6 +39,13 @@ def test_each_index_page_speaks_its_language_and_lists_every_feed_grouped() -> N
     assert discovery == ["all.atom", "lang/ru.atom"]
 
 
+def test_the_site_has_an_icon_and_every_page_of_it_names_the_icon() -> None:
+    files = site_files(FEEDS, CATALOGUE, SETTINGS.interface)
+    assert files["favicon.ico"][:4] == b"\x00\x00\x01\x00"  # an ICO file
+    for name in ("index.html", "index.ru.html", "index.kk.html", "search.html", "search.kk.html"):
+        assert html.fromstring(files[name]).xpath("//link[@rel='icon']/@href") == ["favicon.ico"], name
+
+
 def test_opml_lists_every_feed_by_its_atom_address() -> None:
     opml = etree.fromstring(site_files(FEEDS, CATALOGUE, SETTINGS.interface)["feeds.opml"])
     urls = [outline.get("xmlUrl") for outline in opml.iter("outline") if outline.get("xmlUrl")]

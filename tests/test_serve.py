@@ -127,6 +127,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     ("/embed/all.html", "text/html; charset=utf-8", False),
     ("/assets/feed.xsl", "text/xsl; charset=utf-8", False),
     ("/assets/widget.js", "text/javascript; charset=utf-8", False),
+    ("/favicon.ico", "image/x-icon", False),
     ("/archive/all/1.atom", None, None),
 ])
 def test_types_validators_caching_and_cors(shared: Served, path: str, content_type: str | None, cross_origin: bool | None) -> None:
