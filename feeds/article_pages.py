@@ -54,7 +54,7 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
     section = next(key for key, _ in feeds if key.kind == "category-lang")
     # The search's filters: one value per agency and topic whatever the article's language (their
     # English names), so that a filter gathers the articles of every language.
-    filters = [("language", LANGUAGE_NAMES[language]), ("year", str(day.year)), ("section", entry.category_label),
+    filters = [("language", LANGUAGE_NAMES[language]), ("year", str(day.year)), ("section", site.section_name(entry.category, entry.category_label)),
                *((("agency", site.agency_name(entry.agency)),) if entry.agency else ()),
                *(("topic", catalogue.topic_label(topic)) for topic in entry.topics)]
     here = partial(layout.relative, file=file)
@@ -67,7 +67,8 @@ def article_page(entry: Entry, translations: Sequence[Translation], catalogue: C
         tags=[catalogue.topic_label(topic, language) for topic in entry.topics], filters=filters,
         agency=entry.agency and site.agency_name(entry.agency, language),
         agency_url=entry.agency and site.agency_url(entry.agency, language),
-        section=here(layout.feed_file(section.path)), language_names=LANGUAGE_NAMES,
+        section=here(layout.feed_file(section.path)), section_name=catalogue.section_name(section, language),
+        language_names=LANGUAGE_NAMES,
         topics=[(here(layout.feed_file(key.path)), catalogue.topic_label(key.value, language)) for key, _ in feeds
                 if key.kind == "topic"],
         listed=[(here(layout.feed_file(key.path)), feed_label(key, catalogue, words)) for key, _ in feeds])

@@ -50,6 +50,7 @@ class Site:
     hub: str | None
     topic_labels: Mapping[str, Mapping[str, str]]  # slug -> language -> label
     agency_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # slug -> language -> name
+    section_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # slug -> language -> name
 
     def address(self, relative: str) -> str:
         """The public URL of a path under `out/`: the one place a URL of this site is made."""
@@ -70,6 +71,10 @@ class Site:
     def agency_name(self, slug: str, language: str = "en") -> str:
         """The agency's readable name in `language` (from `agencies:`), else its slug."""
         return self.agency_labels.get(slug, {}).get(language, slug)
+
+    def section_name(self, slug: str, dumped: str, language: str = "en") -> str:
+        """The section's name in `language` (from `sections:`), else what the dump calls it."""
+        return self.section_labels.get(slug, {}).get(language, dumped)
 
     @staticmethod
     def agency_url(slug: str, language: str) -> str:
@@ -112,9 +117,11 @@ class Catalogue:
                  for topic in settings.topics}
         agencies = {slug: {language: named.name.text(language) for language in LANGUAGE_NAMES}
                     for slug, named in settings.agencies.items()}
+        sections = {slug: {language: named.name.text(language) for language in LANGUAGE_NAMES}
+                    for slug, named in settings.sections.items()}
         site = Site(str(settings.feeds.base_url), str(settings.site.url), settings.site.name, settings.site.author,
                     str(settings.websub.hub) if settings.websub.hub else None,
-                    names, agencies)
+                    names, agencies, sections)
         return cls(site, dict(settings.agencies))
 
     def feed_keys(self, language: str, category: str, category_label: str, agency: str | None,
@@ -143,6 +150,10 @@ class Catalogue:
     def topic_label(self, slug: str, language: str = "en") -> str:
         return self.site.topic_label(slug, language)
 
+    def section_name(self, feed: FeedKey, language: str = "en") -> str:
+        """A section feed's section, named in `language`."""
+        return self.site.section_name(feed.value.split("/")[0], feed.label, language)
+
     def describe(self, feed: FeedKey) -> FeedDocument:
         described = self._described.get(feed)
         if described is None:
@@ -156,11 +167,13 @@ class Catalogue:
             name, subtitle = LANGUAGE_TITLES[feed.value]
             title = f"{site}: {name}"
         elif feed.kind == "category":
-            title = f"{site}: {feed.label}"
-            subtitle = f"Every article in the section {feed.label}, newest first, {ORIGIN}."
+            name = self.section_name(feed)
+            title = f"{site}: {name}"
+            subtitle = f"Every article in the section {name}, newest first, {ORIGIN}."
         elif feed.kind == "category-lang" and language:
-            title = f"{site}: {feed.label} · {LANGUAGE_NAMES[language]}"
-            subtitle = SECTION_SUBTITLES[language].format(section=feed.label)
+            name = self.section_name(feed, language)
+            title = f"{site}: {name} · {LANGUAGE_NAMES[language]}"
+            subtitle = SECTION_SUBTITLES[language].format(section=name)
         elif feed.kind == "agency":
             name = self.agency_name(feed.value)
             title = f"{site}: {name}"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
 from feeds import identity, layout, prose
 from feeds.models import Article, Record
-from feeds.settings import FeedSettings, Pattern, TopicSettings, compile_pattern
+from feeds.settings import AgencySettings, FeedSettings, Pattern, TopicSettings, compile_pattern
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -107,17 +107,23 @@ def match_topics(title: str, paragraphs: Sequence[str], agency: str | None, topi
     return tuple(found)
 
 
-def to_article(record: Record, section: str, settings: FeedSettings, topics: Sequence[TopicSettings] = ()) -> Article:
+def to_article(record: Record, section: str, settings: FeedSettings, topics: Sequence[TopicSettings] = (),
+               agencies: Mapping[str, AgencySettings] | None = None) -> Article:
     """A parsed record made publishable: text shaped, title made meaningful, language, category, id."""
     paras = prose.paragraphs(record.body, record.title)
-    title = record.title
+    title = id_title = record.title
     if prose.needs_title(title):
         # An invented title says nothing of the language: judge by the body alone.
-        title = prose.fallback_title(paras, record.agency, record.published.strftime("%d.%m.%Y"))
         language = detect_language(" ".join(paras), settings.default_language)
+        day = record.published.strftime("%d.%m.%Y")
+        named = (agencies or {}).get(record.agency or "")
+        title = prose.fallback_title(paras, named.name.text(language) if named else record.agency, day, language)
+        # The id of a release with no words (and no source) is of the title first invented for it,
+        # in English by slug: one stored before titles spoke the record's language keeps its id.
+        id_title = prose.fallback_title(paras, record.agency, day)
     else:
         language = detect_language(" ".join((title, *paras)), settings.default_language)
-    article_id = identity.article_id(record.source_url, title, record.published, language)
+    article_id = identity.article_id(record.source_url, id_title, record.published, language)
     source = identity.normalise_url(record.source_url) if record.source_url else ""
     fields = (title, record.published.isoformat(), *paras, source, language, section)
     return Article(

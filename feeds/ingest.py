@@ -30,7 +30,7 @@ from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Article, FeedKe
 from feeds.parse import NotText, decode, parse_dump
 from feeds.pool import Pool
 from feeds.progress import Progress
-from feeds.settings import ConfigError, FeedSettings, Settings, TopicSettings
+from feeds.settings import AgencySettings, ConfigError, FeedSettings, Settings, TopicSettings
 from feeds.store import RecordError, Store, StoreError, Traits, packed_text
 from feeds.timing import SECOND, to_datetime
 
@@ -228,7 +228,8 @@ class Ingest:
         self.store.seeds.forget(set(known) - {seed.name for seed in present})
         jobs = [job for seed in present if (job := self._job(seed, known.get(seed.name), report, now))]
         latest = to_datetime(int(now * SECOND)).date() + timedelta(days=1)
-        work = partial(prepare, feeds=self.settings.feeds, topics=tuple(self.settings.topics), latest=latest)
+        work = partial(prepare, feeds=self.settings.feeds, topics=tuple(self.settings.topics), latest=latest,
+                       agencies=self.settings.agencies)
         self.progress.begin("reading dumps", len(jobs), "files")
         with Pool() as pool:
             files = [(job.seed.path, job.seed.name) for job in jobs]
@@ -609,7 +610,8 @@ class Prepared:
     retry: bool = False  # not read for a reason that may pass (an I/O error): read again next run
 
 
-def prepare(file: tuple[Path, str], feeds: FeedSettings, topics: tuple[TopicSettings, ...], latest: date) -> Prepared:
+def prepare(file: tuple[Path, str], feeds: FeedSettings, topics: tuple[TopicSettings, ...], latest: date,
+            agencies: Mapping[str, AgencySettings] | None = None) -> Prepared:
     """Read, hash, decode, parse and classify one seed file (in a worker process, for many files).
     Whatever goes wrong is this file's or this record's alone, and comes back as problems."""
     path, name = file
@@ -644,7 +646,7 @@ def prepare(file: tuple[Path, str], feeds: FeedSettings, topics: tuple[TopicSett
         articles = []
         for record in dump.records:
             try:
-                articles.append(to_article(record, dump.section, feeds, topics))
+                articles.append(to_article(record, dump.section, feeds, topics, agencies))
             except Exception as exc:  # noqa: BLE001 (whatever it is, it is this record's alone)
                 problems.append(Problem(name, record.line, f"could not be classified ({type(exc).__name__}: {exc})"))
         texts = {article.content_hash: packed_text(article.paragraphs) for article in articles}

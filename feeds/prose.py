@@ -25,6 +25,12 @@ ASTRAL_NOT_TEXT = re.compile("[" + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr
                                            for plane in range(1, 17)) + "]")
 LETTER = re.compile(rf"[{UPPER}{LOWER}]", re.IGNORECASE)
 FALLBACK_TITLE_CHARS = 120
+# A title for a release with no words at all, in its language: by whom (when known), and when.
+FALLBACK_TITLES = {
+    "en": ("Press release of {agency}, {day}", "Press release, {day}"),
+    "ru": ("Пресс-релиз: {agency}, {day}", "Пресс-релиз, {day}"),
+    "kk": ("Баспасөз релизі: {agency}, {day}", "Баспасөз релизі, {day}"),
+}
 
 
 def xml_safe(text: str) -> str:
@@ -108,10 +114,10 @@ def needs_title(title: str) -> bool:
     return not LETTER.search(title)
 
 
-def fallback_title(paras: tuple[str, ...], agency: str | None, day: str) -> str:
-    """A title for a record titled `-`: its first sentence, else who published it and when."""
+def fallback_title(paras: tuple[str, ...], agency: str | None, day: str, language: str = "en") -> str:
+    """A title for a record titled `-`: its first sentence, else who published it (the agency's
+    name) and when, in the record's language."""
     if paras:
         return shorten(sentences(paras[0])[0], FALLBACK_TITLE_CHARS)
-    if agency:
-        return f"Press release of {agency}, {day}"
-    return f"Press release, {day}"
+    by_agency, plain = FALLBACK_TITLES.get(language, FALLBACK_TITLES["en"])
+    return by_agency.format(agency=agency, day=day) if agency else plain.format(day=day)

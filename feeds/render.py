@@ -148,7 +148,8 @@ def _feed_entry() -> tuple[FeedEntry, EntryExtension]:
 
 def _categories(entry: Entry, site: Site) -> list[dict[str, str]]:
     """The section and the topics; RSS shows the label, with the scheme as its domain."""
-    return [{"term": entry.category, "scheme": site.category_scheme, "label": entry.category_label},
+    return [{"term": entry.category, "scheme": site.category_scheme,
+             "label": site.section_name(entry.category, entry.category_label, entry.language)},
             *({"term": topic, "scheme": site.topic_scheme, "label": site.topic_label(topic, entry.language)}
               for topic in entry.topics)]
 
@@ -225,7 +226,7 @@ def _json_item(entry: Entry, site: Site) -> str:
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),
         "authors": [{"name": name, "url": uri}],
-        "tags": [entry.category_label, *(site.topic_label(topic, entry.language) for topic in entry.topics)],
+        "tags": [site.section_name(entry.category, entry.category_label, entry.language), *(site.topic_label(topic, entry.language) for topic in entry.topics)],
         "language": entry.language,
     })
     # One line per item: JSON Feed is read by programs, and indentation would be a fifth of it.

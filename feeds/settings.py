@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, Stri
 
 LanguageCode = Literal["en", "ru", "kk"]
 AGENCY_SLUG = r"^[a-z0-9_-]+$"  # as the parser takes it from /entities/<agency>/, lower-cased
+SECTION_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # as `classify.slug` makes it of the dump's section name
 MAX_CONFIG_BYTES = 1024 * 1024
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 MAX_CONFIG_DEPTH = 20
@@ -198,6 +199,10 @@ class AgencySettings(_Section):
     )
 
 
+class SectionSettings(_Section):
+    name: Labels
+
+
 class TopicSettings(_Section):
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     labels: Labels
@@ -317,6 +322,11 @@ class Settings(_Section):
         default_factory=dict,
         description="Readable names per gov.kz agency slug (`mfa: {name: {en: ..., ru: ..., kk: ...}, includes: [mfa-*]}`); "
         "an agency without one is titled by its slug.",
+    )
+    sections: dict[Annotated[str, StringConstraints(pattern=SECTION_SLUG)], SectionSettings] = Field(
+        default_factory=dict,
+        description="Names per section of the site, by the slug of its feed (`world: {name: {en: World, ru: Мир, "
+        "kk: Әлем}}`); a section without one is called what the dump calls it.",
     )
     topics: list[TopicSettings] = Field(
         default_factory=list,

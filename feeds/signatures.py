@@ -30,25 +30,25 @@ def _of(settings: Settings, fields: dict[str, object]) -> str:
 def feed(settings: Settings) -> str:
     """Only what shows in a feed counts: summary length and default language apply at ingest,
     hub timeouts and the index wording never reach a feed."""
-    return _of(settings, {"site": True, "agencies": True, "topics": True, "websub": {"hub"}, "archives": True,
+    return _of(settings, {"site": True, "agencies": True, "sections": True, "topics": True, "websub": {"hub"}, "archives": True,
                           "feeds": {"base_url", "max_entries", "archive_page_size"}})
 
 
 def fragment(settings: Settings) -> str:
     """Entries' fragments show the category and topic schemes and page links (from `base_url`),
     topic labels and agency names (or the site's author)."""
-    return _of(settings, {"site": True, "agencies": True, "topics": True, "feeds": {"base_url"}})
+    return _of(settings, {"site": True, "agencies": True, "sections": True, "topics": True, "feeds": {"base_url"}})
 
 
 def page(settings: Settings) -> str:
     """Article pages show what fragments show, and the interface's words: a change of wording
     writes the pages again, and renders no entry."""
-    return _of(settings, {"site": True, "agencies": True, "topics": True, "interface": True, "feeds": {"base_url"}})
+    return _of(settings, {"site": True, "agencies": True, "sections": True, "topics": True, "interface": True, "feeds": {"base_url"}})
 
 
 def site(settings: Settings) -> str:
     """The index pages and the OPML also show the interface wording, and whether there is a search."""
-    return _of(settings, {"site": True, "agencies": True, "topics": True, "interface": True, "feeds": {"base_url"},
+    return _of(settings, {"site": True, "agencies": True, "sections": True, "topics": True, "interface": True, "feeds": {"base_url"},
                           "search": True})
 
 

@@ -58,9 +58,9 @@ def feed_label(key: FeedKey, catalogue: Catalogue, words: Wording) -> str:
     if key.kind == "lang" and key.language:
         return LANGUAGE_NAMES[key.language]
     if key.kind == "category":
-        return key.label
+        return catalogue.section_name(key, words.language)
     if key.kind == "category-lang" and key.language:
-        return f"{key.label} · {LANGUAGE_NAMES[key.language]}"
+        return f"{catalogue.section_name(key, words.language)} · {LANGUAGE_NAMES[key.language]}"
     if key.kind == "agency":
         return catalogue.agency_name(key.value, words.language)
     return catalogue.topic_label(key.value, words.language)

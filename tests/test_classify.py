@@ -12,7 +12,7 @@ from feeds import identity
 from feeds.catalogue import Catalogue
 from feeds.classify import detect_language, match_topics, slug, to_article
 from feeds.parse import decode, parse_dump
-from feeds.settings import FeedSettings, Labels, TopicSettings, load_settings
+from feeds.settings import AgencySettings, FeedSettings, Labels, TopicSettings, load_settings
 
 FEED_SETTINGS = FeedSettings(base_url="https://feeds.example.org/")
 RUSSIAN_LINES = {(SEED_000, 23), (SEED_000, 25), (SEED_000, 29), (SEED_002, 23)}
@@ -39,7 +39,7 @@ def seed_articles():
     for name in (SEED_000, SEED_002):
         parsed = parse_dump(decode((SEEDS / name).read_bytes()).text, name)
         for record in parsed.records:
-            yield to_article(record, parsed.section, FEED_SETTINGS)
+            yield to_article(record, parsed.section, FEED_SETTINGS, (), load_settings(ROOT / "config.yaml").agencies)
 
 
 def test_language_accuracy_on_seeds_and_written_examples() -> None:
@@ -72,11 +72,25 @@ def test_category_slug_is_readable_ascii_and_safe(section: str, expected: str | 
 
 def test_dash_title_becomes_a_meaningful_title() -> None:
     by_line = {(a.file, a.line): a for a in seed_articles()}
-    assert by_line[(SEED_002, 15)].title == "Press release of almobl, 24.01.2026"
+    assert by_line[(SEED_002, 15)].title == "Press release of Akimat of Almaty Region, 24.01.2026"  # named, not a slug
     parsed = parse_dump(dump(("- 01.02.2026", "The akimat opened a new school in Taraz. Classes start in March.")), "x.txt")
     article = to_article(parsed.records[0], parsed.section, FEED_SETTINGS)
     assert article.title == "The akimat opened a new school in Taraz."
     assert all(a.title != "-" and a.title for a in seed_articles())
+
+
+def test_a_release_with_no_words_is_titled_in_its_language_by_its_agency_name_and_keeps_its_first_id() -> None:
+    parsed = parse_dump(dump(("- 24.01.2026", "Source: https://www.gov.kz/memleket/entities/almobl/press/news/details/7")), "x.txt")
+    record = parsed.records[0]
+    agencies = {"almobl": AgencySettings(name=Labels(en="Akimat of Almaty Region", ru="Акимат Алматинской области"))}
+    russian = to_article(record, parsed.section, FeedSettings(base_url="https://feeds.example.org/", default_language="ru"),
+                         (), agencies)
+    assert russian.title == "Пресс-релиз: Акимат Алматинской области, 24.01.2026"
+    unnamed = to_article(record, parsed.section, FEED_SETTINGS)
+    assert unnamed.title == "Press release of almobl, 24.01.2026"  # no name given: the slug is all there is
+    sourceless = parse_dump(dump(("- 24.01.2026", "")), "x.txt").records[0]
+    assert to_article(sourceless, "World", FEED_SETTINGS, (), agencies).id == identity.article_id(
+        None, "Press release, 24.01.2026", date(2026, 1, 24), "en")  # as it was before titles were translated
 
 
 def test_id_depends_on_source_and_language_only() -> None:

@@ -113,3 +113,17 @@ def test_every_row_of_the_index_has_an_id_of_its_own() -> None:
     page = html.fromstring(site_files(feeds, CATALOGUE, SETTINGS.interface)["index.html"])
     ids = [element.get("id") for element in page.iter() if element.get("id")]
     assert len(ids) == len(set(ids)) and {"category/world-en", "category/world/en"} <= set(ids)
+
+
+def test_sections_are_named_in_the_page_language_by_the_sections_table() -> None:
+    """`sections:` names a section in each language, as `agencies:` names an agency; the dump's
+    English label ("World") is only the fallback for a section the table does not name."""
+    feeds = [FeedState(FeedKey("category/world", "category", "world", "World"), 3, False, 0, "", "x", 1),
+             FeedState(FeedKey("category/world/ru", "category-lang", "world/ru", "World"), 1, False, 0, "", "y", 1),
+             FeedState(FeedKey("category/sport", "category", "sport", "Sport"), 1, False, 0, "", "z", 1)]
+    files = site_files(feeds, CATALOGUE, SETTINGS.interface)
+    for page, world in (("index.html", "World"), ("index.ru.html", "Мир"), ("index.kk.html", "Әлем")):
+        rows = {row.get("id"): row for row in html.fromstring(files[page]).iter("tr") if row.get("id")}
+        assert rows["category/world"].findtext("th/a/bdi") == world, page
+        assert rows["category/sport"].findtext("th/a/bdi") == "Sport", page  # not in the table: the dump's label
+    assert CATALOGUE.describe(FeedKey("category/world/ru", "category-lang", "world/ru", "World")).title.endswith("Мир · Русский")
