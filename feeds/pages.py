@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue, FeedDocument
+from feeds.collation import sort_key
 from feeds.feed_extensions import rfc822
 from feeds.layout import INDEX_FILES, OPML_FILE, SEARCH_FILES, SEARCH_MANIFEST
 from feeds.models import FeedState, Published
@@ -32,6 +33,26 @@ XSL_WORDS = ("feed_subscribe", "feed_archive", "feed_newer", "feed_older", "feed
 
 def group_of(feed: FeedState) -> str:
     return {"all": "lang", "category-lang": "category"}.get(feed.key.kind, feed.key.kind)
+
+
+def grouped(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> list[tuple[str, list[FeedState]]]:
+    """The feeds of each group in `GROUPS`, those named by a person's word in the order of the
+    page's alphabet (a section first, then its language feeds); languages in their fixed order."""
+    language = words.language
+    languages = list(LANGUAGE_NAMES)
+
+    def order(feed: FeedState) -> tuple[object, ...]:
+        if feed.key.kind in ("category", "category-lang"):
+            return (sort_key(catalogue.section_name(feed.key, language), language), feed.key.kind != "category",
+                    languages.index(feed.key.language) if feed.key.language else 0)
+        return (sort_key(feed_label(feed.key, catalogue, words), language),)
+
+    result = []
+    for group in GROUPS:
+        members = [feed for feed in feeds if group_of(feed) == group]
+        if members:
+            result.append((group, members if group == "lang" else sorted(members, key=order)))
+    return result
 
 
 def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: InterfaceSettings,
@@ -75,12 +96,8 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording,
     """Every feed, grouped as `GROUPS` says, each with its count, latest headline and the address to
     copy into a reader; the language and search links; the feeds of every language for autodiscovery."""
     language = words.language
-    sections = []
-    for group in GROUPS:
-        members = [feed for feed in feeds if group_of(feed) == group]
-        if members:
-            sections.append((group, [(feed, feed_label(feed.key, catalogue, words), catalogue.describe(feed.key).url("atom"))
-                                     for feed in members]))
+    sections = [(group, [(feed, feed_label(feed.key, catalogue, words), catalogue.describe(feed.key).url("atom"))
+                         for feed in members]) for group, members in grouped(feeds, catalogue, words)]
     return layout.page(
         "index.html", language=language, words=words, search=search, sections=sections,
         discovery=[catalogue.describe(feed.key) for feed in feeds if feed.key.kind in ("all", "lang")],
@@ -112,10 +129,7 @@ def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> by
     etree.SubElement(head, "ownerName").text = catalogue.site.author
     etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = etree.SubElement(root, "body")
-    for group in GROUPS:
-        members = [feed for feed in feeds if group_of(feed) == group]
-        if not members:
-            continue
+    for group, members in grouped(feeds, catalogue, words):
         folder = etree.SubElement(body, "outline", text=words(group))
         for feed in members:
             document = catalogue.describe(feed.key)

@@ -127,3 +127,29 @@ def test_sections_are_named_in_the_page_language_by_the_sections_table() -> None
         assert rows["category/world"].findtext("th/a/bdi") == world, page
         assert rows["category/sport"].findtext("th/a/bdi") == "Sport", page  # not in the table: the dump's label
     assert CATALOGUE.describe(FeedKey("category/world/ru", "category-lang", "world/ru", "World")).title.endswith("Мир · Русский")
+
+
+def test_agencies_and_sections_are_sorted_by_their_name_in_the_page_language() -> None:
+    """By slug the table read as random (Zhanaozen, Almaty, Penal Dept...); code points would put
+    every Қ after Я."""
+    slugs = ["zhetysu-archive", "mod", "kostanay", "mfa", "kostanai-kalasy-akimat", "almobl"]
+    feeds = [FeedState(FeedKey(f"agency/{slug}", "agency", slug), 1, False, 0, "", slug, 1) for slug in slugs]
+    feeds += [FeedState(FeedKey("category/world/ru", "category-lang", "world/ru", "World"), 1, False, 0, "", "w", 1),
+              FeedState(FeedKey("category/world", "category", "world", "World"), 1, False, 0, "", "w", 1),
+              FeedState(FeedKey("category/economy", "category", "economy", "Economy"), 1, False, 0, "", "e", 1),
+              FeedState(FeedKey("category/world/en", "category-lang", "world/en", "World"), 1, False, 0, "", "w", 1)]
+    files = site_files(feeds, CATALOGUE, SETTINGS.interface)
+    expected = {
+        "index.html": ["almobl", "kostanai-kalasy-akimat", "kostanay", "mod", "mfa", "zhetysu-archive"],
+        "index.ru.html": ["almobl", "kostanai-kalasy-akimat", "kostanay", "zhetysu-archive", "mfa", "mod"],
+        "index.kk.html": ["almobl", "zhetysu-archive", "kostanai-kalasy-akimat", "kostanay", "mod", "mfa"],
+    }
+    for page, agencies in expected.items():
+        ids = [row.get("id") for row in html.fromstring(files[page]).iter("tr") if row.get("id")]
+        assert [row for row in ids if row.startswith("agency/")] == [f"agency/{slug}" for slug in agencies], page
+    # a section, then its language feeds in their fixed order, and the OPML in the English index's order
+    english = [row.get("id") for row in html.fromstring(files["index.html"]).iter("tr") if row.get("id")]
+    assert english[:4] == ["category/economy", "category/world", "category/world/en", "category/world/ru"]
+    opml = etree.fromstring(files["feeds.opml"])
+    assert [outline.get("xmlUrl").split("/", 3)[3] for outline in opml.iter("outline") if outline.get("xmlUrl")][:4] == [
+        "category/economy.atom", "category/world.atom", "category/world/en.atom", "category/world/ru.atom"]
