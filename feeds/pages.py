@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from lxml import etree
 from markupsafe import Markup
@@ -24,11 +24,12 @@ from feeds.layout import INDEX_FILES, OPML_FILE, SEARCH_FILES, SEARCH_MANIFEST
 from feeds.models import FeedState, Published
 from feeds.settings import InterfaceSettings
 from feeds.timing import to_datetime
-from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, feed_label
+from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, feed_label, human_date
 
 EMBED_HEADLINES = 10
 GROUPS = ("lang", "category", "agency", "topic")
-XSL_WORDS = ("feed_subscribe", "feed_archive", "feed_newer", "feed_older", "feed_full_text", "article_source")
+SEARCH_FILTERS = ("language", "section", "agency", "topic", "year")  # as article pages name them for Pagefind
+XSL_WORDS = ("feed_subscribe", "feed_archive", "feed_newer", "feed_older", "feed_full_text", "article_source", "home", "formats")
 
 
 def group_of(feed: FeedState) -> str:
@@ -61,22 +62,24 @@ def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: Inte
     result = {INDEX_FILES[language]: index_page(listed, catalogue, Wording(interface, catalogue.site.name, language), search)
               for language in INTERFACE_LANGUAGES}
     if search:
-        result.update({SEARCH_FILES[language]: search_page(Wording(interface, catalogue.site.name, language))
+        result.update({SEARCH_FILES[language]: search_page(catalogue, Wording(interface, catalogue.site.name, language))
                        for language in INTERFACE_LANGUAGES})
     result[OPML_FILE] = opml(listed, catalogue, Wording(interface, catalogue.site.name, "en"))
-    result[layout.STYLESHEET] = stylesheet(interface, catalogue.site.name)
+    result[layout.STYLESHEET] = stylesheet(interface, catalogue)
     for asset in layout.ASSETS:
         result[f"{layout.ASSETS_FOLDER}/{asset}"] = layout.asset(asset)
     result[layout.FAVICON] = layout.asset(layout.FAVICON)
     return result
 
 
-def stylesheet(interface: InterfaceSettings, site: str) -> bytes:
-    """`feed.xsl` with the interface's words, month names and date patterns for each language,
-    chosen by the feed's language when a browser applies it."""
+def stylesheet(interface: InterfaceSettings, catalogue: Catalogue) -> bytes:
+    """`feed.xsl` with the interface's words, month names, date patterns and index page for each
+    language, chosen by the feed's language (or its entries') when a browser applies it."""
+    site = catalogue.site
     return layout.page(
-        "feed.xsl", keys=XSL_WORDS, others=INTERFACE_LANGUAGES[1:], months=MONTHS,
-        words={language: Wording(interface, site, language) for language in INTERFACE_LANGUAGES},
+        "feed.xsl", keys=XSL_WORDS, languages=INTERFACE_LANGUAGES, others=INTERFACE_LANGUAGES[1:], months=MONTHS,
+        home={language: site.address(INDEX_FILES[language]) for language in INTERFACE_LANGUAGES},
+        words={language: Wording(interface, site.name, language) for language in INTERFACE_LANGUAGES},
         patterns={language: Markup(_concat(pattern)) for language, pattern in DATE_PATTERNS.items()})  # XPath of ours
 
 
@@ -105,7 +108,7 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording,
         language_names=LANGUAGE_NAMES, search_file=SEARCH_FILES[language], opml=OPML_FILE, icon=layout.FAVICON)
 
 
-def search_page(words: Wording) -> bytes:
+def search_page(catalogue: Catalogue, words: Wording) -> bytes:
     """The search over every article: Pagefind's search box over the shards named by the manifest
     (`search`), the shard in the page's language first, since it decides how a query is stemmed:
     the newest of each language that hold `first_pages` pages, and every shard once asked
@@ -113,9 +116,27 @@ def search_page(words: Wording) -> bytes:
     static web server (not from `file://`, where scripts may not fetch)."""
     language = words.language
     translations = Markup(json.dumps(PAGEFIND_WORDS.get(language), ensure_ascii=False))  # the script's own words
-    return layout.page("search.html", language=language, words=words, translations=translations, manifest=SEARCH_MANIFEST,
+    names = Markup(json.dumps(search_names(catalogue, words), ensure_ascii=False, sort_keys=True).replace("</", "<\\/"))
+    return layout.page("search.html", language=language, words=words, translations=translations, names=names,
+                       manifest=SEARCH_MANIFEST,
                        index_file=INDEX_FILES[language], search_files=SEARCH_FILES, language_names=LANGUAGE_NAMES,
                        others=[other for other in INTERFACE_LANGUAGES if other != language], icon=layout.FAVICON)
+
+
+def search_names(catalogue: Catalogue, words: Wording) -> dict[str, dict[str, object]]:
+    """What the search page shows in place of Pagefind's keys: the filters' and the results' labels
+    in the page's language, and each agency's, section's and topic's name in it for its English
+    name (the filters hold English names, so that one value gathers the articles of every language)."""
+    site, language = catalogue.site, words.language
+
+    def names(table: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+        return {labels.get("en", slug): labels[language] for slug, labels in table.items()
+                if language in labels and labels[language] != labels.get("en", slug)}
+
+    return {"filters": {name: words(f"filter_{name}") for name in SEARCH_FILTERS},
+            "meta": {"date": words("article_date"), "agency": words("article_agency")},
+            "values": {"agency": names(site.agency_labels), "section": names(site.section_labels),
+                       "topic": names(site.topic_labels)}}
 
 
 def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> bytes:
@@ -146,5 +167,7 @@ def embed_page(document: FeedDocument, entries: Sequence[Published]) -> bytes:
     """A small self-contained page of a feed's latest headlines, for an `<iframe>`: inline CSS,
     no requests to anywhere, no JavaScript; links (to gov.kz, or to the article's page when the
     dump gives no source) open in the embedding page's top window. Dates alone, as the dumps
-    give them. A feed that mixes languages is titled in English; each headline says its own."""
-    return layout.page("embed.html", document=document, entries=entries[:EMBED_HEADLINES], language=document.language or "en")
+    give them. A feed that mixes languages is titled in English; each headline says its own, and its date in
+    its own language's words."""
+    return layout.page("embed.html", document=document, entries=entries[:EMBED_HEADLINES], language=document.language or "en",
+                       human_date=human_date)

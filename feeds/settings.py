@@ -262,9 +262,9 @@ class InterfaceSettings(_Section):
     article_topics: Labels = Labels(en="Topics", ru="Темы", kk="Тақырыптар")
     article_source: Labels = Labels(en="Original press release on gov.kz", ru="Исходный пресс-релиз на gov.kz",
                                     kk="gov.kz сайтындағы түпнұсқа баспасөз хабарламасы")
-    article_no_source: Labels = Labels(en="The dump names no gov.kz original for this release.",
-                                       ru="В выгрузке нет ссылки на оригинал этого релиза на gov.kz.",
-                                       kk="Бұл хабарламаның gov.kz сайтындағы түпнұсқасы көрсетілмеген.")
+    article_no_source: Labels = Labels(en="No link to the original on gov.kz is known for this press release.",
+                                       ru="Ссылка на оригинал этого пресс-релиза на gov.kz неизвестна.",
+                                       kk="Бұл баспасөз хабарламасының gov.kz сайтындағы түпнұсқасына сілтеме белгісіз.")
     article_feeds: Labels = Labels(en="Feeds with this article", ru="Ленты с этой статьёй", kk="Осы мақала бар таспалар")
     article_translations: Labels = Labels(en="In other languages", ru="На других языках", kk="Басқа тілдерде")
     # A feed opened in a browser (the XSL view).
@@ -298,6 +298,12 @@ class InterfaceSettings(_Section):
     )
     search_older: Labels = Labels(en="Search the older articles as well", ru="Искать и в более старых статьях",
                                   kk="Ескі мақалалардан да іздеу")
+    # The search's filters, over the names of their values (agencies, sections and topics in the page's language).
+    filter_language: Labels = Labels(en="Language", ru="Язык", kk="Тіл")
+    filter_section: Labels = Labels(en="Section", ru="Раздел", kk="Бөлім")
+    filter_agency: Labels = Labels(en="Agency", ru="Ведомство", kk="Мекеме")
+    filter_topic: Labels = Labels(en="Topic", ru="Тема", kk="Тақырып")
+    filter_year: Labels = Labels(en="Year", ru="Год", kk="Жыл")
 
     @field_validator("*")
     @classmethod

@@ -156,7 +156,8 @@ def test_browser_shows_a_feed_as_a_page(served: Served, driver: object) -> None:
     links = page.xpath("//article/h2/a/@href")
     assert len(links) == 41 and all(href.startswith(("https://www.gov.kz/memleket/entities/",
                                                      f"http://127.0.0.1:{served.port}/articles/")) for href in links)
-    assert f"http://127.0.0.1:{served.port}/all.atom" in page.xpath("string(//p[@class='subscribe'])")
+    assert page.xpath("//p[@class='subscribe']/input/@value") == [f"http://127.0.0.1:{served.port}/all.atom"]
+    assert page.xpath("//nav[1]/a/@href") == [f"http://127.0.0.1:{served.port}/{path}" for path in ("index.html", "all.rss", "all.json")]
     assert_shown_as_text(page)
 
 
@@ -170,6 +171,28 @@ def test_browser_shows_an_embed_page(served: Served, driver: object) -> None:
     assert_shown_as_text(page)
 
 
+@pytest.mark.parametrize(("feed", "headlines"), [("lang/en", 10), ("all", 10), ("lang/ru", 4)])
+def test_ten_headlines_fit_the_frame_the_readme_suggests(served: Served, driver: object, feed: str, headlines: int) -> None:
+    """The README's <iframe> is 400x420: every headline and its date are inside it, none cut off
+    below, and no date breaks across lines."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    width, height = map(int, re.search(r'width="(\d+)" height="(\d+)" style="border:0"></iframe>', readme).groups())
+    driver.get(f"http://127.0.0.1:{served.port}/index.html")  # type: ignore[attr-defined]
+    fitted = driver.execute_async_script("""
+      const [src, width, height, done] = arguments, frame = document.createElement("iframe");
+      frame.width = width; frame.height = height; frame.style.border = "0"; frame.src = src;
+      frame.onload = () => {
+        const page = frame.contentDocument, times = Array.from(page.querySelectorAll("li time"));
+        done({scroll: page.documentElement.scrollHeight, items: page.querySelectorAll("li").length,
+              bottom: Math.max(...Array.from(page.querySelectorAll("li"), (li) => li.getBoundingClientRect().bottom)),
+              wrapped: times.filter((time) => time.getClientRects().length > 1).length,
+              dates: times.map((time) => time.textContent)});
+      };
+      document.body.prepend(frame);""", f"embed/{feed}.html", width, height)  # type: ignore[attr-defined]
+    assert fitted["items"] == headlines and fitted["scroll"] <= height and fitted["bottom"] <= height, fitted
+    assert fitted["wrapped"] == 0 and all(re.search(r"[^\d.]", date) for date in fitted["dates"]), fitted  # words, not 21.02.2026
+
+
 def test_an_override_left_open_in_a_title_cannot_reorder_the_date_beside_it(driver: object, tmp_path: Path) -> None:
     """Chromium lays the embed page out: the date stays to the right of a headline whose title
     opens a right-to-left override (U+202E) and never closes it, and reads as written."""
@@ -181,7 +204,7 @@ def test_an_override_left_open_in_a_title_cannot_reorder_the_date_beside_it(driv
         "const a = document.querySelector('li a'), t = document.querySelector('li time');"
         "return [a.getBoundingClientRect().toJSON(), t.getBoundingClientRect().toJSON()];")
     assert date["left"] >= title["right"] - 1  # after the title, as in any left-to-right line
-    assert driver.execute_script("return document.querySelector('li time').textContent") == "02.03.2026"  # type: ignore[attr-defined]
+    assert driver.execute_script("return document.querySelector('li time').textContent") == "2 March 2026"  # type: ignore[attr-defined]
 
 
 def test_browser_runs_the_widget_on_another_site(served: Served, driver: object, tmp_path: Path) -> None:
@@ -211,6 +234,9 @@ def test_browser_runs_the_widget_on_another_site(served: Served, driver: object,
     assert len(items) == 5 and items[0].xpath("string(a)") == HOSTILE
     assert all(item.xpath("a/@href")[0].startswith(f"{feeds}/articles/") for item in items)
     assert items[1].get("lang") == "en"
+    times = [item.find("time") for item in items]  # the day in words of the headline's language, never broken
+    assert all(re.fullmatch(r"\w+ \d{1,2}, 2026", time.text) and time.get("datetime").startswith("2026-") for time in times)
+    assert all("nowrap" in time.get("style") for time in times)
     assert widget.findtext(".//p") == "Enbekshi QazaQ: news in English"
     missing = page.get_element_by_id("missing")  # a feed that is not there: said so, in the box's language
     assert missing.get("data-feed-state") == "error" and missing.text_content() == "Заголовки сейчас не удаётся показать."

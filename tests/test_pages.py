@@ -55,14 +55,16 @@ def test_opml_lists_every_feed_by_its_atom_address() -> None:
 def test_an_embed_page_has_ten_clickable_headlines_as_text_and_no_script() -> None:
     when = datetime(2026, 2, 21, 9, tzinfo=KAZAKHSTAN)
     entries = [Entry(f"urn:uuid:{n:08x}-0000-0000-0000-000000000000", f"<b>Headline</b> {n}", when, when, (), "",
-                     "https://gov.kz/x" if n % 2 else None, "en", "world", "World", ()) for n in range(12)]
+                     "https://gov.kz/x" if n % 2 else None, "ru" if n == 1 else "en", "world", "World", ()) for n in range(12)]
     page = html.fromstring(embed_page(CATALOGUE.describe(FeedKey("all", "all", "")), entries))
     items = page.findall(".//li")
     assert len(items) == 10 and items[0].text_content().startswith("<b>Headline</b> 0")
     # Without a source, the article's page; with one, gov.kz.
     assert [item.find("a").get("href") for item in items[:2]] == [
         "http://127.0.0.1:8080/articles/00/00000000-0000-0000-0000-000000000000.html", "https://gov.kz/x"]
-    assert items[0].find("time").get("datetime") == "2026-02-21" and items[0].findtext("time") == "21.02.2026"
+    assert items[0].find("time").get("datetime") == "2026-02-21" and items[0].findtext("time") == "21 February 2026"
+    assert items[1].get("lang") == "ru" and items[1].findtext("time") == "21 февраля 2026 г."  # each in its own words
+    assert items[0].find("a").get("title") == "<b>Headline</b> 0"  # cut to one line on screen, whole in its tooltip
     assert not list(page.iter("script"))
 
 
@@ -153,3 +155,36 @@ def test_agencies_and_sections_are_sorted_by_their_name_in_the_page_language() -
     opml = etree.fromstring(files["feeds.opml"])
     assert [outline.get("xmlUrl").split("/", 3)[3] for outline in opml.iter("outline") if outline.get("xmlUrl")][:4] == [
         "category/economy.atom", "category/world.atom", "category/world/en.atom", "category/world/ru.atom"]
+
+
+def feed_view(document: bytes) -> html.HtmlElement:
+    view = etree.XSLT(etree.fromstring(site_files(FEEDS, CATALOGUE, SETTINGS.interface)["assets/feed.xsl"]))
+    return html.fromstring(str(view(etree.fromstring(document))))
+
+
+def atom_of(*languages: str) -> bytes:
+    entries = "".join(f'<entry xml:lang="{language}"><title>t</title><published>2026-02-21T10:00:00+05:00</published></entry>'
+                      for language in languages)
+    return (f'<feed xmlns="http://www.w3.org/2005/Atom"><title>Agency</title>'
+            f'<link rel="self" href="http://127.0.0.1:8080/agency/economy.atom"/>{entries}</feed>').encode()
+
+
+def test_the_feed_view_of_a_feed_of_many_languages_speaks_the_language_of_most_of_its_entries() -> None:
+    """An all-Russian agency feed (no language of its own) had English words around Russian entries."""
+    assert feed_view(atom_of("ru", "ru", "en")).get("lang") == "ru"
+    assert feed_view(atom_of("kk", "ru", "kk")).get("lang") == "kk"
+    assert feed_view(atom_of("ru", "en")).get("lang") == "en"  # a tie: English
+    rss = ('<rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" version="2.0"><channel>'
+           '<title>x</title><atom:link rel="self" href="http://127.0.0.1:8080/agency/economy.rss"/>'
+           + '<item><title>t</title><pubDate>Sat, 21 Feb 2026 10:00:00 +0500</pubDate><dc:language>ru</dc:language></item>' * 2
+           + '</channel></rss>').encode()
+    russian = feed_view(rss)
+    assert russian.get("lang") == "ru" and "Чтобы подписаться" in russian.xpath("string(//p[@class='subscribe'])")
+
+
+def test_the_feed_view_offers_its_address_to_copy_and_links_home_and_to_its_other_formats() -> None:
+    page = feed_view(atom_of("ru", "ru"))
+    assert page.xpath("//p[@class='subscribe']/input[@readonly]/@value") == ["http://127.0.0.1:8080/agency/economy.atom"]
+    assert page.xpath("//nav[1]/a/@href") == ["http://127.0.0.1:8080/index.ru.html", "http://127.0.0.1:8080/agency/economy.rss",
+                                              "http://127.0.0.1:8080/agency/economy.json"]
+    assert page.xpath("string(//nav[1]/a[1])") == "Enbekshi QazaQ: все ленты"

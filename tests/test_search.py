@@ -250,11 +250,42 @@ def test_filters_narrow_the_results_and_a_result_leads_to_its_page(static_site: 
     assert 0 < count(narrower) < count(message) and narrowed
     metas = [tags.text for tags in browser.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-tags")]  # type: ignore[attr-defined]
     assert metas and all("Date:" in meta and "2026" in meta for meta in metas)
-    assert any("Agency: Embassy of Kazakhstan in" in meta for meta in metas), metas
+    assert any("Issued by: Embassy of Kazakhstan in" in meta for meta in metas), metas
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "search.png"))  # type: ignore[attr-defined]
     browser.find_element(By.CSS_SELECTOR, ".pagefind-ui__result-link").click()  # type: ignore[attr-defined]
     assert "/articles/" in browser.current_url and browser.find_element(By.TAG_NAME, "h1").text in narrowed  # type: ignore[attr-defined]
+
+
+FILTER_NAMES = {"search.ru.html": {"Язык", "Раздел", "Ведомство", "Тема", "Год"},
+                "search.kk.html": {"Тіл", "Бөлім", "Мекеме", "Тақырып", "Жыл"}}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("page", "query", "group", "value", "labels"), [
+    ("search.ru.html", "Kazakhstan", "Тема", "Внешняя политика", ("Дата:", "Ведомство:")),
+    ("search.kk.html", "Kazakhstan", "Мекеме", "ҚР-ның Түрікменстандағы елшілігі", ("Күні:", "Жариялаған мекеме:")),
+])
+def test_the_search_box_names_its_filters_values_and_labels_in_the_page_language(
+        static_site: str, browser: object, page: str, query: str, group: str, value: str, labels: tuple[str, str]) -> None:
+    """Pagefind shows its keys as indexed (`agency`, `Foreign affairs`): in English on every page
+    until the page's own words replaced them."""
+    from selenium.webdriver.common.by import By
+
+    _, message = results(browser, static_site + page, query)
+    shown = browser.execute_script("""return {
+      names: Array.from(document.querySelectorAll(".pagefind-ui__filter-name"), (n) => n.textContent.trim()),
+      legends: Array.from(document.querySelectorAll(".pagefind-ui__filter-group-label"), (n) => n.textContent.trim()),
+      values: Array.from(document.querySelectorAll(".pagefind-ui__filter-label"), (n) => n.textContent.trim())};""")  # type: ignore[attr-defined]
+    assert set(shown["names"]) == set(shown["legends"]) == FILTER_NAMES[page], shown
+    english = ("Foreign affairs", "Ministry of", "Embassy of", "Akimat of", "World (")
+    assert not [shown for shown in shown["values"] if shown.startswith(english)], shown["values"]
+    browser.find_element(By.XPATH, f"//summary[. = '{group}']").click()  # type: ignore[attr-defined]
+    browser.find_element(By.XPATH, f"//label[starts-with(., '{value} (')]").click()  # type: ignore[attr-defined]
+    narrowed, narrower = settled(browser, query, after=message)  # the renamed value still filters
+    assert narrowed and narrower != message
+    metas = [tags.text for tags in browser.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-tags")]  # type: ignore[attr-defined]
+    assert metas and all(labels[0] in meta for meta in metas) and any(labels[1] in meta for meta in metas), metas
 
 
 def test_the_manifest_lists_the_newest_shards_of_each_language_first() -> None:

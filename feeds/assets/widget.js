@@ -20,6 +20,20 @@
     }
   }
 
+  function boxLanguage(container) {
+    return ((container.closest("[lang]") || document.documentElement).lang || "en").slice(0, 2);
+  }
+
+  // The day as published (Kazakhstan's date, the feed's own), in words of the headline's language.
+  function humanDate(day, language) {
+    var noon = new Date(Date.UTC(+day[1], +day[2] - 1, +day[3], 12));
+    try {
+      return new Intl.DateTimeFormat(language, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(noon);
+    } catch (error) {
+      return day[0];
+    }
+  }
+
   function render(container, feed) {
     var limit = parseInt(container.getAttribute("data-limit") || "5", 10);
     var list = document.createElement("ul");
@@ -39,10 +53,13 @@
         entry.lang = item.language;
       }
       entry.appendChild(title);
-      if (item.date_published) {
+      var day = /^(\d{4})-(\d{2})-(\d{2})/.exec(item.date_published || "");
+      if (day) {
         var time = document.createElement("time");
-        time.dateTime = item.date_published;
-        time.textContent = " " + item.date_published.slice(0, 10);
+        time.dateTime = day[0];
+        time.textContent = humanDate(day, entry.lang || boxLanguage(container));
+        time.style.whiteSpace = "nowrap";  // a date never breaks across lines
+        entry.appendChild(document.createTextNode(" "));
         entry.appendChild(time);
       }
       list.appendChild(entry);
@@ -67,7 +84,7 @@
   };
 
   function fail(container) {
-    var language = ((container.closest("[lang]") || document.documentElement).lang || "en").slice(0, 2);
+    var language = boxLanguage(container);
     var notice = document.createElement("p");
     notice.className = "enbekshi-feed-error";
     notice.textContent = UNAVAILABLE[language] || UNAVAILABLE.en;

@@ -1,6 +1,7 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!-- Renders an Atom or RSS 2.0 feed of enbekshi-feeds as a readable page when opened in a browser,
-     in the feed's language (English for feeds that mix languages). A Jinja2 template: `pages.stylesheet`
+     in the feed's language, or for a feed of many languages in the language most of its entries are in
+     (English on a tie). A Jinja2 template: `pages.stylesheet`
      fills in the interface's words, month names and date patterns for each language. Every piece of article text
      goes through xsl:value-of, so it is shown as text, never as markup; an RSS description (escaped
      HTML) is unescaped to its text first. Dates are shown alone: the dumps give no time of day. -->
@@ -16,7 +17,28 @@
     <xsl:choose>
       <xsl:when test="atom:feed/@xml:lang"><xsl:value-of select="atom:feed/@xml:lang"/></xsl:when>
       <xsl:when test="rss/channel/language"><xsl:value-of select="rss/channel/language"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$most"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:variable>
+  <xsl:variable name="entries" select="atom:feed/atom:entry | rss/channel/item"/>
+{% for language in languages %}
+  <xsl:variable name="n-{{ language }}" select="count($entries[@xml:lang = '{{ language }}' or dc:language = '{{ language }}'])"/>
+{% endfor %}
+  <xsl:variable name="most">
+    <xsl:choose>
+{% for language in others %}
+      <xsl:when test="{% for other in languages if other != language %}$n-{{ language }} &gt; $n-{{ other }}{% if not loop.last %} and {% endif %}{% endfor %}">{{ language }}</xsl:when>
+{% endfor %}
       <xsl:otherwise>en</xsl:otherwise>
+    </xsl:choose>
+  </xsl:variable>
+
+  <xsl:variable name="home">
+    <xsl:choose>
+{% for language in others %}
+      <xsl:when test="$lang = '{{ language }}'">{{ home[language] }}</xsl:when>
+{% endfor %}
+      <xsl:otherwise>{{ home["en"] }}</xsl:otherwise>
     </xsl:choose>
   </xsl:variable>
 
@@ -66,7 +88,8 @@
           body { font: 16px/1.5 system-ui, sans-serif; max-width: 48rem; margin: 0 auto; padding: 1rem; color: #1b1b1b; background: #fff; }
           header { border-bottom: 2px solid #0b5394; margin-bottom: 1rem; }
           .subscribe { background: #eef4fb; border: 1px solid #b7cde6; padding: .75rem; border-radius: .25rem; }
-          .subscribe code { word-break: break-all; }
+          .subscribe input { box-sizing: border-box; width: 100%; margin-top: .5rem; padding: .3rem; font: .9rem ui-monospace, monospace; }
+          nav { margin: .75rem 0; }
           article { border-bottom: 1px solid #ddd; padding: .5rem 0 1rem; }
           article h2 { font-size: 1.15rem; margin: .5rem 0 .25rem; }
           time, .meta { color: #555; font-size: .9rem; }
@@ -87,15 +110,33 @@
     <p class="subscribe">
       <xsl:choose>
         <xsl:when test="$archive">
-          <xsl:call-template name="word"><xsl:with-param name="key" select="'feed_archive'"/></xsl:call-template>
-          <xsl:text> </xsl:text><code><xsl:value-of select="$current"/></code>
+          <label for="address"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_archive'"/></xsl:call-template></label>
+          <input id="address" type="text" readonly="readonly" value="{$current}"/>
         </xsl:when>
         <xsl:otherwise>
-          <xsl:call-template name="word"><xsl:with-param name="key" select="'feed_subscribe'"/></xsl:call-template>
-          <xsl:text> </xsl:text><code><xsl:value-of select="$self"/></code>
+          <label for="address"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_subscribe'"/></xsl:call-template></label>
+          <input id="address" type="text" readonly="readonly" value="{$self}"/>
         </xsl:otherwise>
       </xsl:choose>
     </p>
+    <xsl:variable name="address" select="$current | $self[not($current)]"/>
+    <xsl:variable name="suffix">
+      <xsl:choose>
+        <xsl:when test="substring($address, string-length($address) - 4) = '.atom'">.atom</xsl:when>
+        <xsl:when test="substring($address, string-length($address) - 3) = '.rss'">.rss</xsl:when>
+        <xsl:otherwise>.json</xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:variable name="stem" select="substring($address, 1, string-length($address) - string-length($suffix))"/>
+    <nav>
+      <a href="{$home}"><xsl:call-template name="word"><xsl:with-param name="key" select="'home'"/></xsl:call-template></a>
+      <xsl:text> · </xsl:text>
+      <xsl:call-template name="word"><xsl:with-param name="key" select="'formats'"/></xsl:call-template>:
+      <xsl:if test="$suffix != '.atom'"><a href="{$stem}.atom" type="application/atom+xml">Atom</a><xsl:text> </xsl:text></xsl:if>
+      <xsl:if test="$suffix != '.rss'"><a href="{$stem}.rss" type="application/rss+xml">RSS</a><xsl:text> </xsl:text></xsl:if>
+      <xsl:if test="$suffix != '.json'"><a href="{$stem}.json" type="application/feed+json">JSON Feed</a></xsl:if>
+    </nav>
+    <xsl:if test="atom:link[@rel='next-archive' or @rel='prev-archive']">
     <nav>
       <xsl:if test="atom:link[@rel='next-archive']">
         <a href="{atom:link[@rel='next-archive']/@href}"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_newer'"/></xsl:call-template></a>
@@ -104,6 +145,7 @@
         <a href="{atom:link[@rel='prev-archive']/@href}"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_older'"/></xsl:call-template></a>
       </xsl:if>
     </nav>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template match="atom:feed">
