@@ -612,7 +612,7 @@ page; `feeds` writes the feeds' documents and archive pages; `site` the index pa
 | --- | ---: | --- |
 | parser (decode + parse) on seed-format text | {throughput:.1f} MB/s | 30 MB/s{' met' if throughput >= 30 else ' **not met**'} |
 """
-    RESULTS.write_text(text)
+    args.output.write_text(text)
     if not quiet:
         print(text)
 
@@ -624,6 +624,8 @@ def main() -> None:
     parser.add_argument("--drops", type=int, default=10, help="dumps dropped for the latency figure")
     parser.add_argument("--naive-up-to", type=int, default=100_000, help="largest size the naive rebuild runs at")
     parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "enbekshi-bench")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="the results file to write (one per command: "
+                        "a million-article run apart from the smaller ones keeps both)")
     parser.add_argument("--compare-with", metavar="REV", help="git revision whose cold build at the smallest size "
                         "runs side by side with this tree's")
     args = parser.parse_args()
