@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from pathlib import Path
 
+import pytest
 from conftest import ROOT
 from lxml import etree, html
 
 from feeds.catalogue import Catalogue
 from feeds.models import Entry, FeedKey, FeedState
 from feeds.pages import embed_page, site_files
+from feeds.prose import FALLBACK_TITLES
 from feeds.settings import Labels, load_settings
 from feeds.timing import KAZAKHSTAN
 
@@ -188,3 +192,62 @@ def test_the_feed_view_offers_its_address_to_copy_and_links_home_and_to_its_othe
     assert page.xpath("//nav[1]/a/@href") == ["http://127.0.0.1:8080/index.ru.html", "http://127.0.0.1:8080/agency/economy.rss",
                                               "http://127.0.0.1:8080/agency/economy.json"]
     assert page.xpath("string(//nav[1]/a[1])") == "Enbekshi QazaQ: все ленты"
+
+
+# Names, the same in every language; a language is named in its own (an endonym, as on every
+# language switch), so "English" is one too.
+PROPER_NAMES = {"enbekshi", "qazaq", "gov", "opml", "atom", "rss", "json", "english"}
+
+
+def english_words(interface: object, dumped: str) -> set[str]:
+    """Every word of the English wording table and of the sections', agencies' and topics' English
+    names that is not a proper name nor a word of the dumps' own text (an English headline on the
+    Russian index is the article's, not the interface's)."""
+    site = CATALOGUE.site
+    names = [labels["en"] for table in (site.section_labels, site.agency_labels, site.topic_labels)
+             for labels in table.values() if "en" in labels]
+    table = " ".join([*(getattr(interface, key).en for key in type(interface).model_fields), *names])  # type: ignore[attr-defined]
+    words = {word.lower() for word in re.findall(r"[A-Za-z]{3,}", table)}
+    return words - PROPER_NAMES - {word.lower() for word in re.findall(r"[A-Za-z]{3,}", dumped)}
+
+
+def shown_text(page: html.HtmlElement) -> str:
+    """What a reader of the page's language sees or hears: its text and the attributes read out,
+    without scripts, styles and the parts marked as another language (a link to the English page)."""
+    language = page.get("lang")
+    for element in page.xpath("//script | //style | //*[@lang and @lang != $language]", language=language):
+        element.drop_tree()
+    said = page.xpath("//@title | //@aria-label | //@placeholder | //@alt | //input[@type='text']/@value")
+    return re.sub(r"https?://\S+", "", " ".join([page.text_content(), *said]).replace("JSON Feed", ""))  # not addresses
+
+
+@pytest.mark.built
+def test_no_russian_or_kazakh_page_shows_a_word_of_the_english_wording(project: Path) -> None:
+    from conftest import dump, run_feeds
+
+    (project / "seeds/010_kazakh.txt").write_text(dump(("Қостанай облысында жаңа мектеп ашылды 01.03.2026",
+                                                        "Облыс әкімдігінің хабарлауынша, мектеп қыркүйекте ашылады.")))
+    assert run_feeds("build", cwd=project).returncode == 0
+    out = project / "out"
+    titled = re.sub(r"\{\w+\}", "", " ".join(" ".join(titles) for titles in FALLBACK_TITLES.values()))  # headlines made for wordless releases
+    dumped = " ".join("\n".join(path.read_text(encoding="utf-8").splitlines()[4:])  # the records, not the section's name
+                      for path in (project / "seeds").glob("*.txt")) + titled
+    english = english_words(SETTINGS.interface, dumped)
+    assert {"agency", "section", "topic", "entries", "subscribe", "search", "formats"} <= english  # the test has teeth
+    view = etree.XSLT(etree.parse(str(out / "assets/feed.xsl")))
+    files = site_files(FEEDS, CATALOGUE, SETTINGS.interface)
+    for language in ("ru", "kk"):
+        pages = {f"index.{language}.html": html.fromstring((out / f"index.{language}.html").read_bytes()),
+                 f"search.{language}.html": html.fromstring(files[f"search.{language}.html"]),
+                 f"embed/lang/{language}.html": html.fromstring((out / f"embed/lang/{language}.html").read_bytes())}
+        pages |= {f"{feed} (feed view)": html.fromstring(str(view(etree.parse(str(out / feed)))))
+                  for feed in (f"lang/{language}.atom", f"lang/{language}.rss")}
+        articles = [path for path in out.glob("articles/*/*.html") if f'lang="{language}"' in path.read_text(encoding="utf-8")[:200]]
+        assert articles, language
+        pages |= {path.name: html.fromstring(path.read_bytes()) for path in articles}
+        for name, page in pages.items():
+            assert page.get("lang") == language, name
+            shown = {word.lower() for word in re.findall(r"[A-Za-z]{3,}", shown_text(page))}
+            assert not shown & english, (name, sorted(shown & english))
+    economy = html.fromstring(str(view(etree.parse(str(out / "agency/economy.atom")))))  # an all-Russian agency's feed
+    assert economy.get("lang") == "ru" and not {word.lower() for word in re.findall(r"[A-Za-z]{3,}", shown_text(economy))} & english

@@ -20,6 +20,14 @@
       <xsl:otherwise><xsl:value-of select="$most"/></xsl:otherwise>
     </xsl:choose>
   </xsl:variable>
+  <!-- A feed of many languages is titled in English (the catalogue's choice), whatever its entries speak. -->
+  <xsl:variable name="named">
+    <xsl:choose>
+      <xsl:when test="atom:feed/@xml:lang"><xsl:value-of select="atom:feed/@xml:lang"/></xsl:when>
+      <xsl:when test="rss/channel/language"><xsl:value-of select="rss/channel/language"/></xsl:when>
+      <xsl:otherwise>en</xsl:otherwise>
+    </xsl:choose>
+  </xsl:variable>
   <xsl:variable name="entries" select="atom:feed/atom:entry | rss/channel/item"/>
 {% for language in languages %}
   <xsl:variable name="n-{{ language }}" select="count($entries[@xml:lang = '{{ language }}' or dc:language = '{{ language }}'])"/>
@@ -150,8 +158,8 @@
 
   <xsl:template match="atom:feed">
     <header>
-      <h1 dir="auto"><xsl:value-of select="atom:title"/></h1>
-      <p dir="auto"><xsl:value-of select="atom:subtitle"/></p>
+      <h1 dir="auto" lang="{$named}"><xsl:value-of select="atom:title"/></h1>
+      <p dir="auto" lang="{$named}"><xsl:value-of select="atom:subtitle"/></p>
     </header>
     <xsl:call-template name="subscribe">
       <xsl:with-param name="archive" select="boolean(fh:archive)"/>
@@ -188,8 +196,8 @@
 
   <xsl:template match="channel">
     <header>
-      <h1 dir="auto"><xsl:value-of select="title"/></h1>
-      <p dir="auto"><xsl:value-of select="description"/></p>
+      <h1 dir="auto" lang="{$named}"><xsl:value-of select="title"/></h1>
+      <p dir="auto" lang="{$named}"><xsl:value-of select="description"/></p>
     </header>
     <xsl:call-template name="subscribe">
       <xsl:with-param name="archive" select="boolean(fh:archive)"/>
