@@ -23,6 +23,7 @@ from feeds.feed_extensions import rfc822
 from feeds.layout import INDEX_FILES, OPML_FILE, SEARCH_FILES, SEARCH_MANIFEST
 from feeds.models import FeedState, Published
 from feeds.settings import InterfaceSettings
+from feeds.stemming import STEM_PATTERN
 from feeds.timing import to_datetime
 from feeds.wording import DATE_PATTERNS, INTERFACE_LANGUAGES, MONTHS, PAGEFIND_WORDS, Wording, feed_label, human_date
 
@@ -112,12 +113,14 @@ def search_page(catalogue: Catalogue, words: Wording) -> bytes:
     """The search over every article: Pagefind's search box over the shards named by the manifest
     (`search`), the shard in the page's language first, since it decides how a query is stemmed:
     the newest of each language that hold `first_pages` pages, and every shard once asked
-    (`?all=1`), so that a first query costs the same however large the archive. Works from any
+    (`?all=1`), so that a first query costs the same however large the archive; Kazakh query words
+    reduced to their stems (`stemming`), which Pagefind matches as prefixes. Works from any
     static web server (not from `file://`, where scripts may not fetch)."""
     language = words.language
     translations = Markup(json.dumps(PAGEFIND_WORDS.get(language), ensure_ascii=False))  # the script's own words
     names = Markup(json.dumps(search_names(catalogue, words), ensure_ascii=False, sort_keys=True).replace("</", "<\\/"))
-    return layout.page("search.html", language=language, words=words, translations=translations, names=names,
+    stems = Markup(json.dumps(STEM_PATTERN, ensure_ascii=False))  # Kazakh query words to their stems (stemming.py)
+    return layout.page("search.html", language=language, words=words, translations=translations, names=names, stems=stems,
                        manifest=SEARCH_MANIFEST,
                        index_file=INDEX_FILES[language], search_files=SEARCH_FILES, language_names=LANGUAGE_NAMES,
                        others=[other for other in INTERFACE_LANGUAGES if other != language], icon=layout.FAVICON)

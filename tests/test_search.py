@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import dump, project_config, run_feeds
+from conftest import ROOT, dump, project_config, run_feeds
 from test_clients import ARTIFACTS, KAZAKH, chromium, wait
 from test_serve import free_port, listening
 
@@ -166,6 +166,8 @@ def static_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copytree(Path(__file__).parent.parent / "seeds", project / "seeds")
     (project / "seeds/010_kazakh.txt").write_text(dump((f"{KAZAKH} 01.03.2026",
         "Облыс әкімдігінің хабарлауынша, жаңа мектеп қыркүйекте оқушыларын қабылдайды.")))
+    (project / "seeds/011_kazakh.txt").write_text(dump((f"{INFLECTED} 02.03.2026",
+        "Облыстағы ауруханаларға жаңа жабдықтар әкелінді. Мектептерге де көмек көрсетілді.")))
     (project / "config.yaml").write_text(project_config(search=True))
     assert run_feeds("build", cwd=project).returncode == 0
     port = free_port()
@@ -220,6 +222,32 @@ def settled(driver: object, query: str, after: str = "") -> tuple[list[str], str
 
     shown = wait(driver, answered)
     return shown["titles"], shown["message"]
+
+
+INFLECTED = "Жетісудағы ауруханалардың құрылысы басталды"  # аурухана, құрылыс: only inflected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", ["аурухана", "ауруханада", "ауруханалары", "құрылыс", "құрылысқа", "жабдық", "Жетісу",
+                                   "Жетісуда ауруханалар құрылысы", "мектептерге жабдықтар",
+                                   "Жетісуда"])
+def test_a_kazakh_query_finds_the_other_inflections_of_its_words(static_site: str, browser: object, query: str) -> None:
+    """Pagefind has no Kazakh stemmer: the words of Kazakh pages and of a query on any search page
+    are reduced to their stems by the same table of suffixes (`search.KAZAKH_SUFFIXES`)."""
+    titles, _ = results(browser, static_site + "search.kk.html", query)
+    assert INFLECTED in titles, (query, titles)
+
+
+README_QUERIES = re.search(r"search\.html> \(try ([^)]*)\)", (ROOT / "README.md").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", re.findall(r"`([^`]+)`", README_QUERIES.group(1)) if README_QUERIES else ["missing"])
+def test_each_query_the_readme_suggests_finds_an_article_of_the_bundled_seeds(static_site: str, browser: object,
+                                                                              query: str) -> None:
+    seeds = " ".join(path.read_text(encoding="utf-8") for path in (ROOT / "seeds").glob("*.txt"))
+    titles, _ = results(browser, static_site + "search.html", query)
+    assert any(title.rstrip(".") in seeds for title in titles), (query, titles)
 
 
 @pytest.mark.slow
