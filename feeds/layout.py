@@ -44,9 +44,10 @@ ARCHIVE_FOLDER = "archive"
 EMBED_FOLDER = "embed"
 ARTICLES_FOLDER = "articles"
 ASSETS_FOLDER = "assets"
-ASSETS = ("widget.js", "article.css")  # copied as they are; `feed.xsl` is a template (`pages.stylesheet`)
+ASSETS = ("article.css",)  # copied as they are; `feed.xsl` and `widget.js` are templates (`pages`)
 ARTICLE_STYLESHEET = f"{ASSETS_FOLDER}/article.css"
 STYLESHEET = f"{ASSETS_FOLDER}/feed.xsl"
+WIDGET = f"{ASSETS_FOLDER}/widget.js"
 FAVICON = "favicon.ico"  # at the root, where browsers look for it unasked; every page names it too
 # The site's pages in each language: English under the plain name, the others with theirs in it.
 INDEX_FILES = {language: "index.html" if language == "en" else f"index.{language}.html" for language in LANGUAGES}
@@ -86,7 +87,7 @@ SEGMENT_CHARS = 60
 def site_files(search: bool) -> list[str]:
     """Every file of the site around the feeds: index pages, OPML, stylesheet, assets, the icon,
     and the search pages when there is a search."""
-    return [*INDEX_FILES.values(), OPML_FILE, STYLESHEET, FAVICON, *(f"{ASSETS_FOLDER}/{name}" for name in ASSETS),
+    return [*INDEX_FILES.values(), OPML_FILE, STYLESHEET, WIDGET, FAVICON, *(f"{ASSETS_FOLDER}/{name}" for name in ASSETS),
             *(SEARCH_FILES.values() if search else ())]
 
 

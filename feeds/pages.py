@@ -67,6 +67,7 @@ def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: Inte
                        for language in INTERFACE_LANGUAGES})
     result[OPML_FILE] = opml(listed, catalogue, Wording(interface, catalogue.site.name, "en"))
     result[layout.STYLESHEET] = stylesheet(interface, catalogue)
+    result[layout.WIDGET] = layout.page("widget.js", dates=dates_json(INTERFACE_LANGUAGES))
     for asset in layout.ASSETS:
         result[f"{layout.ASSETS_FOLDER}/{asset}"] = layout.asset(asset)
     result[layout.FAVICON] = layout.asset(layout.FAVICON)
@@ -121,9 +122,17 @@ def search_page(catalogue: Catalogue, words: Wording) -> bytes:
     names = Markup(json.dumps(search_names(catalogue, words), ensure_ascii=False, sort_keys=True).replace("</", "<\\/"))
     stems = Markup(json.dumps(STEM_PATTERN, ensure_ascii=False))  # Kazakh query words to their stems (stemming.py)
     return layout.page("search.html", language=language, words=words, translations=translations, names=names, stems=stems,
+                       dates=dates_json([language]),
                        manifest=SEARCH_MANIFEST,
                        index_file=INDEX_FILES[language], search_files=SEARCH_FILES, language_names=LANGUAGE_NAMES,
                        others=[other for other in INTERFACE_LANGUAGES if other != language], icon=layout.FAVICON)
+
+
+def dates_json(languages: Sequence[str]) -> Markup:
+    """Month names and date patterns for a script: browsers' own (`Intl`) lack Kazakh's
+    (Chromium writes `2026 M02 21`), so every page's dates come from `wording`'s tables."""
+    dates = {language: {"months": MONTHS[language], "pattern": DATE_PATTERNS[language]} for language in languages}
+    return Markup(json.dumps(dates, ensure_ascii=False).replace("</", "<\\/"))
 
 
 def search_names(catalogue: Catalogue, words: Wording) -> dict[str, dict[str, object]]:

@@ -216,6 +216,7 @@ def test_browser_runs_the_widget_on_another_site(served: Served, driver: object,
         "<h1>Partner site</h1>\n"
         f'<div id="headlines" data-feed="{feeds}/lang/en.json" data-limit="5"></div>\n'
         f'<div id="missing" lang="ru" data-feed="{feeds}/lang/xx.json"></div>\n'
+        f'<div id="kazakh" lang="kk" data-feed="{feeds}/lang/kk.json" data-limit="1"></div>\n'
         f'<script src="{feeds}/assets/widget.js"></script>\n</body></html>\n'
     )
     partner = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(site)))
@@ -223,7 +224,8 @@ def test_browser_runs_the_widget_on_another_site(served: Served, driver: object,
     try:
         page = browse(driver, f"http://127.0.0.1:{partner.server_address[1]}/host.html", "widget.png",
                       ready="document.getElementById('headlines').dataset.feedState"
-                            " && document.getElementById('missing').dataset.feedState")  # loaded, or error
+                            " && document.getElementById('missing').dataset.feedState"
+                            " && document.getElementById('kazakh').dataset.feedState")  # loaded, or error
     finally:
         partner.shutdown()
         partner.server_close()
@@ -235,7 +237,9 @@ def test_browser_runs_the_widget_on_another_site(served: Served, driver: object,
     assert all(item.xpath("a/@href")[0].startswith(f"{feeds}/articles/") for item in items)
     assert items[1].get("lang") == "en"
     times = [item.find("time") for item in items]  # the day in words of the headline's language, never broken
-    assert all(re.fullmatch(r"\w+ \d{1,2}, 2026", time.text) and time.get("datetime").startswith("2026-") for time in times)
+    assert all(re.fullmatch(r"\d{1,2} \w+ 2026", time.text) and time.get("datetime").startswith("2026-") for time in times)
+    kazakh = page.get_element_by_id("kazakh").find(".//time")  # the program's month names: browsers lack Kazakh's
+    assert kazakh.text == "2026 жылғы 1 наурыз" and kazakh.get("datetime") == "2026-03-01"
     assert all("nowrap" in time.get("style") for time in times)
     assert widget.findtext(".//p") == "Enbekshi QazaQ: news in English"
     missing = page.get_element_by_id("missing")  # a feed that is not there: said so, in the box's language
@@ -375,3 +379,39 @@ def test_the_nu_checker_finds_no_error_in_article_index_embed_and_feed_pages(ser
             return [*super()._java_options(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
     assert QuickStart().validate([str(page) for page in pages]) == 0  # warnings count too; the messages are printed
+
+
+SCREENS = {"phone": (390, 844), "desktop": (1280, 900)}
+GEOMETRY = """return {
+  overflow: document.documentElement.scrollWidth - window.innerWidth,
+  cut: Array.from(document.querySelectorAll("input[readonly]"), (box) => ({value: box.value,
+        hidden: box.scrollWidth - box.clientWidth, right: box.getBoundingClientRect().right - window.innerWidth}))};"""
+
+
+def page_kinds(served: Served, language: str) -> dict[str, str]:
+    base = f"http://127.0.0.1:{served.port}/"
+    index = "index.html" if language == "en" else f"index.{language}.html"
+    return {"index": base + index, "article": first_page(served, language), "feed": f"{base}lang/{language}.atom",
+            "embed": f"{base}embed/lang/{language}.html"}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_every_page_kind_fits_a_phone_and_a_desktop_and_is_pictured(served: Served, driver: object, language: str,
+                                                                      screen: str) -> None:
+    """Screenshots of each page kind (the search page's: `test_search.py`) at 390 and 1280 pixels
+    in `test-artifacts/`; nothing wider than the screen, and every address box either shows its
+    whole address (a desktop) or spans the screen (a phone) so the boxes tell the feeds apart."""
+    width, height = SCREENS[screen]
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # type: ignore[attr-defined]
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": screen == "phone"})
+    try:
+        for kind, url in page_kinds(served, language).items():
+            browse(driver, url, f"{kind}-{language}-{width}.png")
+            shown = driver.execute_script(GEOMETRY)  # type: ignore[attr-defined]
+            assert shown["overflow"] <= 1, (kind, shown["overflow"])
+            assert all(box["right"] <= 1 for box in shown["cut"]), (kind, shown["cut"])
+            if screen == "desktop":
+                assert all(box["hidden"] <= 1 for box in shown["cut"]), (kind, [box for box in shown["cut"] if box["hidden"] > 1])
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})  # type: ignore[attr-defined]

@@ -277,7 +277,7 @@ def test_filters_narrow_the_results_and_a_result_leads_to_its_page(static_site: 
     narrowed, narrower = settled(browser, "Kazakhstan", after=message)
     assert 0 < count(narrower) < count(message) and narrowed
     metas = [tags.text for tags in browser.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-tags")]  # type: ignore[attr-defined]
-    assert metas and all("Date:" in meta and "2026" in meta for meta in metas)
+    assert metas and all(re.search(r"Date: \d{1,2} (January|February|March) 2026", meta) for meta in metas), metas
     assert any("Issued by: Embassy of Kazakhstan in" in meta for meta in metas), metas
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "search.png"))  # type: ignore[attr-defined]
@@ -290,12 +290,15 @@ FILTER_NAMES = {"search.ru.html": {"Язык", "Раздел", "Ведомств
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("page", "query", "group", "value", "labels"), [
-    ("search.ru.html", "Kazakhstan", "Тема", "Внешняя политика", ("Дата:", "Ведомство:")),
-    ("search.kk.html", "Kazakhstan", "Мекеме", "ҚР-ның Түрікменстандағы елшілігі", ("Күні:", "Жариялаған мекеме:")),
+@pytest.mark.parametrize(("page", "query", "group", "value", "labels", "date", "agency"), [
+    ("search.ru.html", "Kazakhstan", "Тема", "Внешняя политика", ("Дата:", "Ведомство:"), r"Дата: \d{1,2} [а-я]+ 2026 г\.",
+     "Ведомство: Посольство РК в "),
+    ("search.kk.html", "Kazakhstan", "Мекеме", "ҚР-ның Түрікменстандағы елшілігі", ("Күні:", "Жариялаған мекеме:"),
+     r"Күні: 2026 жылғы \d{1,2} [а-яәғқңөұүһі]+", "Жариялаған мекеме: ҚР-ның Түрікменстандағы елшілігі"),
 ])
 def test_the_search_box_names_its_filters_values_and_labels_in_the_page_language(
-        static_site: str, browser: object, page: str, query: str, group: str, value: str, labels: tuple[str, str]) -> None:
+        static_site: str, browser: object, page: str, query: str, group: str, value: str, labels: tuple[str, str],
+        date: str, agency: str) -> None:
     """Pagefind shows its keys as indexed (`agency`, `Foreign affairs`): in English on every page
     until the page's own words replaced them."""
     from selenium.webdriver.common.by import By
@@ -314,6 +317,7 @@ def test_the_search_box_names_its_filters_values_and_labels_in_the_page_language
     assert narrowed and narrower != message
     metas = [tags.text for tags in browser.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-tags")]  # type: ignore[attr-defined]
     assert metas and all(labels[0] in meta for meta in metas) and any(labels[1] in meta for meta in metas), metas
+    assert all(re.search(date, meta) for meta in metas) and any(agency in meta for meta in metas), metas  # their words too
 
 
 def test_the_manifest_lists_the_newest_shards_of_each_language_first() -> None:
@@ -408,3 +412,24 @@ def test_no_search_lets_go_of_every_shard_held_back(searched: Path) -> None:
         store.held.hold("search index en-1", "search shard", "could not be built (x)", "s", 0.0)
     assert run_feeds("build", "--no-search", cwd=searched).returncode == 0
     assert store.held.all() == [] and run_feeds("status", "--check", "--no-search", cwd=searched).returncode == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_the_search_page_fits_a_phone_and_a_desktop_and_is_pictured(static_site: str, browser: object, language: str) -> None:
+    """The search page's screenshots beside the other page kinds' (`test_clients.py`), with results
+    and the filters open, at 390 and 1280 pixels; nothing wider than the screen."""
+    from test_clients import SCREENS
+
+    page = "search.html" if language == "en" else f"search.{language}.html"
+    for screen, (width, height) in SCREENS.items():
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # type: ignore[attr-defined]
+                                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": screen == "phone"})
+        try:
+            results(browser, static_site + page, "Kazakhstan")
+            browser.execute_script("document.querySelectorAll('details').forEach((d) => d.open = true)")  # type: ignore[attr-defined]
+            assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 1  # type: ignore[attr-defined]
+            ARTIFACTS.mkdir(exist_ok=True)
+            assert browser.save_screenshot(str(ARTIFACTS / f"search-{language}-{width}.png"))  # type: ignore[attr-defined]
+        finally:
+            browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})  # type: ignore[attr-defined]

@@ -24,14 +24,15 @@
     return ((container.closest("[lang]") || document.documentElement).lang || "en").slice(0, 2);
   }
 
+  // Month names and date patterns of each language (the program's wording; browsers' Intl lacks
+  // Kazakh's), filled in when the site is published.
+  var DATES = {{ dates }};
+
   // The day as published (Kazakhstan's date, the feed's own), in words of the headline's language.
   function humanDate(day, language) {
-    var noon = new Date(Date.UTC(+day[1], +day[2] - 1, +day[3], 12));
-    try {
-      return new Intl.DateTimeFormat(language, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(noon);
-    } catch (error) {
-      return day[0];
-    }
+    var dates = DATES[language] || DATES.en;
+    return dates.pattern.replace("{day}", String(+day[3])).replace("{month}", dates.months[+day[2] - 1])
+      .replace("{year}", day[1]);
   }
 
   function render(container, feed) {
