@@ -55,6 +55,9 @@ SEARCH_FILES = {language: "search.html" if language == "en" else f"search.{langu
 SEARCH_FOLDER = "pagefind"  # one Pagefind bundle per shard, and the list of them
 SEARCH_MANIFEST = f"{SEARCH_FOLDER}/shards.json"
 OPML_FILE = "feeds.opml"
+# Feeds that share no entry, for readers that key entries by id across feeds (newsboat): each
+# article in exactly one feed of the file (its language's; its section's).
+PARTITION_FILES = {"lang": "feeds-by-language.opml", "category": "feeds-by-section.opml"}
 # Files being written start with this; nothing published does, and `feeds serve` never serves them.
 TEMP_PREFIX = ".enbekshi-feeds-tmp-"
 # What the publisher ever removes is of its own making, by these names: a temporary file (the
@@ -87,7 +90,7 @@ SEGMENT_CHARS = 60
 def site_files(search: bool) -> list[str]:
     """Every file of the site around the feeds: index pages, OPML, stylesheet, assets, the icon,
     and the search pages when there is a search."""
-    return [*INDEX_FILES.values(), OPML_FILE, STYLESHEET, WIDGET, FAVICON, *(f"{ASSETS_FOLDER}/{name}" for name in ASSETS),
+    return [*INDEX_FILES.values(), OPML_FILE, *PARTITION_FILES.values(), STYLESHEET, WIDGET, FAVICON, *(f"{ASSETS_FOLDER}/{name}" for name in ASSETS),
             *(SEARCH_FILES.values() if search else ())]
 
 

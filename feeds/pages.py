@@ -20,7 +20,7 @@ from feeds import layout
 from feeds.catalogue import LANGUAGE_NAMES, Catalogue, FeedDocument
 from feeds.collation import sort_key
 from feeds.feed_extensions import rfc822
-from feeds.layout import INDEX_FILES, OPML_FILE, SEARCH_FILES, SEARCH_MANIFEST
+from feeds.layout import INDEX_FILES, OPML_FILE, PARTITION_FILES, SEARCH_FILES, SEARCH_MANIFEST
 from feeds.models import FeedState, Published
 from feeds.settings import InterfaceSettings
 from feeds.stemming import STEM_PATTERN
@@ -65,7 +65,11 @@ def site_files(feeds: Sequence[FeedState], catalogue: Catalogue, interface: Inte
     if search:
         result.update({SEARCH_FILES[language]: search_page(catalogue, Wording(interface, catalogue.site.name, language))
                        for language in INTERFACE_LANGUAGES})
-    result[OPML_FILE] = opml(listed, catalogue, Wording(interface, catalogue.site.name, "en"))
+    english = Wording(interface, catalogue.site.name, "en")
+    result[OPML_FILE] = opml(listed, catalogue, english)
+    for kind, name in PARTITION_FILES.items():
+        result[name] = opml([feed for feed in listed if feed.key.kind == kind], catalogue, english,
+                            f"{english('page_title')}: {english(f'partition_{kind}')}")
     result[layout.STYLESHEET] = stylesheet(interface, catalogue)
     result[layout.WIDGET] = layout.page("widget.js", dates=dates_json(INTERFACE_LANGUAGES))
     for asset in layout.ASSETS:
@@ -107,7 +111,8 @@ def index_page(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording,
         "index.html", language=language, words=words, search=search, sections=sections,
         discovery=[catalogue.describe(feed.key) for feed in feeds if feed.key.kind in ("all", "lang")],
         others=[other for other in INTERFACE_LANGUAGES if other != language], index_files=INDEX_FILES,
-        language_names=LANGUAGE_NAMES, search_file=SEARCH_FILES[language], opml=OPML_FILE, icon=layout.FAVICON)
+        language_names=LANGUAGE_NAMES, search_file=SEARCH_FILES[language], opml=OPML_FILE, partitions=PARTITION_FILES,
+        icon=layout.FAVICON)
 
 
 def search_page(catalogue: Catalogue, words: Wording) -> bytes:
@@ -151,11 +156,11 @@ def search_names(catalogue: Catalogue, words: Wording) -> dict[str, dict[str, ob
                        "topic": names(site.topic_labels)}}
 
 
-def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording) -> bytes:
+def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording, title: str | None = None) -> bytes:
     """OPML 2.0: one outline per feed (its Atom address), grouped as on the index."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = words("page_title")
+    etree.SubElement(head, "title").text = title or words("page_title")
     newest = max((feed.latest_published for feed in feeds), default=0)
     if newest:
         etree.SubElement(head, "dateModified").text = rfc822(to_datetime(newest))

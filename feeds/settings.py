@@ -253,6 +253,16 @@ class InterfaceSettings(_Section):
     opml: Labels = Labels(en="Every feed as one OPML file, to import into a feed reader",
                    ru="Все ленты одним файлом OPML для импорта в программу чтения",
                    kk="Барлық таспалар бір OPML файлында, оқу бағдарламасына импорттау үшін")
+    partitions: Labels = Labels(
+        en="A reader that shows an article only once across all its feeds (newsboat) shows most of them empty after "
+           "that file: import instead the feeds that share no article:",
+        ru="Программа, которая показывает статью только в одной из своих лент (newsboat), покажет после этого файла "
+           "большинство лент пустыми: импортируйте вместо него ленты без общих статей:",
+        kk="Мақаланы барлық таспаларының тек біреуінде көрсететін бағдарлама (newsboat) бұл файлдан кейін "
+           "таспалардың көбін бос көрсетеді: оның орнына ортақ мақаласы жоқ таспаларды импорттаңыз:",
+    )
+    partition_lang: Labels = Labels(en="one per language", ru="по одной на язык", kk="әр тілге біреуден")
+    partition_category: Labels = Labels(en="one per section", ru="по одной на раздел", kk="әр бөлімге біреуден")
     languages: Labels = Labels(en="Other languages", ru="Другие языки", kk="Басқа тілдер")
     # Article pages.
     home: Labels = Labels(en="{site}: every feed", ru="{site}: все ленты", kk="{site}: барлық таспалар")

@@ -307,6 +307,21 @@ def test_newsboat_imports_the_opml_with_every_feed(served: Served, tmp_path: Pat
     assert imported == published and len(imported) == 31
 
 
+@pytest.mark.parametrize("partition", ["feeds-by-language.opml", "feeds-by-section.opml"])
+def test_newsboat_shows_every_feed_of_a_partition_full(served: Served, tmp_path: Path, partition: str) -> None:
+    """newsboat keeps one item per guid across its feeds: after `feeds.opml` most feeds look empty.
+    After a partition file every feed it subscribed to holds every entry of its document."""
+    if NEWSBOAT is None:
+        pytest.skip("newsboat is not installed (.ci/run installs Debian's newsboat)")
+    opml = html.fromstring((served.project / "out" / partition).read_bytes())
+    urls = [outline.get("xmlurl") for outline in opml.iter("outline") if outline.get("xmlurl")]
+    assert len(urls) >= 1 and newsboat(tmp_path, urls).returncode == 0
+    with sqlite3.connect(tmp_path / "cache.db") as cache:
+        shown = dict(cache.execute("SELECT feedurl, count(*) FROM rss_item GROUP BY feedurl"))
+    base = f"http://127.0.0.1:{served.port}/"
+    assert shown == {url: len(feedparser.parse(str(served.project / "out" / url.removeprefix(base))).entries) for url in urls}
+
+
 def test_a_reader_clicks_through_to_the_article_page_and_on_to_gov_kz(served: Served, driver: object) -> None:
     from selenium.webdriver.common.by import By
 
