@@ -73,7 +73,7 @@ def test_a_page_without_a_source_says_so_and_has_no_agency() -> None:
                   "alem", "Әлем", ())
     page = page_of(entry)
     assert page.get("lang") == "kk" and page.xpath("//dt/text()") == ["Күні", "Бөлім"]
-    assert page.xpath("string(//p[@class='source'])") == "Бұл хабарламаның gov.kz сайтындағы түпнұсқасы көрсетілмеген."
+    assert page.xpath("string(//p[@class='source'])") == "Бұл баспасөз хабарламасының gov.kz сайтындағы түпнұсқасына сілтеме белгісіз."
     assert page.xpath("//dd/time/text()") == ["2026 жылғы 21 ақпан"] and not page.xpath("//nav")
 
 
