@@ -270,3 +270,10 @@ def test_the_partition_opml_files_hold_feeds_that_share_no_entry_and_cover_every
         assert len(ids) == len(set(ids)) and set(ids) == every, name  # no entry twice, none left out
     index = html.fromstring((out / "index.ru.html").read_bytes())
     assert {"feeds-by-language.opml", "feeds-by-section.opml", "feeds.opml"} <= set(index.xpath("//header//a/@href"))
+
+
+def test_the_readme_shows_pictures_of_the_index_and_of_an_article_page() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]+\]\((docs/pictures/[^)]+\.png)\)", readme)
+    assert any("index" in picture for picture in pictures) and any("article" in picture for picture in pictures)
+    assert all((ROOT / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for picture in pictures)
