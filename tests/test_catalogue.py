@@ -347,7 +347,7 @@ def test_stylesheet_renders_every_kind_of_feed_and_shows_markup_as_text(tmp_path
     for document in (out / "archive/all/1.atom", out / "archive/all/1.rss"):
         archive = transform(document, stylesheet)
         assert "archive of older entries" in archive.xpath("string(//p[@class='subscribe'])")
-        assert archive.xpath("//nav/a/text()") == ["Newer entries"]
+        assert archive.xpath("//nav[@class='archive']/a/text()") == ["Newer entries"]
 
 
 def test_a_feed_page_speaks_the_feed_language_and_shows_dates_alone(built: Path) -> None:

@@ -24,7 +24,7 @@ def test_build_publishes_the_seeds_and_prints_a_summary(project: Path) -> None:
     assert re.fullmatch(
         r"files: 2 seen, 2 read \(2 new, 0 changed\), 0 unchanged, 0 still being written, 0 rejected; "
         r"articles: 39 new, 0 updated, 0 unchanged, 1 merged as duplicates, 0 removed by retention, 0 reclassified, "
-        r"0 records skipped; output files: 163 written, 0 unchanged, 0 removed; \d+\.\d\d s\n",
+        r"0 records skipped; output files: 165 written, 0 unchanged, 0 removed; \d+\.\d\d s\n",
         result.stdout,
     )
     assert (project / "state/feeds.sqlite3").exists()

@@ -157,7 +157,7 @@ def test_browser_shows_a_feed_as_a_page(served: Served, driver: object) -> None:
     assert len(links) == 41 and all(href.startswith(("https://www.gov.kz/memleket/entities/",
                                                      f"http://127.0.0.1:{served.port}/articles/")) for href in links)
     assert page.xpath("//p[@class='subscribe']/input/@value") == [f"http://127.0.0.1:{served.port}/all.atom"]
-    assert page.xpath("//nav[1]/a/@href") == [f"http://127.0.0.1:{served.port}/{path}" for path in ("index.html", "all.rss", "all.json")]
+    assert page.xpath("//nav[@class='formats']/a/@href") == [f"http://127.0.0.1:{served.port}/{path}" for path in ("index.html", "all.rss", "all.json")]
     assert_shown_as_text(page)
 
 

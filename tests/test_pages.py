@@ -189,9 +189,9 @@ def test_the_feed_view_of_a_feed_of_many_languages_speaks_the_language_of_most_o
 def test_the_feed_view_offers_its_address_to_copy_and_links_home_and_to_its_other_formats() -> None:
     page = feed_view(atom_of("ru", "ru"))
     assert page.xpath("//p[@class='subscribe']/input[@readonly]/@value") == ["http://127.0.0.1:8080/agency/economy.atom"]
-    assert page.xpath("//nav[1]/a/@href") == ["http://127.0.0.1:8080/index.ru.html", "http://127.0.0.1:8080/agency/economy.rss",
+    assert page.xpath("//nav[@class='formats']/a/@href") == ["http://127.0.0.1:8080/index.ru.html", "http://127.0.0.1:8080/agency/economy.rss",
                                               "http://127.0.0.1:8080/agency/economy.json"]
-    assert page.xpath("string(//nav[1]/a[1])") == "Enbekshi QazaQ: все ленты"
+    assert page.xpath("string(//nav[@class='formats']/a[1])") == "Enbekshi QazaQ: все ленты"
 
 
 # Names, the same in every language; a language is named in its own (an endonym, as on every

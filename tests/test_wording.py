@@ -36,5 +36,5 @@ def test_the_templates_escape_every_value_and_isolate_names() -> None:
     document = Catalogue.of(SETTINGS).describe(FeedKey("all", "all", ""))
     entry = Published("urn:uuid:1", "A <b>bold</b> \u202e\"title\"", datetime(2026, 3, 1), datetime(2026, 3, 1), None, "en",
                       Fragments(b"", b"", ""))
-    made = page("embed.html", document=document, entries=[entry], language="en").decode()
+    made = page("embed.html", document=document, entries=[entry], language="en", human_date=human_date).decode()
     assert "<bdi>A &lt;b&gt;bold&lt;/b&gt; \u202e&#34;title&#34;</bdi>" in made and "<b>" not in made

@@ -136,7 +136,7 @@
       </xsl:choose>
     </xsl:variable>
     <xsl:variable name="stem" select="substring($address, 1, string-length($address) - string-length($suffix))"/>
-    <nav>
+    <nav class="formats">
       <a href="{$home}"><xsl:call-template name="word"><xsl:with-param name="key" select="'home'"/></xsl:call-template></a>
       <xsl:text> · </xsl:text>
       <xsl:call-template name="word"><xsl:with-param name="key" select="'formats'"/></xsl:call-template>:
@@ -145,7 +145,7 @@
       <xsl:if test="$suffix != '.json'"><a href="{$stem}.json" type="application/feed+json">JSON Feed</a></xsl:if>
     </nav>
     <xsl:if test="atom:link[@rel='next-archive' or @rel='prev-archive']">
-    <nav>
+    <nav class="archive">
       <xsl:if test="atom:link[@rel='next-archive']">
         <a href="{atom:link[@rel='next-archive']/@href}"><xsl:call-template name="word"><xsl:with-param name="key" select="'feed_newer'"/></xsl:call-template></a>
       </xsl:if>
