@@ -2,4 +2,4 @@
 
 # Feeds name it as their generator; things held back by one version are retried by the next.
 # The package's version (pyproject.toml reads it from here).
-__version__ = "0.4.0"
+__version__ = "0.5.0"
