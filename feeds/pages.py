@@ -142,18 +142,25 @@ def dates_json(languages: Sequence[str]) -> Markup:
 
 def search_names(catalogue: Catalogue, words: Wording) -> dict[str, dict[str, object]]:
     """What the search page shows in place of Pagefind's keys: the filters' and the results' labels
-    in the page's language, and each agency's, section's and topic's name in it for its English
-    name (the filters hold English names, so that one value gathers the articles of every language)."""
+    in the page's language, each agency's, section's and topic's name in it for its English name
+    (the filters hold English names, so that one value gathers the articles of every language),
+    and the order of those names in the page's alphabet (Pagefind lists them as it indexed them)."""
     site, language = catalogue.site, words.language
 
     def names(table: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
         return {labels.get("en", slug): labels[language] for slug, labels in table.items()
                 if language in labels and labels[language] != labels.get("en", slug)}
 
+    def shown(table: Mapping[str, Mapping[str, str]]) -> list[str]:
+        """Every name as this page shows it, in its alphabet's order."""
+        return sorted({labels.get(language, labels.get("en", slug)) for slug, labels in table.items()},
+                      key=lambda name: sort_key(name, language))
+
+    tables = {"agency": site.agency_labels, "section": site.section_labels, "topic": site.topic_labels}
     return {"filters": {name: words(f"filter_{name}") for name in SEARCH_FILTERS},
             "meta": {"date": words("article_date"), "agency": words("article_agency")},
-            "values": {"agency": names(site.agency_labels), "section": names(site.section_labels),
-                       "topic": names(site.topic_labels)}}
+            "values": {name: names(table) for name, table in tables.items()},
+            "order": {name: shown(table) for name, table in tables.items()}}
 
 
 def opml(feeds: Sequence[FeedState], catalogue: Catalogue, words: Wording, title: str | None = None) -> bytes:

@@ -23,6 +23,7 @@ from test_clients import ARTIFACTS, KAZAKH, chromium, wait
 from test_serve import free_port, listening
 
 from feeds import search, search_bundle
+from feeds.collation import sort_key
 from feeds.layout import TEMP_PREFIX
 from feeds.models import SearchShard
 from feeds.search import FIRST_PAGES, MERGE_AFTER, TOP_LEVEL, Change, capacity, plan
@@ -311,6 +312,10 @@ def test_the_search_box_names_its_filters_values_and_labels_in_the_page_language
     assert set(shown["names"]) == set(shown["legends"]) == FILTER_NAMES[page], shown
     english = ("Foreign affairs", "Ministry of", "Embassy of", "Akimat of", "World (")
     assert not [shown for shown in shown["values"] if shown.startswith(english)], shown["values"]
+    agencies = [re.sub(r" \(\d+\)$", "", label) for label in browser.execute_script(  # type: ignore[attr-defined]
+        "return Array.from(document.querySelectorAll('.pagefind-ui__filter-value input[name=agency] + label'), (l) => l.textContent.trim())")]
+    language = page.split(".")[1]
+    assert len(agencies) > 5 and agencies == sorted(agencies, key=lambda name: sort_key(name, language)), agencies
     browser.find_element(By.XPATH, f"//summary[. = '{group}']").click()  # type: ignore[attr-defined]
     browser.find_element(By.XPATH, f"//label[starts-with(., '{value} (')]").click()  # type: ignore[attr-defined]
     narrowed, narrower = settled(browser, query, after=message)  # the renamed value still filters
