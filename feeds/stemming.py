@@ -35,17 +35,18 @@ CASE = (
     # verbs: participles, present and habitual
     *((suffix, "") for suffix in ("ған", "ген", "қан", "кен", "ады", "еді", "йды", "йді", "атын", "етін", "йтын", "йтін")),
 )
-_AFTER = {"": "", "c": f"(?<=[^{VOWELS}])", "V": f"(?<=[{VOWELS}])", "v": f"(?<=[{VOWELS.replace('ы', '').replace('і', '')}])", "y": "(?<=[ыі])"}
+_AFTER = {"": "", "c": f"(?<=[^{VOWELS}])", "V": f"(?<=[{VOWELS}])",
+          "v": f"(?<=[{VOWELS.replace('ы', '').replace('і', '')}])", "y": "(?<=[ыі])"}
 
 
-def _either(suffixes: list[str]) -> str:
-    """One optional suffix of the list, the longest tried first."""
-    return "(?:" + "|".join(sorted(suffixes, key=lambda suffix: len(suffix.rsplit("]", 1)[-1].rsplit(")", 1)[-1]), reverse=True)) + ")?"
+def _either(suffixes: tuple[tuple[str, str], ...]) -> str:
+    """One optional suffix of the list, the longest tried first, each behind what it must follow."""
+    ordered = sorted(suffixes, key=lambda pair: len(pair[0]), reverse=True)
+    return "(?:" + "|".join(_AFTER[after] + suffix for suffix, after in ordered) + ")?"
 
 
-STEM_PATTERN = (f"^(.{{{MIN_STEM},}}?)" + _either(list(PLURAL))
-                + _either([_AFTER[after] + suffix for suffix, after in POSSESSIVE])
-                + _either([_AFTER[after] + suffix for suffix, after in CASE]) + "$")
+STEM_PATTERN = (f"^(.{{{MIN_STEM},}}?)" + _either(tuple((suffix, "") for suffix in PLURAL)) + _either(POSSESSIVE)
+                + _either(CASE) + "$")
 _STEM = re.compile(STEM_PATTERN)
 
 
