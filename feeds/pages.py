@@ -123,9 +123,9 @@ def search_page(catalogue: Catalogue, words: Wording) -> bytes:
     reduced to their stems (`stemming`), which Pagefind matches as prefixes. Works from any
     static web server (not from `file://`, where scripts may not fetch)."""
     language = words.language
-    translations = Markup(json.dumps(PAGEFIND_WORDS.get(language), ensure_ascii=False))  # the script's own words
-    names = Markup(json.dumps(search_names(catalogue, words), ensure_ascii=False, sort_keys=True).replace("</", "<\\/"))
-    stems = Markup(json.dumps(STEM_PATTERN, ensure_ascii=False))  # Kazakh query words to their stems (stemming.py)
+    translations = script_json(PAGEFIND_WORDS.get(language))  # the script's own words
+    names = script_json(search_names(catalogue, words))
+    stems = script_json(STEM_PATTERN)  # Kazakh query words to their stems (stemming.py)
     return layout.page("search.html", language=language, words=words, translations=translations, names=names, stems=stems,
                        dates=dates_json([language]),
                        manifest=SEARCH_MANIFEST,
@@ -133,11 +133,18 @@ def search_page(catalogue: Catalogue, words: Wording) -> bytes:
                        others=[other for other in INTERFACE_LANGUAGES if other != language], icon=layout.FAVICON)
 
 
+def script_json(value: object) -> Markup:
+    """A value as JavaScript inside a `<script>`: `<`, `>` and `&` escaped, so that no name from
+    the config can end the script or open a comment in it."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def dates_json(languages: Sequence[str]) -> Markup:
     """Month names and date patterns for a script: browsers' own (`Intl`) lack Kazakh's
     (Chromium writes `2026 M02 21`), so every page's dates come from `wording`'s tables."""
     dates = {language: {"months": MONTHS[language], "pattern": DATE_PATTERNS[language]} for language in languages}
-    return Markup(json.dumps(dates, ensure_ascii=False).replace("</", "<\\/"))
+    return script_json(dates)
 
 
 def search_names(catalogue: Catalogue, words: Wording) -> dict[str, dict[str, object]]:
@@ -148,8 +155,9 @@ def search_names(catalogue: Catalogue, words: Wording) -> dict[str, dict[str, ob
     site, language = catalogue.site, words.language
 
     def names(table: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
-        return {labels.get("en", slug): labels[language] for slug, labels in table.items()
-                if language in labels and labels[language] != labels.get("en", slug)}
+        """Each name of each language (filters hold English ones, a result's agency its article's)."""
+        return {name: labels[language] for slug, labels in table.items() if language in labels
+                for name in {slug, *labels.values()} if name != labels[language]}
 
     def shown(table: Mapping[str, Mapping[str, str]]) -> list[str]:
         """Every name as this page shows it, in its alphabet's order."""

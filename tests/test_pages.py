@@ -277,3 +277,19 @@ def test_the_readme_shows_pictures_of_the_index_and_of_an_article_page() -> None
     pictures = re.findall(r"!\[[^\]]+\]\((docs/pictures/[^)]+\.png)\)", readme)
     assert any("index" in picture for picture in pictures) and any("article" in picture for picture in pictures)
     assert all((ROOT / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for picture in pictures)
+
+
+def test_the_search_page_names_an_agency_in_its_language_whatever_language_it_was_indexed_in() -> None:
+    """Filters hold the English name, a result the name in its article's language: both are shown
+    by the page's name."""
+    from feeds.pages import search_names
+    from feeds.wording import Wording
+
+    names = search_names(CATALOGUE, Wording(SETTINGS.interface, "Enbekshi QazaQ", "kk"))
+    agencies = names["values"]["agency"]
+    assert agencies["Embassy of Kazakhstan in Turkmenistan"] == agencies["Посольство РК в Туркменистане"] == \
+        "ҚР-ның Түрікменстандағы елшілігі"
+    assert "ҚР-ның Түрікменстандағы елшілігі" not in agencies  # already the page's
+    page = site_files(FEEDS, CATALOGUE, SETTINGS.interface)["search.kk.html"].decode()
+    script = page[page.index("<script>"):]
+    assert "</" not in script.split("</script>")[0].replace("<script>", "")  # nothing in the data can end the script
