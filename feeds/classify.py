@@ -107,6 +107,24 @@ def match_topics(title: str, paragraphs: Sequence[str], agency: str | None, topi
     return tuple(found)
 
 
+def agency_name(slug: str | None, language: str, agencies: Mapping[str, AgencySettings] | None) -> str | None:
+    """What a title says of an agency: its name in `language` from `agencies:`, else its slug."""
+    named = (agencies or {}).get(slug or "")
+    return named.name.text(language) if named else slug
+
+
+def retitled(title: str, paragraphs: Sequence[str], agency: str | None, language: str,
+             agencies: Mapping[str, AgencySettings]) -> str | None:
+    """A title invented for a release with no words, invented again under today's agency names
+    (and in its language: one stored before titles spoke it has the English form); None when it is
+    not such a title or reads the same."""
+    day = None if paragraphs else prose.invented_day(title)
+    if day is None:
+        return None
+    again = prose.fallback_title((), agency_name(agency, language, agencies), day, language)
+    return again if again != title else None
+
+
 def to_article(record: Record, section: str, settings: FeedSettings, topics: Sequence[TopicSettings] = (),
                agencies: Mapping[str, AgencySettings] | None = None) -> Article:
     """A parsed record made publishable: text shaped, title made meaningful, language, category, id."""
@@ -116,8 +134,7 @@ def to_article(record: Record, section: str, settings: FeedSettings, topics: Seq
         # An invented title says nothing of the language: judge by the body alone.
         language = detect_language(" ".join(paras), settings.default_language)
         day = record.published.strftime("%d.%m.%Y")
-        named = (agencies or {}).get(record.agency or "")
-        title = prose.fallback_title(paras, named.name.text(language) if named else record.agency, day, language)
+        title = prose.fallback_title(paras, agency_name(record.agency, language, agencies), day, language)
         # The id of a release with no words (and no source) is of the title first invented for it,
         # in English by slug: one stored before titles spoke the record's language keeps its id.
         id_title = prose.fallback_title(paras, record.agency, day)

@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from feeds import __version__, identity, timing
 from feeds.catalogue import Catalogue
-from feeds.classify import match_topics, to_article
+from feeds.classify import match_topics, retitled, to_article
 from feeds.models import FILE_REJECTED, RECORD_SKIPPED, WARNING, Article, FeedKey, Problem, SeedFile, StageReport, capped
 from feeds.parse import NotText, decode, parse_dump
 from feeds.pool import Pool
@@ -324,7 +324,8 @@ class Ingest:
 
     def reclassify(self, signature: str) -> int:
         """After topic or agency rules change: recompute every article's topics and feeds, moving
-        only the memberships that differ. Runs once per change of rules; returns articles changed."""
+        only the memberships that differ, and the titles invented from agencies' names. Runs once
+        per change of rules; returns articles changed."""
         stored = self.store.meta(CLASSIFICATION_KEY)
         if stored == signature or (stored is None and self.store.articles.is_empty()):
             # Unchanged rules, or a new store whose articles will be classified as they arrive.
@@ -337,9 +338,12 @@ class Ingest:
                 topics = match_topics(article.title, article.paragraphs, article.agency, self.settings.topics)
                 keys = self.merge.keys(article, topics)
                 wanted, current = {key.path for key in keys}, self.store.feeds.of(article.id)
-                if wanted == current and topics == article.topics:
+                title = retitled(article.title, article.paragraphs, article.agency, article.language, self.settings.agencies)
+                if wanted == current and topics == article.topics and title is None:
                     continue
                 changed += 1
+                if title is not None:
+                    self.store.articles.set_title(article.id, title)
                 self.store.articles.set_topics(article.id, topics)
                 self.store.feeds.leave(article.id, sorted(current - wanted))
                 self.store.feeds.join([(article.id, [key for key in keys if key.path not in current])])

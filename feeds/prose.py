@@ -114,6 +114,23 @@ def needs_title(title: str) -> bool:
     return not LETTER.search(title)
 
 
+def _invented(pattern: str) -> re.Pattern[str]:
+    escaped = re.escape(pattern).replace(r"\{agency\}", "(?P<agency>.+)").replace(r"\{day\}", r"(?P<day>\d\d\.\d\d\.\d{4})")
+    return re.compile(escaped)
+
+
+INVENTED = [_invented(pattern) for patterns in FALLBACK_TITLES.values() for pattern in patterns]
+
+
+def invented_day(title: str) -> str | None:
+    """The day of a title `fallback_title` invented for a release with no words (in any language,
+    by any name of its agency), else None: such a title can be invented again."""
+    for pattern in INVENTED:
+        if match := pattern.fullmatch(title):
+            return match.group("day")
+    return None
+
+
 def fallback_title(paras: tuple[str, ...], agency: str | None, day: str, language: str = "en") -> str:
     """A title for a record titled `-`: its first sentence, else who published it (the agency's
     name) and when, in the record's language."""

@@ -721,6 +721,9 @@ class Articles(_Tables):
         return Traits(row["id"], row["title"], _paragraphs(row["paragraphs"]), row["agency"], row["language"],
                       row["category"], row["category_label"], tuple(json.loads(row["topics"])))
 
+    def set_title(self, article_id: str, title: str) -> None:
+        self._run("UPDATE articles SET title = ?, rendered = 0 WHERE id = ?", (title, article_id))
+
     def set_topics(self, article_id: str, topics: Sequence[str]) -> None:
         self._run("UPDATE articles SET topics = ?, rendered = 0 WHERE id = ?", (json.dumps(list(topics)), article_id))
 

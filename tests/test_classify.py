@@ -10,7 +10,7 @@ from conftest import ROOT, SEED_000, SEED_002, SEEDS, dump
 
 from feeds import identity
 from feeds.catalogue import Catalogue
-from feeds.classify import detect_language, match_topics, slug, to_article
+from feeds.classify import detect_language, match_topics, retitled, slug, to_article
 from feeds.parse import decode, parse_dump
 from feeds.settings import AgencySettings, FeedSettings, Labels, TopicSettings, load_settings
 
@@ -91,6 +91,18 @@ def test_a_release_with_no_words_is_titled_in_its_language_by_its_agency_name_an
     sourceless = parse_dump(dump(("- 24.01.2026", "")), "x.txt").records[0]
     assert to_article(sourceless, "World", FEED_SETTINGS, (), agencies).id == identity.article_id(
         None, "Press release, 24.01.2026", date(2026, 1, 24), "en")  # as it was before titles were translated
+
+
+def test_a_title_invented_for_a_wordless_release_is_invented_again_under_new_names() -> None:
+    agencies = {"almobl": AgencySettings(name=Labels(en="Akimat of Almaty Region", ru="Акимат Алматинской области"))}
+    # stored before titles spoke the record's language, or before the agency had a name
+    assert retitled("Press release of almobl, 24.01.2026", (), "almobl", "ru", agencies) == \
+        "Пресс-релиз: Акимат Алматинской области, 24.01.2026"
+    assert retitled("Press release of almobl, 24.01.2026", (), "almobl", "en", agencies) == \
+        "Press release of Akimat of Almaty Region, 24.01.2026"
+    assert retitled("Press release of Akimat of Almaty Region, 24.01.2026", (), "almobl", "en", agencies) is None  # same
+    assert retitled("Press release of almobl, 24.01.2026", ("Words.",), "almobl", "en", agencies) is None  # has words
+    assert retitled("Akimat opens a school", (), "almobl", "en", agencies) is None  # a real title
 
 
 def test_id_depends_on_source_and_language_only() -> None:

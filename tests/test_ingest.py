@@ -18,7 +18,7 @@ from feeds import signatures
 from feeds.catalogue import Catalogue
 from feeds.ingest import Ingest, IngestReport, printable, seed_files, written_at
 from feeds.publish import quarantine
-from feeds.settings import load_settings
+from feeds.settings import Labels, load_settings
 from feeds.store import Store
 
 GOV = "https://www.gov.kz/memleket/entities/{}/press/news/details/{}?lang=kk"
@@ -80,6 +80,23 @@ def test_new_topic_rules_move_only_the_memberships_that_differ(ingest: Ingest) -
         assert changed.reclassify(signatures.classification(settings)) == with_topics > 0
     counts = {feed.path: feed.entry_count for feed in ingest.store.feeds.all()}
     assert counts["all"] == 39 and all(count == 0 for path, count in counts.items() if path.startswith("topic/"))
+
+
+def test_a_renamed_agency_retitles_the_releases_titled_by_its_name_and_renders_them_again(ingest: Ingest) -> None:
+    """A wordless release is titled by its agency's name when its dump is read; its dump is not
+    read again, so reclassifying (after `agencies:` changed) invents the title again."""
+    read(ingest)
+    titled = [article for article in ingest.store.articles.traits_after("", 100) if article.title.startswith("Press release")]
+    assert [article.title for article in titled] == ["Press release of Akimat of Almaty Region, 24.01.2026"]
+    ingest.store.renderings.mark_rendered([titled[0].id])
+    agencies = dict(ingest.settings.agencies)
+    agencies["almobl"] = agencies["almobl"].model_copy(update={"name": Labels(en="Almaty Region Akimat")})
+    settings = ingest.settings.model_copy(update={"agencies": agencies})
+    with ingest.store.transaction():
+        assert Ingest(ingest.store, settings, Catalogue.of(settings)).reclassify(signatures.classification(settings)) == 1
+    assert ingest.store.articles.traits(titled[0].id).title == "Press release of Almaty Region Akimat, 24.01.2026"
+    due, _ = ingest.store.renderings.unrendered(100)
+    assert titled[0].id in {entry.id for entry, page_alone in due if not page_alone}  # rendered again, entry and page
 
 
 def test_seed_files_are_listed_oldest_first_with_printable_names(tmp_path: Path) -> None:
