@@ -16,7 +16,7 @@ from feeds import layout
 from feeds.classify import agency_matches
 from feeds.identity import ID_NAMESPACE
 from feeds.models import FeedKey
-from feeds.settings import AgencySettings, Settings
+from feeds.settings import AgencySettings, SectionSettings, Settings
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 # A language feed speaks its own language, titles included.
@@ -115,10 +115,10 @@ class Catalogue:
     def of(cls, settings: Settings) -> Catalogue:
         names = {topic.slug: {language: topic.labels.text(language) for language in LANGUAGE_NAMES}
                  for topic in settings.topics}
-        agencies = {slug: {language: named.name.text(language) for language in LANGUAGE_NAMES}
-                    for slug, named in settings.agencies.items()}
-        sections = {slug: {language: named.name.text(language) for language in LANGUAGE_NAMES}
-                    for slug, named in settings.sections.items()}
+        def by_language(table: Mapping[str, AgencySettings | SectionSettings]) -> dict[str, dict[str, str]]:
+            return {slug: {language: named.name.text(language) for language in LANGUAGE_NAMES} for slug, named in table.items()}
+
+        agencies, sections = by_language(settings.agencies), by_language(settings.sections)
         site = Site(str(settings.feeds.base_url), str(settings.site.url), settings.site.name, settings.site.author,
                     str(settings.websub.hub) if settings.websub.hub else None,
                     names, agencies, sections)

@@ -13,19 +13,19 @@
     exclude-result-prefixes="atom fh dc">
   <xsl:output method="html" encoding="utf-8" indent="yes" doctype-system="about:legacy-compat"/>
 
-  <xsl:variable name="lang">
-    <xsl:choose>
-      <xsl:when test="atom:feed/@xml:lang"><xsl:value-of select="atom:feed/@xml:lang"/></xsl:when>
-      <xsl:when test="rss/channel/language"><xsl:value-of select="rss/channel/language"/></xsl:when>
-      <xsl:otherwise><xsl:value-of select="$most"/></xsl:otherwise>
-    </xsl:choose>
-  </xsl:variable>
-  <!-- A feed of many languages is titled in English (the catalogue's choice), whatever its entries speak. -->
+  <!-- The feed's own language, if it has one; a feed of many languages is titled in English (the
+       catalogue's choice), and its page speaks the language most of its entries are in. -->
+  <xsl:variable name="own" select="string(atom:feed/@xml:lang | rss/channel/language)"/>
   <xsl:variable name="named">
     <xsl:choose>
-      <xsl:when test="atom:feed/@xml:lang"><xsl:value-of select="atom:feed/@xml:lang"/></xsl:when>
-      <xsl:when test="rss/channel/language"><xsl:value-of select="rss/channel/language"/></xsl:when>
+      <xsl:when test="$own"><xsl:value-of select="$own"/></xsl:when>
       <xsl:otherwise>en</xsl:otherwise>
+    </xsl:choose>
+  </xsl:variable>
+  <xsl:variable name="lang">
+    <xsl:choose>
+      <xsl:when test="$own"><xsl:value-of select="$own"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$most"/></xsl:otherwise>
     </xsl:choose>
   </xsl:variable>
   <xsl:variable name="entries" select="atom:feed/atom:entry | rss/channel/item"/>
