@@ -60,8 +60,11 @@ class Served:
 
 def start_serving(project: Path, *extra: str, port: int | None = None) -> Served:
     """A real `feeds serve` on a free port, the project's `feeds.base_url` made to name it (as
-    `feeds serve` demands when the base is this machine)."""
+    `feeds serve` demands when the base is this machine), its /healthz listener on another free
+    port: the default, the next port up, may be another test process's server."""
     port = port or free_port()
+    if "--health-port" not in extra:
+        extra = (*extra, "--health-port", str(free_port()))
     config = project / "config.yaml"
     config.write_text(re.sub(r"base_url: http://127\.0\.0\.1:\d+/", f"base_url: http://127.0.0.1:{port}/", config.read_text()))
     log = project / "serve.log"
