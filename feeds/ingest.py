@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from feeds import __version__, identity, timing
 from feeds.catalogue import Catalogue
@@ -31,7 +31,7 @@ from feeds.parse import NotText, decode, parse_dump
 from feeds.pool import Pool
 from feeds.progress import Progress
 from feeds.settings import AgencySettings, ConfigError, FeedSettings, Settings, TopicSettings
-from feeds.store import RecordError, Store, StoreError, Traits, packed_text
+from feeds.store import Fingerprint, RecordError, Store, StoreError, Traits, packed_text
 from feeds.timing import SECOND, to_datetime
 
 SEED_SUFFIX = ".txt"
@@ -46,6 +46,7 @@ RECLASSIFY_BATCH = 2000
 POOL_FILES = 40  # dumps to read at once before worker processes are worth starting
 FILES_PER_TRANSACTION = 50
 STOP_CHECK_EVERY = 200  # articles
+FREE_INSTANT_PROBE = 1_000  # microseconds of `updated` instants asked of the store at once
 RELEASE_CANDIDATES = 100  # source-less articles of a day and language a newcomer is compared with
 WORDS_KEPT = 2_000  # word sets of texts kept across the dumps of a run (about 15 KB each)
 log = logging.getLogger("feeds.ingest")
@@ -83,10 +84,10 @@ class Counts:
     failed: list[tuple[Article, str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A file in the seeds folder: where it is, its name as people can read it, its stat. The
-    path is made only for files that are read (thousands of unchanged ones are only compared)."""
+class Candidate(NamedTuple):
+    """A file in the seeds folder: where it is, its name as people can read it, its stat. A tuple,
+    and the path made only for files that are read: a million-article folder holds 50,000 files,
+    and most of them are only compared."""
 
     location: str
     name: str
@@ -129,8 +130,8 @@ def _is_seed_name(name: str) -> bool:
 
 
 def seed_files(folder: Path) -> list[Candidate]:
-    """Dump files with their stat, oldest mtime first, so later content revises earlier. A file
-    that vanishes while being listed is simply not there."""
+    """Dump files with their stat, in the folder's order (only the files read are put in order:
+    `oldest_first`). A file that vanishes while being listed is simply not there."""
     found = []
     try:
         entries = list(os.scandir(folder))
@@ -146,7 +147,12 @@ def seed_files(folder: Path) -> list[Candidate]:
         except OSError:
             continue
         found.append(Candidate(entry.path, printable(entry.name), stat))
-    return sorted(found, key=lambda seed: (seed.stat.st_mtime_ns, seed.name))
+    return found
+
+
+def oldest_first(seed: Candidate) -> tuple[int, str]:
+    """The order files are read in: oldest mtime first, so that later content revises earlier."""
+    return seed.stat.st_mtime_ns, seed.name
 
 
 def written_at(mtime_ns: int, now: float) -> tuple[int, str | None]:
@@ -223,10 +229,11 @@ class Ingest:
         each, so a file is stored whole or not at all)."""
         report = IngestReport()
         present = seed_files(self.settings.paths.seeds)
-        known = self.store.seeds.all()
+        known = self.store.seeds.fingerprints()
         # A dump that is gone leaves its articles published; only its bookkeeping goes.
         self.store.seeds.forget(set(known) - {seed.name for seed in present})
         jobs = [job for seed in present if (job := self._job(seed, known.get(seed.name), report, now))]
+        jobs.sort(key=lambda job: oldest_first(job.seed))
         latest = to_datetime(int(now * SECOND)).date() + timedelta(days=1)
         work = partial(prepare, feeds=self.settings.feeds, topics=tuple(self.settings.topics), latest=latest,
                        agencies=self.settings.agencies)
@@ -242,13 +249,13 @@ class Ingest:
         self.progress.end()
         return report
 
-    def _job(self, seed: Candidate, known: SeedFile | None, report: IngestReport, now: float) -> Job | None:
+    def _job(self, seed: Candidate, known: Fingerprint | None, report: IngestReport, now: float) -> Job | None:
         """Whether a seed file is to be read: new or changed (by size and times), and settled."""
         report.files_seen += 1
-        fresh = _fingerprint(seed, "", [])
         # A file held back by another version of the program is read again: the new one may take it.
-        retry = known is not None and bool(known.problems) and known.version != __version__
-        if known and (known.size, known.mtime_ns, known.ctime_ns) == (fresh.size, fresh.mtime_ns, fresh.ctime_ns) and not retry:
+        retry = known is not None and known[3] and known[4] != __version__
+        stat = seed.stat
+        if known and known[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) and not retry:
             report.files_unchanged += 1
             return None
         mtime = seed.stat.st_mtime_ns
@@ -259,7 +266,7 @@ class Ingest:
             # about writing, only about another clock.)
             report.files_deferred += 1
             return None
-        return Job(seed, known, retry)
+        return Job(seed, None if known is None else self.store.seeds.get(seed.name), retry)
 
     def _store_chunk(self, chunk: Sequence[tuple[Job, Prepared]], report: IngestReport, now: float) -> bool:
         """Some prepared files in one transaction; True when a stop was asked for."""
@@ -582,10 +589,17 @@ class Merge:
 
     def _free_instant(self, instant: int, taken: set[int]) -> int:
         """`updated` is unique across the store, so no feed ever has two entries sharing one.
-        `taken` holds the instants of the day known to be taken, to spare the store a question."""
-        while instant in taken or self.store.articles.updated_taken(instant):
+        `taken` holds the instants known to be taken; the store is asked about a stretch of
+        instants at a time (one question, however many are taken in a row), and `taken` keeps
+        what it said."""
+        asked_below = instant
+        while True:
+            if instant >= asked_below:
+                asked_below = instant + FREE_INSTANT_PROBE
+                taken.update(self.store.articles.taken_instants(instant, asked_below))
+            if instant not in taken:
+                return instant
             instant += 1
-        return instant
 
     def keys(self, article: Article | Traits, topics: Sequence[str] | None = None) -> list[FeedKey]:
         """The feeds an article is in (by its topics, or these)."""

@@ -6,7 +6,10 @@ The rule (README, "Entry times"):
   the dump (the listing is newest first). A record without a news id borrows the id of the next
   older record in its dump that has one, so it keeps its place in the listing.
 - New articles of a day are spread evenly over the free stretch of the day between the instants
-  already given to their older and newer neighbours, on whole seconds where there is room.
+  already given to their older and newer neighbours, on whole seconds where there is room; those
+  newer than every article the day has so far follow the newest one second apart (spread evenly
+  over the rest of the day, a day that fills up with dumps would run out of microseconds after a
+  dozen dumps and push its newest articles into the next day).
 - An instant, once given, is never changed: a later dump can only fill the gaps around it.
 """
 
@@ -57,9 +60,18 @@ def place(day: date, taken: Sequence[tuple[int, int]], newcomers: Sequence[int])
     run_start = 0
     for index in range(1, len(bounds) + 1):
         if index == len(bounds) or bounds[index] != bounds[run_start]:
-            instants.extend(_spread(*bounds[run_start], index - run_start))
+            low, high = bounds[run_start]
+            count = index - run_start
+            after_the_newest = low > start and high == end and low + count * SECOND < high
+            instants.extend(_steps(low, count) if after_the_newest else _spread(low, high, count))
             run_start = index
     return instants
+
+
+def _steps(low: int, count: int) -> list[int]:
+    """`count` instants one second apart after `low`, on whole seconds."""
+    first = low - low % SECOND + SECOND
+    return [first + i * SECOND for i in range(count)]
 
 
 def _spread(low: int, high: int, count: int) -> list[int]:

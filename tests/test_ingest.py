@@ -16,7 +16,7 @@ from conftest import dump, run_feeds
 
 from feeds import signatures
 from feeds.catalogue import Catalogue
-from feeds.ingest import Ingest, IngestReport, printable, seed_files, written_at
+from feeds.ingest import Ingest, IngestReport, oldest_first, printable, seed_files, written_at
 from feeds.publish import quarantine
 from feeds.settings import Labels, load_settings
 from feeds.store import Store
@@ -99,14 +99,14 @@ def test_a_renamed_agency_retitles_the_releases_titled_by_its_name_and_renders_t
     assert titled[0].id in {entry.id for entry, page_alone in due if not page_alone}  # rendered again, entry and page
 
 
-def test_seed_files_are_listed_oldest_first_with_printable_names(tmp_path: Path) -> None:
+def test_seed_files_are_listed_with_printable_names_and_read_oldest_first(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text("x")
     with open(os.fsencode(tmp_path) + b"/a\xff\n.txt", "w") as stream:
         stream.write("x")
     (tmp_path / ".hidden.txt").write_text("x")
     (tmp_path / "c.txt.part").write_text("x")
     os.utime(tmp_path / "b.txt", (1, 1))
-    assert [seed.name for seed in seed_files(tmp_path)] == ["b.txt", "a\\xff\\n.txt"]
+    assert [seed.name for seed in sorted(seed_files(tmp_path), key=oldest_first)] == ["b.txt", "a\\xff\\n.txt"]
     assert printable("back\\slash") == "back\\\\slash"
 
 

@@ -45,7 +45,7 @@ def test_a_version_1_store_is_migrated_and_its_problem_files_read_again(tmp_path
         db.executescript((ROOT / "tests/data/store-v1.sql").read_text())
     store = Store(path)
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    seed = store.seeds.all().get("001_a.txt")
+    seed = store.seeds.get("001_a.txt")
     assert seed is not None and seed.problems == () and seed.mtime_ns == -1 and seed.sha256 == ""  # read again
     assert store.articles.counts().articles == 1 and store.held.all() == []
 
@@ -130,10 +130,11 @@ def test_a_savepoint_undoes_one_article_and_keeps_the_rest(store: Store) -> None
 def test_seed_files_keep_their_fingerprint_and_problems(store: Store) -> None:
     problem = Problem("a.txt", 7, "impossible date", "record skipped")
     store.seeds.record(SeedFile("a.txt", 10, 2**70, "abc", (problem,), 5, "1.0"))
-    assert store.seeds.all() == {"a.txt": SeedFile("a.txt", 10, 2**63 - 1, "abc", (problem,), 5, "1.0")}
+    assert store.seeds.get("a.txt") == SeedFile("a.txt", 10, 2**63 - 1, "abc", (problem,), 5, "1.0")
+    assert store.seeds.fingerprints() == {"a.txt": (10, 2**63 - 1, 5, True, "1.0")}
     assert store.seeds.problems() == {"a.txt": (problem,)}
     store.seeds.forget({"a.txt"})
-    assert store.seeds.all() == {}
+    assert store.seeds.get("a.txt") is None and store.seeds.fingerprints() == {}
 
 
 def test_pending_entries_are_numbered_in_publication_order_and_counted(store: Store) -> None:
