@@ -69,6 +69,8 @@ def cut_short(shorter: Sequence[str], longer: Sequence[str]) -> bool:
 def same_release(words: frozenset[str], other: frozenset[str]) -> bool:
     """Two translations of one release share most of their words (Jaccard >= 0.5; unrelated
     releases on one day in the seeds stay below 0.33)."""
-    if min(len(words), len(other)) < SAME_RELEASE_MIN_WORDS:
-        return False
-    return len(words & other) / len(words | other) >= SAME_RELEASE_JACCARD
+    fewer, more = sorted((len(words), len(other)))
+    if fewer < SAME_RELEASE_MIN_WORDS or fewer < more * SAME_RELEASE_JACCARD:
+        return False  # the Jaccard index is at most fewer / more: no need to count
+    shared = len(words & other)
+    return shared / (fewer + more - shared) >= SAME_RELEASE_JACCARD
