@@ -449,9 +449,10 @@ class Merge:
         for day, items in sorted(newcomers.items()):
             items.sort(key=lambda item: (item[0], item[1]))
             instants = timing.place(day, self.store.articles.instants_on(day), [order_id for order_id, _, _ in items])
-            taken = self.store.articles.taken_instants(timing.day_start(day), timing.day_start(day) + timing.DAY + len(items))
+            asked_below = timing.day_start(day) + timing.DAY + len(items)
+            taken = self.store.articles.taken_instants(timing.day_start(day), asked_below)
             for (order_id, _, article), instant in zip(items, instants, strict=True):
-                free = self._free_instant(instant, taken)
+                free = self._free_instant(instant, taken, asked_below)
                 taken.add(free)
                 placed.append((article, order_id, free))
         for article, _, _ in self._insert(placed, counts, texts):
@@ -587,12 +588,11 @@ class Merge:
         self.store.feeds.leave(article.id)
         return True
 
-    def _free_instant(self, instant: int, taken: set[int]) -> int:
+    def _free_instant(self, instant: int, taken: set[int], asked_below: int = 0) -> int:
         """`updated` is unique across the store, so no feed ever has two entries sharing one.
-        `taken` holds the instants known to be taken; the store is asked about a stretch of
-        instants at a time (one question, however many are taken in a row), and `taken` keeps
-        what it said."""
-        asked_below = instant
+        `taken` holds the instants known to be taken, every one of them from `instant` up to
+        `asked_below`; beyond that the store is asked about a stretch of instants at a time (one
+        question, however many are taken in a row), and `taken` keeps what it said."""
         while True:
             if instant >= asked_below:
                 asked_below = instant + FREE_INSTANT_PROBE
