@@ -20,6 +20,7 @@ from feeds.ingest import Ingest, IngestReport, oldest_first, printable, seed_fil
 from feeds.publish import quarantine
 from feeds.settings import Labels, load_settings
 from feeds.store import Store
+from feeds.timing import to_datetime
 
 GOV = "https://www.gov.kz/memleket/entities/{}/press/news/details/{}?lang=kk"
 
@@ -51,6 +52,26 @@ def test_a_fresh_day_spreads_its_articles_evenly_on_whole_seconds(ingest: Ingest
     instants = sorted(published for _, published in ingest.store.articles.instants_on(date(2026, 3, 5)))
     gaps = {later - earlier for earlier, later in pairwise(instants)}
     assert len(instants) == 13 and gaps <= {6171_000_000, 6172_000_000}  # a 14th of a day, 1 h 42 min 51 s, on whole seconds
+
+
+def test_a_day_fed_dump_after_dump_keeps_its_articles_on_it_and_each_dump_costs_the_same(ingest: Ingest, project: Path) -> None:
+    """Forty dumps of one day, each newer than the last (a million articles make 27 a day): every
+    article stays on its date, and the last dump asks the store no more than the second did. Spread
+    over the rest of the day each time, the twelfth ran out of microseconds; its articles went to
+    the next day, each walking the store a microsecond per question."""
+    day, costs = date(2026, 3, 6), []
+    for number in range(40):
+        records = [(f"Release {number}-{n} 06.03.2026", f"Body {number} {n}.Source : {GOV.format('mfa', 5000 + number * 20 + n)}")
+                   for n in range(20, 0, -1)]
+        (project / f"seeds/1{number:02d}_day.txt").write_text(dump(*records))
+        asked: list[str] = []
+        ingest.store.db.set_trace_callback(asked.append)
+        read(ingest)
+        ingest.store.db.set_trace_callback(None)
+        costs.append(len(asked))
+    instants = sorted(published for _, published in ingest.store.articles.instants_on(day))
+    assert len(instants) == 800 and all(to_datetime(at).date() == day for at in instants)
+    assert costs[-1] <= costs[1]
 
 
 def test_a_revised_article_keeps_its_id_and_published_and_moves_to_the_head(ingest: Ingest, project: Path) -> None:
