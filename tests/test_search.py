@@ -69,13 +69,21 @@ def files_of(folder: Path) -> dict[Path, tuple[bytes, int]]:
     return {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-@pytest.fixture
-def searched(tmp_path: Path) -> Path:
-    """The bundled seeds, published with the search on."""
-    shutil.copytree(Path(__file__).parent.parent / "seeds", tmp_path / "seeds")
-    (tmp_path / "config.yaml").write_text(project_config(search=True))
-    result = run_feeds("build", cwd=tmp_path)
+@pytest.fixture(scope="session")
+def searched_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled seeds published with the search on, once per test process."""
+    folder = tmp_path_factory.mktemp("searched-seeds")
+    shutil.copytree(Path(__file__).parent.parent / "seeds", folder / "seeds")
+    (folder / "config.yaml").write_text(project_config(search=True))
+    result = run_feeds("build", cwd=folder)
     assert result.returncode == 0 and "search index: 2 shards built (39 pages)" in result.stdout, result.stdout
+    return folder
+
+
+@pytest.fixture
+def searched(searched_seeds: Path, tmp_path: Path) -> Path:
+    """A copy of that build of the seeds with the search on, for one test to change."""
+    shutil.copytree(searched_seeds, tmp_path, dirs_exist_ok=True, symlinks=True)
     return tmp_path
 
 
