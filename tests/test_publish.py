@@ -71,6 +71,7 @@ def test_a_stop_request_while_rendering_writes_no_feed_and_holds_nothing_back(pr
     assert all(feed.dirty for feed in store.feeds.all()) and not (project / "out/all.atom").exists()
 
 
+@pytest.mark.built
 def test_an_emptied_feed_is_withdrawn_with_its_twins(project: Path) -> None:
     store, settings, _ = published(project)
     with store.transaction():
@@ -83,6 +84,7 @@ def test_an_emptied_feed_is_withdrawn_with_its_twins(project: Path) -> None:
     assert "topic/sport" not in (project / "out/feeds.opml").read_text()
 
 
+@pytest.mark.built
 def test_pages_of_articles_that_retention_removes_are_removed_with_them(project: Path) -> None:
     store, settings, _ = published(project)
     pages = sorted((project / "out/articles").glob("*/*.html"))
@@ -97,6 +99,7 @@ def test_pages_of_articles_that_retention_removes_are_removed_with_them(project:
     assert {str(page.relative_to(project / "out")) for page in kept} <= linked
 
 
+@pytest.mark.built
 def test_an_article_that_cannot_be_rendered_loses_its_page(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store, settings, _ = published(project)
     victim = store.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
@@ -152,6 +155,7 @@ def test_the_publisher_removes_only_files_named_as_it_names_its_own(project: Pat
     assert [path for path in ours if path.exists()] == []
 
 
+@pytest.mark.built
 def test_a_quarantined_article_is_tried_again_when_the_wording_changes_not_when_max_entries_does(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """It is held under what shapes its fragments and its page (`page_signature`): new wording may
@@ -174,6 +178,7 @@ def test_a_quarantined_article_is_tried_again_when_the_wording_changes_not_when_
         assert ingest.release_quarantined(Target.of(reworded, Catalogue.of(reworded)).page_signature) == 1
 
 
+@pytest.mark.built
 def test_quarantine_takes_an_article_out_of_every_feed_to_be_rendered_in_full_once_released(project: Path) -> None:
     store, _, _ = published(project)
     victim = store.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
@@ -184,6 +189,7 @@ def test_quarantine_takes_an_article_out_of_every_feed_to_be_rendered_in_full_on
     assert store.db.execute("SELECT rendered FROM articles WHERE id = ?", (victim,)).fetchone()[0] == 0
 
 
+@pytest.mark.built
 def test_a_feed_that_cannot_be_withdrawn_is_named_and_every_other_feed_written(project: Path) -> None:
     """An emptied feed whose file has a folder in its place: that feed is held back, never exit 70."""
     store, settings, _ = published(project)
@@ -199,6 +205,7 @@ def test_a_feed_that_cannot_be_withdrawn_is_named_and_every_other_feed_written(p
     assert (project / "out/topic/sport.json/keep").exists() and [held.subject for held in store.held.all()] == ["topic/sport"]
 
 
+@pytest.mark.built
 def test_the_page_of_an_article_held_back_and_then_removed_by_retention_is_no_longer_held(project: Path) -> None:
     store, settings, _ = published(project)
     oldest = store.db.execute("SELECT id FROM articles ORDER BY published_us LIMIT 1").fetchone()[0]
