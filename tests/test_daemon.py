@@ -80,6 +80,7 @@ def test_job_publishes_new_dumps_and_leaves_unchanged_feeds_alone(project: Path)
     assert mtimes(project)[project / "out/lang/ru.atom"] == before[project / "out/lang/ru.atom"]
 
 
+@pytest.mark.built
 def test_job_updates_a_changed_dump_in_place(project: Path) -> None:
     job, _ = publisher(project)
     (project / "seeds/010_new.txt").write_text(NEW_DUMP)
@@ -91,6 +92,7 @@ def test_job_updates_a_changed_dump_in_place(project: Path) -> None:
     assert len(entries) == 1 and entries[0].summary.endswith("from April.") and entries[0].updated > entries[0].published
 
 
+@pytest.mark.built
 def test_job_waits_for_a_file_still_open_for_writing(project: Path) -> None:
     job, clock = publisher(project, settle=2)
     clock.offset = 10  # the bundled seeds are long settled
@@ -124,6 +126,7 @@ def test_a_dump_copied_in_just_now_is_published_by_a_one_shot_build(project: Pat
     assert "Kazakhstan opens a consulate in Osaka" in titles(project)
 
 
+@pytest.mark.built
 def test_hidden_and_temporary_files_are_never_read(project: Path) -> None:
     job, _ = publisher(project)
     for name in (".010_hidden.txt", "010_new.txt.part", "010_new.txt.tmp", "010_new.txt~"):
@@ -132,6 +135,7 @@ def test_hidden_and_temporary_files_are_never_read(project: Path) -> None:
     assert report is not None and report.files_seen == 2 and "Kazakhstan opens a consulate in Osaka" not in titles(project)
 
 
+@pytest.mark.built
 def test_a_vanished_dump_leaves_its_articles_published(project: Path) -> None:
     job, _ = publisher(project)
     job.tick()
@@ -140,6 +144,7 @@ def test_a_vanished_dump_leaves_its_articles_published(project: Path) -> None:
     assert len(titles(project)) == 39
 
 
+@pytest.mark.built
 def test_a_rejected_file_is_logged_once_per_change(project: Path, caplog: pytest.LogCaptureFixture) -> None:
     job, _ = publisher(project)
     (project / "seeds/012_binary.txt").write_bytes(b"\x00\x01binary")
@@ -369,6 +374,7 @@ def test_a_dump_landing_during_a_long_run_is_published_right_after_it(project: P
     assert "maximum number of running instances" not in stderr
 
 
+@pytest.mark.built
 def test_a_dump_with_a_future_mtime_is_read_not_waited_for(project: Path) -> None:
     job, _ = publisher(project, settle=2)
     future = project / "seeds/010_new.txt"
@@ -378,6 +384,7 @@ def test_a_dump_with_a_future_mtime_is_read_not_waited_for(project: Path) -> Non
     assert report is not None and report.files_deferred == 0 and "Kazakhstan opens a consulate in Osaka" in titles(project)
 
 
+@pytest.mark.built
 def test_updated_only_moves_forward_even_for_a_dump_with_an_older_mtime(project: Path) -> None:
     job, _ = publisher(project)
     (project / "seeds/010_new.txt").write_text(NEW_DUMP)
