@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -100,8 +101,9 @@ class Local(Served):
 
 
 @pytest.fixture
-def served(project: Path) -> Iterator[Served]:
-    assert run_feeds("build", cwd=project).returncode == 0
+def served(built_seeds: Path, tmp_path: Path) -> Iterator[Served]:
+    """A copy of one build of the seeds (per test process), served from this process."""
+    project = shutil.copytree(built_seeds, tmp_path / "project", symlinks=True)
     config = project / "config.yaml"
     settings = load_settings(config)
     current = ConfigWatch(settings, config, lambda: load_settings(config))
