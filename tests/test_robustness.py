@@ -121,6 +121,7 @@ def test_a_run_over_every_bad_input_at_once_publishes_every_good_article(project
     assert again.returncode == 0 and again.stderr == "" and "Unreadable article" in titles(project / "out")
 
 
+@pytest.mark.built
 def test_a_look_alike_host_is_never_credited_to_a_ministry_nor_called_gov_kz(project: Path) -> None:
     spoof = "https://www.gov.kz.evil.com/memleket/entities/mfa/press/news/details/9000001?lang=kk"
     (project / "seeds/005_spoof.txt").write_text(dump(("Spoofed ministry statement 03.03.2026", f"Fake text.Source : {spoof}")))
@@ -181,6 +182,7 @@ def test_a_full_temporary_folder_is_named_and_leaves_the_store_whole(project: Pa
     assert run_feeds("build", cwd=project).returncode == 0 and len(titles(project / "out")) == 39
 
 
+@pytest.mark.built
 def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_changes(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
@@ -204,6 +206,7 @@ def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_c
     assert "Poison pill" in titles(project / "out")
 
 
+@pytest.mark.built
 def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
     insert = Articles.insert
@@ -220,6 +223,7 @@ def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, monkeypa
     assert {"Good article 001", "Good article 002"} <= set(titles(project / "out")) and len(titles(project / "out")) == 41
 
 
+@pytest.mark.built
 def test_a_failing_database_stops_the_run_naming_the_store(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "seeds/005_new.txt").write_text(dump(good(1)))
 
