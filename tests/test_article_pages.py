@@ -82,6 +82,7 @@ def test_dates_are_said_the_way_each_language_says_them(language: str, expected:
     assert human_date(date(2026, 3, 1), language) == expected
 
 
+@pytest.mark.built
 def test_a_translation_arriving_later_is_linked_from_the_earlier_page(project: Path) -> None:
     url = "https://www.gov.kz/memleket/entities/mfa/press/news/details/1170001"
     (project / "seeds/010_en.txt").write_text(dump(("The minister met the ambassador 03.03.2026", f"Talks were held.Source : {url}?lang=en")))
@@ -110,6 +111,7 @@ def test_every_link_of_every_page_of_a_build_leads_to_a_file(project: Path) -> N
             assert (out / href.removeprefix("http://127.0.0.1:8080/")).is_file(), (path, href)
 
 
+@pytest.mark.built
 def test_a_translation_that_retention_removes_is_no_longer_linked(project: Path) -> None:
     url = "https://www.gov.kz/memleket/entities/mfa-nairobi/press/news/details/1166722"
     (project / "seeds/010_ru.txt").write_text(dump(("Совет Кении заинтересован в сотрудничестве 10.01.2026",

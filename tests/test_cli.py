@@ -105,6 +105,7 @@ def test_the_console_script_runs_like_python_m_feeds(project: Path) -> None:
     assert result.returncode == 0 and "39 new" in result.stdout
 
 
+@pytest.mark.built
 def test_no_dump_can_stop_the_rest_from_being_published(project: Path) -> None:
     (project / "seeds/007_weird.txt").write_text(dump(
         ("Odd port 03.03.2026", "Body.Source : https://www.gov.kz:99999/x"),

@@ -146,6 +146,7 @@ def test_the_same_article_in_a_later_dump_stays_one_entry_and_a_change_updates_i
     assert changed[0].summary == "Rescheduled."
 
 
+@pytest.mark.built
 def test_markup_and_control_characters_in_a_dump_cannot_break_a_feed(project: Path) -> None:
     (project / "seeds/004_hostile.txt").write_text(dump(
         ("A <b>bold</b> & <script>alert(1)</script> title\x01 02.03.2026", "Text with \x08control\x1f characters & <i>tags</i>."),
