@@ -176,8 +176,8 @@ def verify_published(store: Store, target: Target) -> None:
         if budget == 0:  # the next run starts with this feed
             position = f"{feed.path}\t-1"
             break
-        pages_of = [number for number in store.feeds.occupied(feed.path, target.page_size, feed.archived_before)
-                    if feed.path != path or number > start]
+        pages_of = store.feeds.occupied_from(feed.path, target.page_size, feed.archived_before,
+                                             start + 1 if feed.path == path else 0, budget + 1)
         for number in pages_of[:budget]:
             if not all(intact(out / relative) for relative in layout.archive_files(feed.path, number)):
                 damaged.append(feed.path)

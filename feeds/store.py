@@ -902,6 +902,19 @@ class Feeds(_Tables):
         return [row[0] for row in self._rows(
             f"SELECT DISTINCT seq / ? FROM members WHERE feed = {FEED_NUM} AND seq < ? ORDER BY 1", (size, path, below))]
 
+    def occupied_from(self, path: str, size: int, below: int, first: int, count: int) -> list[int]:
+        """The first `count` archive pages from page `first` on that hold an entry: an index seek
+        each, so that checking a few pages a run never reads a feed of a million entries."""
+        pages: list[int] = []
+        seq = first * size
+        while len(pages) < count:
+            row = self._one(f"SELECT MIN(seq) FROM members WHERE feed = {FEED_NUM} AND seq >= ? AND seq < ?", (path, seq, below))
+            if row is None or row[0] is None:
+                break
+            pages.append(row[0] // size)
+            seq = (pages[-1] + 1) * size
+        return pages
+
     def removed_seqs(self, path: str) -> list[int]:
         return [row[0] for row in self._rows(f"SELECT seq FROM removed WHERE feed = {FEED_NUM}", (path,))]
 

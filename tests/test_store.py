@@ -177,6 +177,7 @@ def test_seqs_near_finds_the_neighbours_of_pages_in_one_query(store: Store) -> N
     assert store.feeds.seqs_near("all", [(4, 6)], 9) == [3, 6]
     assert store.feeds.seqs_near("all", [(2, 4), (8, 10)], 9) == [1, 2, 6, 7, 8]
     assert store.feeds.occupied("all", 2, 9) == [0, 1, 3, 4]
+    assert store.feeds.occupied_from("all", 2, 9, 1, 2) == [1, 3] and store.feeds.occupied_from("all", 2, 9, 2, 5) == [3, 4]
     assert store.feeds.removed_seqs("all") == [4, 5]
 
 
