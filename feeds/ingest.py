@@ -258,7 +258,7 @@ class Ingest:
         if known and known[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) and not retry:
             report.files_unchanged += 1
             return None
-        mtime = seed.stat.st_mtime_ns
+        mtime = stat.st_mtime_ns
         recent = (now - self.settings.watch.settle_seconds) * 1e9 < mtime <= (now + CLOCK_SKEW_SECONDS) * 1e9
         if recent and being_written(seed.path) is not False:
             # Written to within the settle period, and open for writing (or no way to tell):
