@@ -903,16 +903,17 @@ class Feeds(_Tables):
             f"SELECT DISTINCT seq / ? FROM members WHERE feed = {FEED_NUM} AND seq < ? ORDER BY 1", (size, path, below))]
 
     def occupied_from(self, path: str, size: int, below: int, first: int, count: int) -> list[int]:
-        """The first `count` archive pages from page `first` on that hold an entry: an index seek
-        each, so that checking a few pages a run never reads a feed of a million entries."""
+        """The first `count` archive pages from page `first` on that hold an entry, read a stretch
+        of `count` pages at a time: checking a few pages a run never reads a feed of a million
+        entries, and costs one statement while the pages are full."""
         pages: list[int] = []
-        seq = first * size
-        while len(pages) < count:
-            row = self._one(f"SELECT MIN(seq) FROM members WHERE feed = {FEED_NUM} AND seq >= ? AND seq < ?", (path, seq, below))
-            if row is None or row[0] is None:
-                break
-            pages.append(row[0] // size)
-            seq = (pages[-1] + 1) * size
+        start = first * size
+        while len(pages) < count and start < below:
+            end = min(below, start + (count - len(pages)) * size)
+            pages += [row[0] for row in self._rows(
+                f"SELECT DISTINCT seq / ? FROM members WHERE feed = {FEED_NUM} AND seq >= ? AND seq < ? ORDER BY 1",
+                (size, path, start, end))]
+            start = end
         return pages
 
     def removed_seqs(self, path: str) -> list[int]:
