@@ -253,9 +253,9 @@ class Ingest:
         """Whether a seed file is to be read: new or changed (by size and times), and settled."""
         report.files_seen += 1
         # A file held back by another version of the program is read again: the new one may take it.
-        retry = known is not None and known[3] and known[4] != __version__
+        retry = known is not None and known.troubled and known.version != __version__
         stat = seed.stat
-        if known and known[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) and not retry:
+        if known and (known.size, known.mtime_ns, known.ctime_ns) == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) and not retry:
             report.files_unchanged += 1
             return None
         mtime = stat.st_mtime_ns
