@@ -21,21 +21,37 @@ JSON_FEED_REQUIRED = {"version", "title", "items"}
 JSON_ITEM_REQUIRED = {"id"}
 
 
-def make_project(folder: Path, *replacements: tuple[str, str]) -> Path:
-    shutil.copytree(SEEDS, folder / "seeds")
-    config = project_config()
+def configure(folder: Path, *replacements: tuple[str, str]) -> None:
+    """The project's config with each (old, new) replaced."""
+    config = (folder / "config.yaml").read_text()
     for old, new in replacements:
         assert old in config
         config = config.replace(old, new)
     (folder / "config.yaml").write_text(config)
+
+
+def make_project(folder: Path, *replacements: tuple[str, str]) -> Path:
+    shutil.copytree(SEEDS, folder / "seeds")
+    (folder / "config.yaml").write_text(project_config())
+    configure(folder, *replacements)
     result = run_feeds("build", cwd=folder)
     assert result.returncode == 0, result.stderr
     return folder / "out"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_project(tmp_path_factory.mktemp("catalogue"))
+def copy_project(built: Path, folder: Path, *replacements: tuple[str, str]) -> Path:
+    """A copy of a built project (`built` is its `out/`) with its config changed, built again."""
+    shutil.copytree(built.parent, folder, symlinks=True, dirs_exist_ok=True)
+    configure(folder, *replacements)
+    result = run_feeds("build", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "out"
+
+
+@pytest.fixture
+def built(built_seeds: Path) -> Path:
+    """The one build of the seeds per test process, only read here."""
+    return built_seeds / "out"
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +69,8 @@ def test_every_atom_document_of_an_archived_build_is_valid(archived: Path) -> No
     # 34 archived entries in 5 pages of 7 for all, category/world, category/world/en and lang/en;
     # one page each for agency/mfa and the topics foreign-affairs, constitution and regions.
     assert len([d for d in documents if "archive" in d.parts]) == 4 * 5 + 4
-    for document in documents:
-        check_atom(document, BASE + str(document.relative_to(archived)))
+    for document in documents:  # feedparser (slow) reads the subscription documents and each first archive page
+        check_atom(document, BASE + str(document.relative_to(archived)), read="archive" not in document.parts or document.stem == "1")
 
 
 def test_json_twins_have_the_required_fields_and_the_atom_entries(built: Path) -> None:
@@ -79,12 +95,10 @@ def test_json_twins_have_the_required_fields_and_the_atom_entries(built: Path) -
 
 def test_rss_twins_parse_cleanly_with_the_atom_entries(built: Path) -> None:
     for feed in subscription_feeds(built):
-        check_rss(built / f"{feed}.rss", built / f"{feed}.atom")
-        rss = feedparser.parse(str(built / f"{feed}.rss"))
-        atom = feedparser.parse(str(built / f"{feed}.atom"))
-        assert [entry.id for entry in rss.entries] == [entry.id for entry in atom.entries]
-        assert [entry.title for entry in rss.entries] == [entry.title for entry in atom.entries]
+        check_rss(built / f"{feed}.rss", built / f"{feed}.atom")  # the same ids, read cleanly by feedparser
         root = etree.parse(str(built / f"{feed}.rss")).getroot()
+        atom = etree.parse(str(built / f"{feed}.atom")).getroot()
+        assert root.xpath("channel/item/title/text()") == atom.xpath("a:entry/a:title/text()", namespaces={"a": ATOM[1:-1]})
         self_link = root.find(f"channel/{ATOM}link[@rel='self']")
         assert self_link is not None and self_link.get("href") == f"{BASE}{feed}.rss"
         assert {guid.get("isPermaLink") for guid in root.iterfind("channel/item/guid")} == {"false"}
@@ -160,7 +174,7 @@ def walk(out: Path, feed: str, form: str = "atom") -> tuple[list[str], list[Path
 
 def stored_ids(out: Path, feed: str) -> list[str]:
     """Every entry of a feed, newest first, from a build that keeps everything in one document."""
-    return [entry.id for entry in feedparser.parse(str(out / f"{feed}.atom")).entries]
+    return [entry.findtext(f"{ATOM}id") for entry in etree.parse(str(out / f"{feed}.atom")).getroot().iterfind(f"{ATOM}entry")]
 
 
 @pytest.mark.parametrize("form", ["atom", "rss", "json"])
@@ -173,9 +187,9 @@ def test_archive_walk_sees_every_entry_exactly_once_newest_to_oldest(archived: P
 
 def test_every_rss_archive_page_says_what_its_atom_twin_says(archived: Path) -> None:
     for page in sorted((archived / "archive").rglob("*.rss"), key=str):
-        check_rss(page, page.with_suffix(".atom"))
+        check_rss(page, page.with_suffix(".atom"), read=page.stem == "1")  # feedparser (slow) reads each first page
         items = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))["items"]
-        assert [item["id"] for item in items] == [entry.id for entry in feedparser.parse(str(page.with_suffix(".atom"))).entries]
+        assert [item["id"] for item in items] == stored_ids(page.parent, page.stem)
 
 
 def texts(document: Path) -> dict[str, str | None]:
@@ -201,9 +215,8 @@ def test_archived_entries_are_brief_and_subscription_documents_carry_every_text(
     assert item["content_text"] == whole[item["id"]].summary
 
 
-def test_archives_content_full_puts_the_text_in_every_archived_entry(tmp_path: Path, built: Path) -> None:
-    out = make_project(tmp_path, ("max_entries: 50", "max_entries: 5\n  archive_page_size: 7"),
-                       ("retention:", "archives:\n  content: full\nretention:"))
+def test_archives_content_full_puts_the_text_in_every_archived_entry(tmp_path: Path, built: Path, archived: Path) -> None:
+    out = copy_project(archived, tmp_path, ("retention:", "archives:\n  content: full\nretention:"))
     for form in ("atom", "rss", "json"):
         whole = texts(built / f"all.{form}")
         seen, documents = walk(out, "all", form)
@@ -212,11 +225,11 @@ def test_archives_content_full_puts_the_text_in_every_archived_entry(tmp_path: P
             found = texts(page)
             assert found == {key: whole[key] for key in found} and any(found.values()), page
     for document in sorted((out / "archive").rglob("*.atom"), key=str):
-        check_atom(document, BASE + str(document.relative_to(out)))
+        check_atom(document, BASE + str(document.relative_to(out)), read=False)  # the texts are read above
 
 
-def test_archive_pages_link_both_ways_and_full_pages_are_left_alone(tmp_path: Path) -> None:
-    out = make_project(tmp_path, ("max_entries: 50", "max_entries: 5\n  archive_page_size: 7"))
+def test_archive_pages_link_both_ways_and_full_pages_are_left_alone(tmp_path: Path, archived: Path) -> None:
+    out = copy_project(archived, tmp_path)
     pages = sorted((out / "archive/all").glob("*.atom"), key=lambda p: int(p.stem))
     assert [p.name for p in pages] == ["1.atom", "2.atom", "3.atom", "4.atom", "5.atom"]
     for older, newer in pairwise(pages):
@@ -295,13 +308,13 @@ def test_agencies_get_readable_titles_and_embassies_roll_up_to_the_ministry(buil
     assert feedparser.parse(str(built / "agency/duisastana.atom")).feed.title.endswith("Penal Enforcement Department of Astana")
 
 
-def test_an_unnamed_agency_falls_back_to_its_slug(tmp_path: Path) -> None:
-    out = make_project(tmp_path, ("  mod: {name: {en: Ministry of Defence, ru: Министерство обороны РК, kk: ҚР Қорғаныс министрлігі}}\n", ""))
+def test_an_unnamed_agency_falls_back_to_its_slug(tmp_path: Path, built: Path) -> None:
+    out = copy_project(built, tmp_path, ("  mod: {name: {en: Ministry of Defence, ru: Министерство обороны РК, kk: ҚР Қорғаныс министрлігі}}\n", ""))
     assert feedparser.parse(str(out / "agency/mod.atom")).feed.title == "Enbekshi QazaQ: mod"
 
 
-def test_changing_topic_rules_reclassifies_and_withdraws_a_topic(tmp_path: Path) -> None:
-    out = make_project(tmp_path)
+def test_changing_topic_rules_reclassifies_and_withdraws_a_topic(tmp_path: Path, built: Path) -> None:
+    out = copy_project(built, tmp_path)
     assert (out / "topic/sport.atom").exists()
     config = tmp_path / "config.yaml"
     text = config.read_text()
@@ -320,14 +333,13 @@ def transform(document: Path, stylesheet: Path) -> etree._Element:
     return etree.XSLT(etree.parse(str(stylesheet)))(etree.parse(str(document))).getroot()
 
 
-def test_stylesheet_renders_every_kind_of_feed_and_shows_markup_as_text(tmp_path: Path) -> None:
+def test_stylesheet_renders_every_kind_of_feed_and_shows_markup_as_text(tmp_path: Path, archived: Path) -> None:
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds/001_markup.txt").write_text(dump(
         ("A <b>bold</b> claim & <script>alert(1)</script> 02.03.2026", "Body with <i>tags</i> & S&P.Source : https://www.gov.kz/x"),
     ))
-    out = make_project(tmp_path / "p", ("max_entries: 50", "max_entries: 5\n  archive_page_size: 7"))
-    shutil.copy(tmp_path / "seeds/001_markup.txt", tmp_path / "p/seeds/")
-    assert run_feeds("build", cwd=tmp_path / "p").returncode == 0
+    shutil.copytree(tmp_path / "seeds", tmp_path / "p/seeds")
+    out = copy_project(archived, tmp_path / "p")
     stylesheet = out / "assets/feed.xsl"
     for document in (out / "all.atom", out / "all.rss", out / "archive/all/1.atom", out / "archive/all/1.rss"):
         first = document.read_bytes().split(b"\n", 2)[1]

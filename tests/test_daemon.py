@@ -14,7 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import SEED_002, dump, holds_open, run_feeds, wait_for
+from conftest import dump, holds_open, run_feeds, wait_for
 from filelock import FileLock
 
 from feeds.daemon import ConfigWatch, Daemon, Publisher
@@ -63,10 +63,11 @@ def mtimes(project: Path) -> dict[Path, int]:
     return {path: path.stat().st_mtime_ns for path in (project / "out").rglob("*.atom")}
 
 
-def test_job_publishes_new_dumps_and_leaves_unchanged_feeds_alone(project: Path) -> None:
+def test_job_publishes_new_dumps_and_leaves_unchanged_feeds_alone(small: Path) -> None:
+    project = small
     job, _ = publisher(project)
     first = job.tick()
-    assert first is not None and first.articles_new == 39
+    assert first is not None and first.articles_new == 3
     before = mtimes(project)
     idle = job.tick()
     assert idle is not None and (idle.files_read, idle.written) == (0, [])
@@ -80,8 +81,8 @@ def test_job_publishes_new_dumps_and_leaves_unchanged_feeds_alone(project: Path)
     assert mtimes(project)[project / "out/lang/ru.atom"] == before[project / "out/lang/ru.atom"]
 
 
-@pytest.mark.built
-def test_job_updates_a_changed_dump_in_place(project: Path) -> None:
+def test_job_updates_a_changed_dump_in_place(small: Path) -> None:
+    project = small
     job, _ = publisher(project)
     (project / "seeds/010_new.txt").write_text(NEW_DUMP)
     job.tick()
@@ -92,10 +93,10 @@ def test_job_updates_a_changed_dump_in_place(project: Path) -> None:
     assert len(entries) == 1 and entries[0].summary.endswith("from April.") and entries[0].updated > entries[0].published
 
 
-@pytest.mark.built
-def test_job_waits_for_a_file_still_open_for_writing(project: Path) -> None:
+def test_job_waits_for_a_file_still_open_for_writing(small: Path) -> None:
+    project = small
     job, clock = publisher(project, settle=2)
-    clock.offset = 10  # the bundled seeds are long settled
+    clock.offset = 10  # the first dump is long settled
     job.tick()
     growing = project / "seeds/011_growing.txt"
     with growing.open("w") as stream:  # a writer that keeps the dump open while it writes
@@ -115,37 +116,38 @@ def test_job_waits_for_a_file_still_open_for_writing(project: Path) -> None:
     assert titles(project)[0] == "Kazakhstan opens a consulate in Osaka"
 
 
-def test_a_dump_copied_in_just_now_is_published_by_a_one_shot_build(project: Path) -> None:
+def test_a_dump_copied_in_just_now_is_published_by_a_one_shot_build(small: Path) -> None:
+    project = small
     config = project / "config.yaml"
     config.write_text(config.read_text().replace("settle_seconds: 0", "settle_seconds: 2"))
     assert run_feeds("build", cwd=project).returncode == 0
-    shutil.copy(project / "seeds" / SEED_002, project / "seeds/020_copy.txt")  # as `cp` leaves it: closed, mtime now
+    shutil.copy(project / "seeds/001_small.txt", project / "seeds/020_copy.txt")  # as `cp` leaves it: closed, mtime now
     (project / "seeds/021_new.txt").write_text(NEW_DUMP)
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and "0 still being written" in result.stdout
     assert "Kazakhstan opens a consulate in Osaka" in titles(project)
 
 
-@pytest.mark.built
-def test_hidden_and_temporary_files_are_never_read(project: Path) -> None:
+def test_hidden_and_temporary_files_are_never_read(small: Path) -> None:
+    project = small
     job, _ = publisher(project)
     for name in (".010_hidden.txt", "010_new.txt.part", "010_new.txt.tmp", "010_new.txt~"):
         (project / "seeds" / name).write_text(NEW_DUMP)
     report = job.tick()
-    assert report is not None and report.files_seen == 2 and "Kazakhstan opens a consulate in Osaka" not in titles(project)
+    assert report is not None and report.files_seen == 1 and "Kazakhstan opens a consulate in Osaka" not in titles(project)
 
 
-@pytest.mark.built
-def test_a_vanished_dump_leaves_its_articles_published(project: Path) -> None:
+def test_a_vanished_dump_leaves_its_articles_published(small: Path) -> None:
+    project = small
     job, _ = publisher(project)
     job.tick()
-    (project / "seeds" / SEED_002).unlink()
+    (project / "seeds/001_small.txt").unlink()
     job.tick()
-    assert len(titles(project)) == 39
+    assert len(titles(project)) == 3
 
 
-@pytest.mark.built
-def test_a_rejected_file_is_logged_once_per_change(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_rejected_file_is_logged_once_per_change(small: Path, caplog: pytest.LogCaptureFixture) -> None:
+    project = small
     job, _ = publisher(project)
     (project / "seeds/012_binary.txt").write_bytes(b"\x00\x01binary")
     for _ in range(3):
@@ -156,7 +158,8 @@ def test_a_rejected_file_is_logged_once_per_change(project: Path, caplog: pytest
     assert sum("012_binary.txt: file rejected" in r.getMessage() for r in caplog.records) == 2
 
 
-def test_stale_temporary_files_are_removed_by_the_next_run(project: Path) -> None:
+def test_stale_temporary_files_are_removed_by_the_next_run(small: Path) -> None:
+    project = small
     (project / "out/lang").mkdir(parents=True)
     stale = project / f"out/lang/{TEMP_PREFIX}en.atom.abc_1234"
     stale.write_text("half a feed")
@@ -165,9 +168,10 @@ def test_stale_temporary_files_are_removed_by_the_next_run(project: Path) -> Non
     assert not stale.exists() and (project / "out/lang/en.atom").exists()
 
 
-def test_a_run_that_stopped_before_its_files_were_flushed_is_followed_by_a_full_re_render(project: Path) -> None:
+def test_a_run_that_stopped_before_its_files_were_flushed_is_followed_by_a_full_re_render(small: Path) -> None:
+    project = small
     config = project / "config.yaml"
-    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 5"))
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 1"))  # archive pages too
     assert run_feeds("build", cwd=project).returncode == 0
     page = project / "out/archive/all/1.atom"
     good = page.read_bytes()
@@ -179,15 +183,16 @@ def test_a_run_that_stopped_before_its_files_were_flushed_is_followed_by_a_full_
     assert page.read_bytes() == good
 
 
-def test_retention_removes_old_articles_and_withdraws_empty_feeds(project: Path) -> None:
+def test_retention_removes_old_articles_and_withdraws_empty_feeds(small: Path) -> None:
+    project = small
     config = project / "config.yaml"
-    config.write_text(config.read_text().replace("max_articles:\n", "max_articles: 10\n"))
+    config.write_text(config.read_text().replace("max_articles:\n", "max_articles: 2\n"))
     result = run_feeds("build", cwd=project)
-    assert result.returncode == 0 and "29 removed by retention" in result.stdout
-    assert len(titles(project)) == 10
+    assert result.returncode == 0 and "1 removed by retention" in result.stdout
+    assert len(titles(project)) == 2
     config.write_text(config.read_text().replace("max_age_days:\n", "max_age_days: 30\n"))
     result = run_feeds("build", cwd=project)
-    assert result.returncode == 0 and "10 removed by retention" in result.stdout
+    assert result.returncode == 0 and "2 removed by retention" in result.stdout
     assert list((project / "out").rglob("*.atom")) == [] and list((project / "out").rglob("*.json")) == []
     assert ".atom" not in (project / "out/index.html").read_text() and "xmlUrl" not in (project / "out/feeds.opml").read_text()
 
@@ -220,26 +225,28 @@ def test_a_build_that_cannot_get_the_lock_exits_75(project: Path) -> None:
     assert not (project / "out/all.atom").exists()
 
 
-def test_status_reports_languages_categories_last_run_and_rejected_files(project: Path) -> None:
+def test_status_reports_languages_categories_last_run_and_rejected_files(small: Path) -> None:
+    project = small
     (project / "seeds/012_binary.txt").write_bytes(b"\x00\x01binary")
     assert run_feeds("build", cwd=project).returncode == 0
     result = run_feeds("status", cwd=project)
     assert result.returncode == 0
-    assert "articles: 39 from 3 seed files" in result.stdout
-    assert "by language: en 35, ru 4" in result.stdout and "by category: world 39" in result.stdout
-    assert "last run: " in result.stdout and "39 new" in result.stdout
+    assert "articles: 3 from 2 seed files" in result.stdout
+    assert "by language: en 2, ru 1" in result.stdout and "by category: world 3" in result.stdout
+    assert "last run: " in result.stdout and "3 new" in result.stdout
     assert "012_binary.txt: file rejected: holds NUL bytes" in result.stdout
     as_json = json.loads(run_feeds("status", "--json", cwd=project).stdout)
-    assert as_json["by_language"] == {"en": 35, "ru": 4}
+    assert as_json["by_language"] == {"en": 2, "ru": 1}
 
 
-def test_json_logs_are_one_object_per_line(project: Path) -> None:
+def test_json_logs_are_one_object_per_line(small: Path) -> None:
+    project = small
     (project / "seeds/012_binary.txt").write_bytes(b"\x00\x01binary")
     result = run_feeds("build", "--log-format", "json", cwd=project)
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     problem, summary = lines
     assert problem["level"] == "warning" and problem["file"] == "012_binary.txt" and problem["outcome"] == "file rejected"
-    assert summary["level"] == "info" and summary["run"]["articles_new"] == 39 and summary["run"]["files_rejected"] == 1
+    assert summary["level"] == "info" and summary["run"]["articles_new"] == 3 and summary["run"]["files_rejected"] == 1
     assert result.stdout == ""
 
 
@@ -374,8 +381,8 @@ def test_a_dump_landing_during_a_long_run_is_published_right_after_it(project: P
     assert "maximum number of running instances" not in stderr
 
 
-@pytest.mark.built
-def test_a_dump_with_a_future_mtime_is_read_not_waited_for(project: Path) -> None:
+def test_a_dump_with_a_future_mtime_is_read_not_waited_for(small: Path) -> None:
+    project = small
     job, _ = publisher(project, settle=2)
     future = project / "seeds/010_new.txt"
     future.write_text(NEW_DUMP)
@@ -384,8 +391,8 @@ def test_a_dump_with_a_future_mtime_is_read_not_waited_for(project: Path) -> Non
     assert report is not None and report.files_deferred == 0 and "Kazakhstan opens a consulate in Osaka" in titles(project)
 
 
-@pytest.mark.built
-def test_updated_only_moves_forward_even_for_a_dump_with_an_older_mtime(project: Path) -> None:
+def test_updated_only_moves_forward_even_for_a_dump_with_an_older_mtime(small: Path) -> None:
+    project = small
     job, _ = publisher(project)
     (project / "seeds/010_new.txt").write_text(NEW_DUMP)
     job.tick()
@@ -414,17 +421,19 @@ def test_stopping_during_a_run_that_must_run_again_does_not_hang(project: Path) 
     assert not stopping.is_alive()
 
 
-@pytest.mark.built
-def test_lowering_max_articles_prunes_at_the_next_run_without_new_articles(project: Path) -> None:
+def test_lowering_max_articles_prunes_at_the_next_run_without_new_articles(small: Path) -> None:
+    project = small
+    assert run_feeds("build", cwd=project).returncode == 0
     config = project / "config.yaml"
-    config.write_text(config.read_text().replace("max_articles:\n", "max_articles: 30\n"))
+    config.write_text(config.read_text().replace("max_articles:\n", "max_articles: 2\n"))
     result = run_feeds("build", cwd=project)
-    assert result.returncode == 0 and "9 removed by retention" in result.stdout and len(titles(project)) == 30
+    assert result.returncode == 0 and "1 removed by retention" in result.stdout and len(titles(project)) == 2
     again = run_feeds("build", cwd=project)
     assert "0 removed by retention" in again.stdout and "output files: 0 written" in again.stdout
 
 
-def test_watch_ticks_over_hostile_dumps_keep_publishing(project: Path) -> None:
+def test_watch_ticks_over_hostile_dumps_keep_publishing(small: Path) -> None:
+    project = small
     job, clock = publisher(project)
     (project / "seeds/005_big.txt").write_text(dump(("Huge body 03.03.2026", "Big body. " * 1_000_000)))
     (project / "seeds/006_far.txt").write_text(dump(("From 9999 01.01.9999", "Body."), ("Near 03.03.2026", "Body.")))
@@ -432,11 +441,11 @@ def test_watch_ticks_over_hostile_dumps_keep_publishing(project: Path) -> None:
     with open(os.fsencode(project / "seeds") + b"/008_\xff.txt", "w") as stream:
         stream.write(dump(("Odd name 03.03.2026", "Body.")))
     first = job.tick()
-    assert first is not None and first.articles_new == 39 + 4 and first.records_skipped == 1
+    assert first is not None and first.articles_new == 3 + 4 and first.records_skipped == 1
     assert {"Huge body", "Near", "Spaces", "Odd name"} <= set(titles(project))
     clock.offset += 60
     second = job.tick()
-    assert second is not None and second.files_unchanged == 6 and second.problems == []
+    assert second is not None and second.files_unchanged == 5 and second.problems == []
 
 
 def test_a_config_read_again_by_healthz_first_still_reaches_the_publisher(project: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import BASE, check_atom, dump, run_feeds, run_unprivileged, wait_for
+from conftest import BASE, check_atom, dump, examples, run_feeds, run_unprivileged, wait_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -121,8 +121,8 @@ def test_a_run_over_every_bad_input_at_once_publishes_every_good_article(project
     assert again.returncode == 0 and again.stderr == "" and "Unreadable article" in titles(project / "out")
 
 
-@pytest.mark.built
-def test_a_look_alike_host_is_never_credited_to_a_ministry_nor_called_gov_kz(project: Path) -> None:
+def test_a_look_alike_host_is_never_credited_to_a_ministry_nor_called_gov_kz(small: Path) -> None:
+    project = small
     spoof = "https://www.gov.kz.evil.com/memleket/entities/mfa/press/news/details/9000001?lang=kk"
     (project / "seeds/005_spoof.txt").write_text(dump(("Spoofed ministry statement 03.03.2026", f"Fake text.Source : {spoof}")))
     result = run_feeds("build", cwd=project)
@@ -182,9 +182,9 @@ def test_a_full_temporary_folder_is_named_and_leaves_the_store_whole(project: Pa
     assert run_feeds("build", cwd=project).returncode == 0 and len(titles(project / "out")) == 39
 
 
-@pytest.mark.built
 def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_changes(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = small
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
     classify = ingest.to_article
 
@@ -206,8 +206,8 @@ def test_a_record_that_cannot_be_classified_is_skipped_alone_until_the_program_c
     assert "Poison pill" in titles(project / "out")
 
 
-@pytest.mark.built
-def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_record_that_cannot_be_stored_is_skipped_alone(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = small
     (project / "seeds/005_poison.txt").write_text(dump(good(1), ("Poison pill 03.03.2026", "Body."), good(2)))
     insert = Articles.insert
 
@@ -220,7 +220,7 @@ def test_a_record_that_cannot_be_stored_is_skipped_alone(project: Path, monkeypa
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0
     assert "005_poison.txt:7: record skipped: could not be stored (IntegrityError: CHECK constraint failed)" in result.stderr
-    assert {"Good article 001", "Good article 002"} <= set(titles(project / "out")) and len(titles(project / "out")) == 41
+    assert {"Good article 001", "Good article 002"} <= set(titles(project / "out")) and len(titles(project / "out")) == 5
 
 
 @pytest.mark.built
@@ -241,9 +241,9 @@ def published_text(out: Path) -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in out.rglob("*") if path.suffix in (".atom", ".rss", ".json", ".html"))
 
 
-@pytest.mark.built
 def test_an_article_that_cannot_be_rendered_is_quarantined_out_of_every_feed(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = small
     (project / "seeds/005_poison.txt").write_text(dump(
         good(1), ("Poison pill 03.03.2026", f"Body.Source : {GOV.format('mfa', 9)}"), good(2)))
     description = render.description_html
@@ -281,7 +281,8 @@ def test_an_article_that_cannot_be_rendered_is_quarantined_out_of_every_feed(
     assert run_feeds("status", "--check", cwd=project).returncode == 0
 
 
-def test_a_feed_that_cannot_be_written_is_named_and_every_other_feed_published(project: Path) -> None:
+def test_a_feed_that_cannot_be_written_is_named_and_every_other_feed_published(small: Path) -> None:
+    project = small
     (project / "out").mkdir()
     (project / "out/lang").write_text("a file where a folder of feeds goes")
     result = run_feeds("build", cwd=project)
@@ -295,27 +296,29 @@ def test_a_feed_that_cannot_be_written_is_named_and_every_other_feed_published(p
     assert "feeds not written: 0" in run_feeds("status", cwd=project).stdout
 
 
-def test_a_page_that_cannot_be_written_is_named_and_its_entry_still_published(project: Path) -> None:
+def test_a_page_that_cannot_be_written_is_named_and_its_entry_still_published(small: Path) -> None:
+    project = small
     (project / "out/articles").mkdir(parents=True)
-    (project / "out/articles/32").write_text("a file where a folder of pages goes")
+    (project / "out/articles/56").write_text("a file where a folder of pages goes")
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and "Traceback" not in result.stderr
-    page = "articles/32/32bbefff-7995-51dc-babd-411ce61a202d.html"
+    page = "articles/56/567e198e-fa00-506e-91e5-fa97ff1d2601.html"
     assert f"{page}: page not written: could not be written (NotADirectoryError" in result.stderr and "retried next run" in result.stderr
-    assert "Inter-Religious Council of Kenya" in (project / "out/all.atom").read_text()  # the entry is not held back
-    assert len(list((project / "out/articles").glob("*/*.html"))) == 38
+    assert "Kazakhstan and Kenya discuss cooperation" in (project / "out/all.atom").read_text()  # the entry is not held back
+    assert len(list((project / "out/articles").glob("*/*.html"))) == 2
     check = run_feeds("status", "--check", cwd=project)
     assert check.returncode == 1 and "1 article page not written" in check.stdout  # its link would be a 404
     assert f"article pages not written: 1\n  {page}: could not be written" in run_feeds("status", cwd=project).stdout
     again = run_feeds("build", cwd=project)
     assert again.returncode == 0 and "page not written" not in again.stderr  # said once, still held
-    (project / "out/articles/32").unlink()
+    (project / "out/articles/56").unlink()
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and result.stderr == "" and (project / "out" / page).is_file()
     assert run_feeds("status", "--check", cwd=project).returncode == 0
 
 
-def test_deleting_out_and_building_again_gives_every_file_back(project: Path) -> None:
+def test_deleting_out_and_building_again_gives_every_file_back(small: Path) -> None:
+    project = small
     def published() -> dict[Path, bytes]:
         # Pagefind writes its index files in an order of its own: the search index is compared by name.
         return {path.relative_to(project / "out"): b"" if "pagefind" in path.parts else path.read_bytes()
@@ -327,10 +330,10 @@ def test_deleting_out_and_building_again_gives_every_file_back(project: Path) ->
     shutil.rmtree(project / "out")
     assert run_feeds("build", cwd=project).returncode == 0
     after = published()
-    assert after == before and len([path for path in after if path.parts[0] == "articles"]) == 39
+    assert after == before and len([path for path in after if path.parts[0] == "articles"]) == 3
 
 
-BUILD_EXAMPLES = settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow,
+BUILD_EXAMPLES = settings(deadline=None, max_examples=examples(12), suppress_health_check=[HealthCheck.too_slow,
                                                                                    HealthCheck.function_scoped_fixture])
 
 
@@ -365,7 +368,9 @@ def test_any_bytes_in_a_file_name_are_read_and_reported_printably(tmp_path_facto
 
 
 def write_config(folder: Path) -> Path:
-    (folder / "config.yaml").write_text("feeds:\n  base_url: http://127.0.0.1:8080/\nwatch:\n  settle_seconds: 0\n")
+    """The defaults, without the search index (Pagefind's run is not what these tests are about)."""
+    (folder / "config.yaml").write_text("feeds:\n  base_url: http://127.0.0.1:8080/\nwatch:\n  settle_seconds: 0\n"
+                                        "search:\n  enabled: false\n")
     return folder
 
 
@@ -402,9 +407,10 @@ def test_a_run_killed_while_publishing_is_incomplete_until_a_run_finishes(projec
     assert run_feeds("status", "--check", cwd=project).returncode == 0
 
 
-def test_published_files_lost_or_replaced_are_written_again_with_nothing_new(project: Path) -> None:
+def test_published_files_lost_or_replaced_are_written_again_with_nothing_new(small: Path) -> None:
+    project = small
     config = project / "config.yaml"
-    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 5"))  # archive pages too
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 1"))  # archive pages too
     assert run_feeds("build", cwd=project).returncode == 0
     out = project / "out"
     page = next((out / "articles").glob("*/*.html"))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import dump, new_project, run_feeds, wait_for
+from conftest import dump, run_feeds, wait_for
 
 from feeds import serve
 from feeds.daemon import ConfigWatch, health
@@ -113,10 +113,10 @@ def served(built_seeds: Path, tmp_path: Path) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One server for the tests that only read."""
-    project = new_project(tmp_path_factory.mktemp("served"))
-    assert run_feeds("build", cwd=project).returncode == 0
+def shared(built_seeds: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server, a real `feeds serve` process over a copy of one build of the seeds, for the
+    tests that only read."""
+    project = shutil.copytree(built_seeds, tmp_path_factory.mktemp("served") / "project", symlinks=True)
     server = start_serving(project)
     yield server
     stop_serving(server)
@@ -284,9 +284,10 @@ def test_five_hundred_concurrent_connections_are_all_answered(shared: Served) ->
 
 
 @pytest.fixture
-def quick_timeouts(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    """A server in this process whose request deadline is a fifth of a second, not ten."""
-    assert run_feeds("build", cwd=project).returncode == 0
+def quick_timeouts(built_seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """A server in this process, over a copy of one build of the seeds, whose request deadline is a
+    fifth of a second, not ten."""
+    project = shutil.copytree(built_seeds, tmp_path / "project", symlinks=True)
     monkeypatch.setattr(serve, "REQUEST_SECONDS", 0.2)
     server = serve.start_server(project / "out", "127.0.0.1", 0, "no-cache")
     yield server.port
@@ -364,10 +365,11 @@ def test_a_client_that_resets_its_connection_is_a_log_line_not_a_traceback(serve
 
 
 @pytest.fixture
-def hostile(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[serve.FeedServer]:
-    """A server in this process with deadlines of a second (not ten), a send deadline of one and a
-    cap of 200 connections, with its health listener: what hostile clients meet, scaled down in time."""
-    assert run_feeds("build", cwd=project).returncode == 0
+def hostile(built_seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[serve.FeedServer]:
+    """A server in this process over a copy of one build of the seeds, with deadlines of a second
+    (not ten), a send deadline of one and a cap of 200 connections, with its health listener: what
+    hostile clients meet, scaled down in time."""
+    project = shutil.copytree(built_seeds, tmp_path / "project", symlinks=True)
     monkeypatch.setattr(serve, "REQUEST_SECONDS", 1.0)
     monkeypatch.setattr(serve, "SEND_SECONDS", 1.0)
     monkeypatch.setattr(serve, "MAX_CONNECTIONS", 200)
@@ -521,10 +523,10 @@ def test_sigterm_stops_the_server_within_five_seconds_whatever_the_clients_do(pr
 
 
 def test_healthz_on_its_own_port_says_when_the_config_was_edited_into_one_that_cannot_be_used(
-        hostile: serve.FeedServer, project: Path) -> None:
+        hostile: serve.FeedServer, tmp_path: Path) -> None:
     status, _ = json_status(hostile.health_port)
     assert status == 200
-    config = project / "config.yaml"
+    config = tmp_path / "project/config.yaml"  # the project `hostile` serves
     config.write_text(config.read_text().replace("max_entries: 50", "max_entries: many"))
     status, verdict = json_status(hostile.health_port)
     assert status == 503 and verdict["problems"][0].startswith("the configuration cannot be used:")
