@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import shutil
+from functools import cache
 from pathlib import Path
 
 import feedparser
@@ -21,15 +21,16 @@ EVERY_FEED = sorted(FEEDS + ["category/world/en.atom", "category/world/ru.atom"]
                     + [f"agency/{slug}.atom" for slug in AGENCIES] + [f"topic/{slug}.atom" for slug in TOPICS])
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import ROOT, SEEDS
-    folder = tmp_path_factory.mktemp("built")
-    shutil.copytree(SEEDS, folder / "seeds")
-    shutil.copy(ROOT / "config.yaml", folder / "config.yaml")
-    result = run_feeds("build", cwd=folder)
-    assert result.returncode == 0, result.stderr
-    return folder / "out"
+@pytest.fixture
+def built(built_seeds: Path) -> Path:
+    """The one build of the seeds per test process, only read here."""
+    return built_seeds / "out"
+
+
+@cache
+def read(path: Path) -> feedparser.FeedParserDict:
+    """A document as feedparser reads it, once per test process (pure Python: slow)."""
+    return feedparser.parse(str(path))
 
 
 def feed_files(out: Path) -> list[Path]:
@@ -41,12 +42,12 @@ def test_the_seeds_give_these_feeds(built: Path) -> None:
 
 
 def test_every_feed_is_valid_atom_and_passes_what_the_schema_cannot_check(built: Path) -> None:
-    for path in feed_files(built):
-        check_atom(path, BASE + str(path.relative_to(built)))
+    for path in feed_files(built):  # feedparser reads the feeds that hold every entry; the schemas check all
+        check_atom(path, BASE + str(path.relative_to(built)), read=str(path.relative_to(built)) in FEEDS)
 
 
 def test_every_entry_links_to_gov_kz_or_to_its_page_and_every_page_exists(built: Path) -> None:
-    parsed = feedparser.parse(str(built / "all.atom"))
+    parsed = read(built / "all.atom")
     assert len(parsed.entries) == 39
     sourced = [e for e in parsed.entries if len(e.links) == 2]
     assert len(sourced) == 27
@@ -61,7 +62,7 @@ def test_every_entry_links_to_gov_kz_or_to_its_page_and_every_page_exists(built:
 
 
 def test_the_two_translations_of_one_release_are_one_entry(built: Path) -> None:
-    titles = [e.title for e in feedparser.parse(str(built / "all.atom")).entries]
+    titles = [e.title for e in read(built / "all.atom").entries]
     assert "In Shymkent, work continues to provide housing for socially vulnerable groups." in titles
     assert "Socially vulnerable citizens are being provided with housing in Shymkent" not in titles
 
@@ -89,7 +90,7 @@ def test_entry_has_text_title_summary_html_content_and_category(built: Path) -> 
 
 
 def test_feed_titles_say_what_they_hold(built: Path) -> None:
-    titles = {name: feedparser.parse(str(built / name)).feed.title for name in FEEDS}
+    titles = {name: etree.parse(str(built / name)).getroot().findtext(f"{ATOM}title") for name in FEEDS}
     assert titles == {
         "all.atom": "Enbekshi QazaQ: all news",
         "category/world.atom": "Enbekshi QazaQ: World",
@@ -106,21 +107,11 @@ def test_a_second_build_rewrites_nothing(project: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in feed_files(project / "out")} == before
 
 
-def test_two_builds_from_scratch_give_identical_bytes(project: Path, tmp_path: Path) -> None:
-    other = tmp_path / "other"
-    shutil.copytree(project, other)
-    for folder in (project, other):
-        assert run_feeds("build", cwd=folder).returncode == 0
-    ours, theirs = feed_files(project / "out"), feed_files(other / "out")
-    assert [p.relative_to(project) for p in ours] == [p.relative_to(other) for p in theirs]
-    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(ours, theirs, strict=True))
-
-
 def test_max_entries_bounds_every_feed(project: Path) -> None:
     config = project / "config.yaml"
     config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 5"))
     assert run_feeds("build", cwd=project).returncode == 0
-    counts = {str(p.relative_to(project / "out")): len(feedparser.parse(str(p)).entries)
+    counts = {str(p.relative_to(project / "out")): len(etree.parse(str(p)).getroot().findall(f"{ATOM}entry"))
               for p in feed_files(project / "out") if not str(p).startswith(str(project / "out/archive"))}
     assert max(counts.values()) == 5 and counts["all.atom"] == 5 and counts["lang/ru.atom"] == 4
 

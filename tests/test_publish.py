@@ -29,46 +29,47 @@ def published(project: Path, **feeds: int) -> tuple[Store, Settings, PublishRepo
     return store, settings, publish(store, Target.of(settings, catalogue), lambda: False, time.time())
 
 
-def test_a_first_publish_writes_every_page_and_feed_and_a_second_writes_nothing(project: Path) -> None:
-    store, settings, first = published(project)
+def test_a_first_publish_writes_every_page_and_feed_and_a_second_writes_nothing(small: Path) -> None:
+    store, settings, first = published(small)
     pages = [path for path in first.written if path.startswith("articles/")]
-    assert len(pages) == 39 and len(first.written) == 39 + 29 * 4 + 10 and first.problems == []
+    assert len(pages) == 3 and len(first.written) == 3 + 10 * 4 + 10 and first.problems == []  # ten feeds, four files each
     again = publish(store, Target.of(settings, Catalogue.of(settings)), lambda: False, time.time())
     assert again.written == [] and again.unchanged == 0  # nothing was even due
 
 
-def test_other_settings_re_render_everything_and_remove_stale_archive_pages(project: Path) -> None:
-    store, settings, _ = published(project, max_entries=5, archive_page_size=7)
+def test_other_settings_re_render_everything_and_remove_stale_archive_pages(small: Path) -> None:
+    project = small
+    store, settings, _ = published(project, max_entries=1, archive_page_size=1)
     strays = [project / f"out/archive/all/99.{suffix}" for suffix in ("atom", "rss", "json")]
     for stray in strays:
         stray.write_text("left by someone")
-    other = settings.model_copy(update={"feeds": settings.feeds.model_copy(update={"archive_page_size": 10})})
+    assert (project / "out/archive/all/2.rss").exists()  # two entries archived, a page each
+    other = settings.model_copy(update={"feeds": settings.feeds.model_copy(update={"archive_page_size": 2})})
     report = publish(store, Target.of(other, Catalogue.of(other)), lambda: False, time.time())
-    assert not any(stray.exists() for stray in strays) and "archive/all/4.rss" in report.written
-    assert sorted(path.name for path in (project / "out/archive/all").iterdir()) == [
-        f"{page}.{suffix}" for page in range(1, 5) for suffix in ("atom", "json", "rss")]
+    assert not any(stray.exists() for stray in strays) and "archive/all/1.rss" in report.written
+    assert sorted(path.name for path in (project / "out/archive/all").iterdir()) == ["1.atom", "1.json", "1.rss"]
 
 
-def test_a_stop_request_leaves_the_rest_marked_to_do(project: Path) -> None:
-    settings = load_settings(project / "config.yaml")
+def test_a_stop_request_leaves_the_rest_marked_to_do(small: Path) -> None:
+    settings = load_settings(small / "config.yaml")
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
     Ingest(store, settings, catalogue).seeds(time.time())
     asked = iter([False, False, False, True])  # during the fragments, after them, then after each feed
     report = publish(store, Target.of(settings, catalogue), lambda: next(asked, True), time.time())
-    assert report.stopped_early and sum(feed.dirty for feed in store.feeds.all()) == 29 - 2
+    assert report.stopped_early and sum(feed.dirty for feed in store.feeds.all()) == 10 - 2
 
 
-def test_a_stop_request_while_rendering_writes_no_feed_and_holds_nothing_back(project: Path) -> None:
+def test_a_stop_request_while_rendering_writes_no_feed_and_holds_nothing_back(small: Path) -> None:
     """Documents are made from fragments rendered before them: with entries left to render, no
     feed is tried (before, the first failed with 'has no rendering yet' and was held back)."""
-    settings = load_settings(project / "config.yaml")
+    settings = load_settings(small / "config.yaml")
     store = Store(settings.paths.state)
     catalogue = Catalogue.of(settings)
     Ingest(store, settings, catalogue).seeds(time.time())
     report = publish(store, Target.of(settings, catalogue), lambda: True, time.time())
     assert report.stopped_early and report.problems == [] and store.held.all() == []
-    assert all(feed.dirty for feed in store.feeds.all()) and not (project / "out/all.atom").exists()
+    assert all(feed.dirty for feed in store.feeds.all()) and not (small / "out/all.atom").exists()
 
 
 @pytest.mark.built
@@ -125,15 +126,17 @@ def test_an_article_that_cannot_be_rendered_loses_its_page(project: Path, monkey
                             (victim,)).fetchone()
 
 
-def test_the_publisher_removes_only_files_named_as_it_names_its_own(project: Path) -> None:
+def test_the_publisher_removes_only_files_named_as_it_names_its_own(small: Path) -> None:
     """Someone else's files in `out/` survive a repaired crash, a full re-render, a withdrawn feed
     and search turned off; the publisher's own leftovers do not."""
     from conftest import run_feeds
 
+    project = small
+
     assert run_feeds("build", cwd=project).returncode == 0
     out = project / "out"
     theirs = [out / ".tmp-keep.txt", out / "lang/.tmp-en.atom.abc123", out / "archive/all/notes.json",
-              out / "archive/all/README.atom", out / "archive/topic/sport/notes.json", out / "pagefind/custom/ui.js",
+              out / "archive/all/README.atom", out / "archive/topic/regions/notes.json", out / "pagefind/custom/ui.js",
               out / "pagefind/notes.txt"]
     ours = [out / f"lang/{layout.TEMP_PREFIX}en.atom.abcd_123", out / "pagefind/en-1-1/pagefind-entry.json",
             out / f"pagefind/{layout.TEMP_PREFIX}shards.json.x1y2z3_4"]
@@ -144,12 +147,12 @@ def test_the_publisher_removes_only_files_named_as_it_names_its_own(project: Pat
     with store.transaction():
         store.set_meta("publishing", "started")  # as a run killed while writing leaves it
         for (article_id,) in store.db.execute("SELECT a.id FROM members m JOIN articles a ON a.num = m.article "
-                                              "JOIN feeds f ON f.num = m.feed WHERE f.path = 'topic/sport'").fetchall():
-            store.feeds.leave(article_id, ["topic/sport"])
+                                              "JOIN feeds f ON f.num = m.feed WHERE f.path = 'topic/regions'").fetchall():
+            store.feeds.leave(article_id, ["topic/regions"])
     config = project / "config.yaml"
-    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 5"))  # every feed in full again
+    config.write_text(config.read_text().replace("max_entries: 50", "max_entries: 1"))  # every feed in full again
     assert run_feeds("build", cwd=project).returncode == 0
-    assert not (out / "topic/sport.atom").exists()  # withdrawn
+    assert not (out / "topic/regions.atom").exists()  # withdrawn
     assert run_feeds("build", "--no-search", cwd=project).returncode == 0
     assert [path for path in theirs if not path.is_file()] == []
     assert [path for path in ours if path.exists()] == []
@@ -216,14 +219,15 @@ def test_the_page_of_an_article_held_back_and_then_removed_by_retention_is_no_lo
     assert store.held.all() == []
 
 
-def test_archive_pages_are_checked_in_turns_without_skipping_any(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_archive_pages_are_checked_in_turns_without_skipping_any(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Archive pages are checked a few a run, feed after feed, from where the last run stopped:
     whatever the budget, every lost one is found within one pass."""
     from feeds import publish as publish_module
 
-    store, settings, _ = published(project, max_entries=5, archive_page_size=5)
+    store, settings, _ = published(small, max_entries=1, archive_page_size=1)
     target = Target.of(settings, Catalogue.of(settings))
-    pages = sorted((project / "out/archive").rglob("*.json"))
+    pages = sorted((small / "out/archive").rglob("*.json"))
+    assert len(pages) == 6  # all and category/world: two pages each; lang/en and category/world/en: one
     for budget in (3, 6):  # archive files per run: one page, two pages
         monkeypatch.setattr(publish_module, "VERIFY_PAGES", budget)
         for page in pages:

@@ -91,10 +91,11 @@ def every_feed(out: Path) -> list[str]:
 NEW_DUMP = dump(("Kazakhstan opens a consulate in Osaka 01.03.2026", "The consulate will serve citizens in western Japan."))
 
 
-def test_feeds_name_the_hub_and_the_hub_hears_of_exactly_the_changed_feeds(project: Path, hub: Hub) -> None:
+def test_feeds_name_the_hub_and_the_hub_hears_of_exactly_the_changed_feeds(small: Path, hub: Hub) -> None:
+    project = small  # ten feeds, thirty documents to announce
     with_hub(project, hub.url)
     first = run_feeds("build", cwd=project)
-    assert first.returncode == 0 and "WebSub hub: 87 notified, 0 to retry, 0 given up" in first.stdout
+    assert first.returncode == 0 and "WebSub hub: 30 notified, 0 to retry, 0 given up" in first.stdout
     out = project / "out"
     assert all(ping["hub.mode"] == ["publish"] and len(ping["hub.url"]) == 1 for ping in hub.pings)
     assert hub.topics() == subscription_urls(out, every_feed(out))
@@ -114,18 +115,19 @@ def test_feeds_name_the_hub_and_the_hub_hears_of_exactly_the_changed_feeds(proje
     assert hub.pings == []
 
 
-def test_a_hub_that_is_down_never_fails_publishing_and_is_retried_later(project: Path, hub: Hub) -> None:
+def test_a_hub_that_is_down_never_fails_publishing_and_is_retried_later(small: Path, hub: Hub) -> None:
+    project = small  # ten feeds, thirty documents to announce
     with_hub(project, hub.url)
     settings = load_settings(project / "config.yaml")
     hub.status = 503
     start = time.time()
     report = build(settings, now=lambda: start)
-    assert report.articles_new == 39 and (project / "out/all.atom").exists()
-    assert report.hub_notified == 0 and report.hub_deferred == 87
+    assert report.articles_new == 3 and (project / "out/all.atom").exists()
+    assert report.hub_notified == 0 and report.hub_deferred == 30
     assert build(settings, now=lambda: start + 10).hub_deferred == 0  # backing off: not due yet
     hub.status = 204
     retried = build(settings, now=lambda: start + 31)
-    assert retried.hub_notified == 87 and len(hub.pings) == 87
+    assert retried.hub_notified == 30 and len(hub.pings) == 30
     assert build(settings, now=lambda: start + 3600).hub_notified == 0
 
 
@@ -140,7 +142,8 @@ def test_a_slow_hub_is_cut_off_by_the_timeout(project: Path, hub: Hub) -> None:
     assert "hub unreachable" in result.stderr and (project / "out/all.atom").exists()
 
 
-def test_an_unreachable_hub_is_given_up_after_max_attempts(project: Path, hub: Hub) -> None:
+def test_an_unreachable_hub_is_given_up_after_max_attempts(small: Path, hub: Hub) -> None:
+    project = small  # ten feeds, thirty documents to announce
     port = hub.server_address[1]
     hub.shutdown()
     hub.server_close()
@@ -150,13 +153,14 @@ def test_an_unreachable_hub_is_given_up_after_max_attempts(project: Path, hub: H
     settings = load_settings(config)
     start = time.time()
     first = build(settings, now=lambda: start)
-    assert (first.hub_notified, first.hub_deferred, first.hub_given_up) == (0, 87, 0)
+    assert (first.hub_notified, first.hub_deferred, first.hub_given_up) == (0, 30, 0)
     second = build(settings, now=lambda: start + 31)
-    assert (second.hub_deferred, second.hub_given_up) == (0, 87)
+    assert (second.hub_deferred, second.hub_given_up) == (0, 30)
     assert build(settings, now=lambda: start + 10_000).hub_given_up == 0  # nothing left to try
 
 
-def test_a_hub_answering_garbage_is_retried_like_one_that_is_down(project: Path) -> None:
+def test_a_hub_answering_garbage_is_retried_like_one_that_is_down(small: Path) -> None:
+    project = small  # ten feeds, thirty documents to announce
     import socket
     garbage = socket.socket()
     garbage.bind(("127.0.0.1", 0))
@@ -178,10 +182,11 @@ def test_a_hub_answering_garbage_is_retried_like_one_that_is_down(project: Path)
         result = run_feeds("build", cwd=project)
     finally:
         garbage.close()
-    assert result.returncode == 0 and "hub answered nonsense" in result.stderr and "87 to retry" in result.stdout
+    assert result.returncode == 0 and "hub answered nonsense" in result.stderr and "30 to retry" in result.stdout
 
 
-def test_changing_only_hub_timeouts_rewrites_nothing(project: Path, hub: Hub) -> None:
+def test_changing_only_hub_timeouts_rewrites_nothing(small: Path, hub: Hub) -> None:
+    project = small  # ten feeds, thirty documents to announce
     with_hub(project, hub.url)
     assert run_feeds("build", cwd=project).returncode == 0
     config = project / "config.yaml"
@@ -208,9 +213,10 @@ def test_a_slow_hub_is_pinged_in_parallel_and_a_round_is_time_bounded(project: P
     assert build(settings).hub_notified == 4
 
 
-def test_a_feed_announced_again_while_its_ping_is_under_way_is_pinged_again(hub: Hub, project: Path) -> None:
+def test_a_feed_announced_again_while_its_ping_is_under_way_is_pinged_again(hub: Hub, small: Path) -> None:
     """Delivery runs outside the run lock: another run may announce the same feed while its ping
     is on the wire. That announcement is not lost with the first one's queue row."""
+    project = small  # ten feeds, thirty documents to announce
     from feeds.store import Store
     from feeds.websub import deliver
 
