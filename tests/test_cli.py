@@ -30,7 +30,8 @@ def test_build_publishes_the_seeds_and_prints_a_summary(project: Path) -> None:
     assert (project / "state/feeds.sqlite3").exists()
 
 
-def test_bad_records_and_files_are_reported_and_everything_else_published(project: Path) -> None:
+def test_bad_records_and_files_are_reported_and_everything_else_published(small: Path) -> None:
+    project = small
     (project / "seeds/005_bad.txt").write_text(dump(
         ("Fine article about Astana 03.03.2026", "A good body."),
         ("Broken date 31.02.2026", "Body of the broken record."),
@@ -46,7 +47,7 @@ def test_bad_records_and_files_are_reported_and_everything_else_published(projec
     assert "Traceback" not in result.stderr
     assert "1 rejected" in result.stdout and "1 records skipped" in result.stdout
     titles = [e.title for e in feedparser.parse(str(project / "out/all.atom")).entries]
-    assert titles[:2] == ["Fine article about Astana", "Evil link"] and len(titles) == 41
+    assert titles[:2] == ["Fine article about Astana", "Evil link"] and len(titles) == 5
 
 
 def test_a_misspelt_config_key_is_named_with_a_suggestion(project: Path) -> None:
@@ -89,7 +90,8 @@ def test_a_missing_seeds_folder_is_a_configuration_error(project: Path) -> None:
     assert result.returncode == 2 and "paths.seeds" in result.stderr and "is not a folder" in result.stderr
 
 
-def test_flags_override_the_config(project: Path, tmp_path: Path) -> None:
+def test_flags_override_the_config(small: Path, tmp_path: Path) -> None:
+    project = small
     elsewhere = tmp_path / "elsewhere"
     result = run_feeds("build", "--config", str(project / "config.yaml"), "--seeds", str(project / "seeds"),
                        "--out", str(elsewhere / "public"), "--state", str(elsewhere / "db.sqlite3"), cwd=tmp_path)
@@ -105,8 +107,8 @@ def test_the_console_script_runs_like_python_m_feeds(project: Path) -> None:
     assert result.returncode == 0 and "39 new" in result.stdout
 
 
-@pytest.mark.built
-def test_no_dump_can_stop_the_rest_from_being_published(project: Path) -> None:
+def test_no_dump_can_stop_the_rest_from_being_published(small: Path) -> None:
+    project = small
     (project / "seeds/007_weird.txt").write_text(dump(
         ("Odd port 03.03.2026", "Body.Source : https://www.gov.kz:99999/x"),
         ("Huge id 03.03.2026", "Body.Source : https://www.gov.kz/memleket/entities/mfa/press/news/details/9999999999999999999999"),
@@ -115,7 +117,7 @@ def test_no_dump_can_stop_the_rest_from_being_published(project: Path) -> None:
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and "Traceback" not in result.stderr
     titles = [e.title for e in feedparser.parse(str(project / "out/all.atom")).entries]
-    assert {"Odd port", "Huge id", "Broken host"} <= set(titles) and len(titles) == 42
+    assert {"Odd port", "Huge id", "Broken host"} <= set(titles) and len(titles) == 6
 
 
 @pytest.mark.slow
@@ -300,7 +302,8 @@ def test_a_lock_folder_that_is_a_file_is_named(project: Path) -> None:
     assert result.returncode == 4 and f"{project / 'taken'} is not a folder" in result.stderr
 
 
-def test_a_stray_temporary_folder_in_out_is_left_alone(project: Path) -> None:
+def test_a_stray_temporary_folder_in_out_is_left_alone(small: Path) -> None:
+    project = small
     (project / f"out/lang/{TEMP_PREFIX}x.atom.abcd1234").mkdir(parents=True)
     assert run_feeds("build", cwd=project).returncode == 0 and (project / f"out/lang/{TEMP_PREFIX}x.atom.abcd1234").is_dir()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, dump, project_config, run_feeds
+from conftest import ROOT, SMALL_DUMP, dump, project_config, run_feeds
 from test_clients import ARTIFACTS, KAZAKH, chromium, wait
 from test_serve import free_port, listening
 
@@ -70,20 +70,22 @@ def files_of(folder: Path) -> dict[Path, tuple[bytes, int]]:
 
 
 @pytest.fixture(scope="session")
-def searched_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled seeds published with the search on, once per test process."""
-    folder = tmp_path_factory.mktemp("searched-seeds")
-    shutil.copytree(Path(__file__).parent.parent / "seeds", folder / "seeds")
+def searched_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small project (two English articles, one Russian) published with the search on, once
+    per test process."""
+    folder = tmp_path_factory.mktemp("searched-small")
+    (folder / "seeds").mkdir()
+    (folder / "seeds/001_small.txt").write_text(SMALL_DUMP, encoding="utf-8")
     (folder / "config.yaml").write_text(project_config(search=True))
     result = run_feeds("build", cwd=folder)
-    assert result.returncode == 0 and "search index: 2 shards built (39 pages)" in result.stdout, result.stdout
+    assert result.returncode == 0 and "search index: 2 shards built (3 pages)" in result.stdout, result.stdout
     return folder
 
 
 @pytest.fixture
-def searched(searched_seeds: Path, tmp_path: Path) -> Path:
-    """A copy of that build of the seeds with the search on, for one test to change."""
-    shutil.copytree(searched_seeds, tmp_path, dirs_exist_ok=True, symlinks=True)
+def searched(searched_small: Path, tmp_path: Path) -> Path:
+    """A copy of that build with the search on, for one test to change."""
+    shutil.copytree(searched_small, tmp_path, dirs_exist_ok=True, symlinks=True)
     return tmp_path
 
 
@@ -91,9 +93,9 @@ def test_a_build_publishes_a_shard_per_language_and_search_pages_linked_from_the
     out = searched / "out"
     manifest = json.loads((out / "pagefind/shards.json").read_text())
     assert manifest == {"first_pages": 2_500, "shards": [
-        {"language": "en", "bundle": "pagefind/en-1-1/", "pages": 35, "newest": manifest["shards"][0]["newest"]},
-        {"language": "ru", "bundle": "pagefind/ru-1-1/", "pages": 4, "newest": manifest["shards"][1]["newest"]}]}
-    assert manifest["shards"][0]["newest"].startswith("2026-02-21T")
+        {"language": "en", "bundle": "pagefind/en-1-1/", "pages": 2, "newest": manifest["shards"][0]["newest"]},
+        {"language": "ru", "bundle": "pagefind/ru-1-1/", "pages": 1, "newest": manifest["shards"][1]["newest"]}]}
+    assert manifest["shards"][0]["newest"].startswith("2026-02-20T")
     for shard in manifest["shards"]:
         assert (out / shard["bundle"] / "pagefind-entry.json").is_file() and (out / shard["bundle"] / "pagefind-ui.js").is_file()
     for index, page in (("index.html", "search.html"), ("index.ru.html", "search.ru.html"), ("index.kk.html", "search.kk.html")):
@@ -115,7 +117,7 @@ def test_a_new_dump_rebuilds_only_the_shard_of_its_pages(searched: Path) -> None
     (searched / "seeds/010_ru.txt").write_text(dump(("Новая школа открылась в Шымкенте 03.03.2026",
                                                      "Школа рассчитана на 600 учеников и открылась в понедельник.")))
     result = run_feeds("build", cwd=searched)
-    assert "search index: 1 shards built (5 pages)" in result.stdout
+    assert "search index: 1 shards built (2 pages)" in result.stdout
     assert not (out / "pagefind/ru-1-1").exists() and (out / "pagefind/ru-1-2/pagefind-entry.json").is_file()
     assert files_of(out / "pagefind/en-1-1") == english
     assert [shard["bundle"] for shard in json.loads((out / "pagefind/shards.json").read_text())["shards"]] == [
@@ -128,7 +130,7 @@ def test_no_search_removes_the_index_and_its_pages_and_the_next_build_brings_the
     assert not (out / "pagefind").exists() and not list(out.glob("search*.html"))
     assert "search.html" not in (out / "index.html").read_text()
     result = run_feeds("build", cwd=searched)
-    assert "search index: 2 shards built (39 pages)" in result.stdout and (out / "search.html").is_file()
+    assert "search index: 2 shards built (3 pages)" in result.stdout and (out / "search.html").is_file()
 
 
 def test_a_shard_that_cannot_be_built_is_named_and_built_by_the_next_run(searched: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,7 +148,7 @@ def test_a_shard_that_cannot_be_built_is_named_and_built_by_the_next_run(searche
     assert check.returncode == 1 and "1 search shard not built" in check.stdout
     complete_before = re.search(r"^search index complete: (.+)$", status, re.MULTILINE)
     monkeypatch.undo()
-    assert "search index: 1 shards built (5 pages)" in run_feeds("build", cwd=searched).stdout
+    assert "search index: 1 shards built (2 pages)" in run_feeds("build", cwd=searched).stdout
     status = run_feeds("status", cwd=searched).stdout
     assert "still to be indexed" not in status and "search shards not built: 0" in status
     complete = re.search(r"^search index complete: (.+)$", status, re.MULTILINE)
@@ -163,7 +165,7 @@ def test_a_manifest_left_half_written_by_a_killed_run_is_swept(searched: Path) -
 
 def test_another_pagefind_binary_builds_every_shard_again(searched: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "signature", lambda: "another Pagefind")
-    assert "search index: 2 shards built (39 pages)" in run_feeds("build", cwd=searched).stdout
+    assert "search index: 2 shards built (3 pages)" in run_feeds("build", cwd=searched).stdout
     assert sorted(path.name for path in (searched / "out/pagefind").iterdir()) == ["en-1-1", "ru-1-1", "shards.json"]
 
 
@@ -410,7 +412,7 @@ def test_a_disk_that_fills_up_inside_pagefind_never_publishes_a_broken_bundle(
     search_bundle.verify(searched / "out/pagefind/ru-1-1")
     assert run_feeds("status", "--check", cwd=searched).returncode == 1
     monkeypatch.undo()
-    assert "search index: 1 shards built (5 pages)" in run_feeds("build", cwd=searched).stdout
+    assert "search index: 1 shards built (2 pages)" in run_feeds("build", cwd=searched).stdout
     assert run_feeds("status", "--check", cwd=searched).returncode == 0
 
 
