@@ -99,8 +99,11 @@ SMALL_DUMP = dump(
      f"The ambassador met the council in Nairobi to discuss trade.Source : {GOV_NEWS.format('mfa', 1001)}"),
     ("Farmers of Kostanay region begin sowing 19.02.2026",
      f"The akimat reports that sowing has begun early this year. Source : {GOV_NEWS.format('kostanay', 1002)}"),
-    ("Казахстан и Кения обсудили сотрудничество 19.02.2026", "Посол встретился с советом в Найроби, чтобы обсудить торговлю."),
-)
+    ("Казахстан и Кения обсудили сотрудничество 19.02.2026",
+     ("Посол встретился с советом в Найроби, чтобы обсудить торговлю. Стороны договорились продолжить сотрудничество "
+     "в области образования, культуры и туризма, а также провести деловой форум в Алматы в следующем году. "
+     "Встреча прошла в дружественной атмосфере.")),
+)  # the Russian body is long enough for its script to tell its language (lingua's models load in 0.4 s)
 
 
 @pytest.fixture

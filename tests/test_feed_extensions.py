@@ -68,6 +68,7 @@ def test_rss_dates_are_english_rfc_822_under_a_kazakh_locale(kazakh_locale: str)
     assert locale.setlocale(locale.LC_ALL) == kazakh_locale
 
 
+@pytest.mark.slow  # a load: 600 documents on four threads switching as often as they can
 def test_threads_rendering_rss_at_once_leave_the_process_locale_as_it_was(kazakh_locale: str) -> None:
     """feedgen sets the locale to C and back around the channel's date: two such calls that
     interleave would leave the process in C for good."""

@@ -234,6 +234,7 @@ def test_a_utf8_dump_with_a_few_bad_bytes_stays_utf8_and_names_their_lines() -> 
     assert decode(text.encode("cp1251", "replace")).replaced_lines == ()  # another charset is still recognised
 
 
+@pytest.mark.slow  # a load: 200,000 lines
 def test_millions_of_stray_lines_are_one_warning() -> None:
     parsed = parse_dump("Site\n\nSection\n\n" + "x\n" * 200_000 + "Title 01.02.2026\nBody.", "x.txt")
     assert [str(p) for p in parsed.problems] == ["x.txt:5: warning: text before the first record ignored (lines 5-200004)"]

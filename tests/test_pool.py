@@ -19,6 +19,7 @@ def square(number: int) -> int:
     return number * number
 
 
+@pytest.mark.slow  # real worker processes
 def test_workers_give_the_results_of_this_process_in_the_same_order() -> None:
     items = list(range(500))
     with Pool(2) as pool:

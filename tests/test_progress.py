@@ -16,11 +16,11 @@ def test_a_terminal_sees_a_bar_per_stage_with_count_and_rate() -> None:
         progress = TerminalProgress(terminal, delay=0)
         progress.begin("reading dumps", 10, "files")
         progress.advance(4)
-        time.sleep(0.2)  # tqdm redraws at most ten times a second
+        time.sleep(0.12)  # tqdm redraws at most ten times a second
         progress.advance(6)
         terminal.flush()
         shown = ""
-        while select.select([master], [], [], 0.1)[0]:  # written and flushed already: read until quiet
+        while select.select([master], [], [], 0.05)[0]:  # written and flushed already: read until quiet
             shown += os.read(master, 65536).decode()
         progress.end()
     os.close(master)

@@ -35,6 +35,7 @@ def build(project: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow  # Pagefind's processes, twice
 def test_two_cold_builds_of_the_same_seeds_are_the_same_bytes_search_index_included(tmp_path: Path) -> None:
     first, second = searched(tmp_path / "first"), searched(tmp_path / "second")
     build(first)
