@@ -97,7 +97,8 @@ def test_json_twins_have_the_required_fields_and_the_atom_entries(built: Path) -
 
 def test_rss_twins_parse_cleanly_with_the_atom_entries(built: Path) -> None:
     for feed in subscription_feeds(built):
-        check_rss(built / f"{feed}.rss", built / f"{feed}.atom")  # the same ids, read cleanly by feedparser
+        # The same ids and texts; feedparser (slow) reads the two that hold every entry of every language.
+        check_rss(built / f"{feed}.rss", built / f"{feed}.atom", read=feed in ("all", "lang/ru"))
         root = etree.parse(str(built / f"{feed}.rss")).getroot()
         atom = etree.parse(str(built / f"{feed}.atom")).getroot()
         assert root.xpath("channel/item/title/text()") == atom.xpath("a:entry/a:title/text()", namespaces={"a": ATOM[1:-1]})
