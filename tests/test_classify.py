@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from functools import cache
 
 import pytest
 from conftest import ROOT, SEED_000, SEED_002, SEEDS, dump
@@ -11,6 +12,7 @@ from conftest import ROOT, SEED_000, SEED_002, SEEDS, dump
 from feeds import identity
 from feeds.catalogue import Catalogue
 from feeds.classify import detect_language, match_topics, retitled, slug, to_article
+from feeds.models import Article
 from feeds.parse import decode, parse_dump
 from feeds.settings import AgencySettings, FeedSettings, Labels, TopicSettings, load_settings
 
@@ -35,11 +37,15 @@ ENGLISH_WITH_STRAY = [
 ]
 
 
-def seed_articles():
+@cache
+def seed_articles() -> tuple[Article, ...]:
+    """The seeds' records classified with the bundled config, once per test process."""
+    agencies = load_settings(ROOT / "config.yaml").agencies
+    articles = []
     for name in (SEED_000, SEED_002):
         parsed = parse_dump(decode((SEEDS / name).read_bytes()).text, name)
-        for record in parsed.records:
-            yield to_article(record, parsed.section, FEED_SETTINGS, (), load_settings(ROOT / "config.yaml").agencies)
+        articles += [to_article(record, parsed.section, FEED_SETTINGS, (), agencies) for record in parsed.records]
+    return tuple(articles)
 
 
 def test_language_accuracy_on_seeds_and_written_examples() -> None:
