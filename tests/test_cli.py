@@ -240,10 +240,10 @@ def test_status_check_is_one_line_and_exit_1_when_anything_is_wrong(project: Pat
     run_feeds("build", cwd=project)
     assert run_feeds("status", "--check", cwd=project).returncode == 0
     config = project / "config.yaml"
-    config.write_text(config.read_text().replace("stale_after: 24", "stale_after: 0.00003"))  # 0.108 s
-    time.sleep(0.15)
+    config.write_text(config.read_text().replace("stale_after: 24", "stale_after: 0.00001"))  # 0.036 s
+    time.sleep(0.05)
     stale = run_feeds("status", "--check", cwd=project)
-    assert stale.returncode == 1 and stale.stdout.startswith("UNHEALTHY: no new dump for 0 min (watch.stale_after is 3e-05 h)")
+    assert stale.returncode == 1 and stale.stdout.startswith("UNHEALTHY: no new dump for 0 min (watch.stale_after is 1e-05 h)")
 
 
 @pytest.mark.built

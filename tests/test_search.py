@@ -95,6 +95,7 @@ def searched(searched_small: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_a_build_publishes_a_shard_per_language_and_search_pages_linked_from_the_index(searched: Path) -> None:
     out = searched / "out"
     manifest = json.loads((out / "pagefind/shards.json").read_text())
@@ -109,6 +110,7 @@ def test_a_build_publishes_a_shard_per_language_and_search_pages_linked_from_the
     assert '"placeholder": "Іздеу"' in (out / "search.kk.html").read_text()
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_a_run_that_changed_nothing_leaves_the_index_untouched(searched: Path) -> None:
     before = files_of(searched / "out/pagefind")
     time.sleep(0.01)
@@ -117,6 +119,7 @@ def test_a_run_that_changed_nothing_leaves_the_index_untouched(searched: Path) -
     assert files_of(searched / "out/pagefind") == before
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_a_new_dump_rebuilds_only_the_shard_of_its_pages(searched: Path) -> None:
     out = searched / "out"
     english = files_of(out / "pagefind/en-1-1")
@@ -130,6 +133,7 @@ def test_a_new_dump_rebuilds_only_the_shard_of_its_pages(searched: Path) -> None
         "pagefind/en-1-1/", "pagefind/ru-1-2/"]
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_no_search_removes_the_index_and_its_pages_and_the_next_build_brings_them_back(searched: Path) -> None:
     out = searched / "out"
     assert run_feeds("build", "--no-search", cwd=searched).returncode == 0
@@ -139,6 +143,7 @@ def test_no_search_removes_the_index_and_its_pages_and_the_next_build_brings_the
     assert "search index: 2 shards built (3 pages)" in result.stdout and (out / "search.html").is_file()
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_a_shard_that_cannot_be_built_is_named_and_built_by_the_next_run(searched: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (searched / "seeds/010_ru.txt").write_text(dump(("Новая школа открылась в Шымкенте 03.03.2026", SCHOOL)))
     known = search.signature()  # the same Pagefind as far as the store can tell, but failing
@@ -161,6 +166,7 @@ def test_a_shard_that_cannot_be_built_is_named_and_built_by_the_next_run(searche
     assert complete_before and complete and complete.group(1) >= complete_before.group(1) != "never"
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_a_manifest_left_half_written_by_a_killed_run_is_swept(searched: Path) -> None:
     left = searched / f"out/pagefind/{TEMP_PREFIX}shards.json.4242_1ab"
     left.write_text('{"shards": [')
@@ -169,6 +175,7 @@ def test_a_manifest_left_half_written_by_a_killed_run_is_swept(searched: Path) -
     assert not left.exists() and json.loads((searched / "out/pagefind/shards.json").read_text())["shards"]
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_another_pagefind_binary_builds_every_shard_again(searched: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "signature", lambda: "another Pagefind")
     assert "search index: 2 shards built (3 pages)" in run_feeds("build", cwd=searched).stdout
@@ -422,6 +429,7 @@ def test_a_disk_that_fills_up_inside_pagefind_never_publishes_a_broken_bundle(
     assert run_feeds("status", "--check", cwd=searched).returncode == 0
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_a_manifest_that_cannot_be_written_stops_the_run_with_exit_3_naming_it(searched: Path) -> None:
     (searched / "seeds/010_ru.txt").write_text(dump(("Новая школа открылась в Шымкенте 03.03.2026", SCHOOL)))
     manifest = searched / "out/pagefind/shards.json"
@@ -436,6 +444,7 @@ def test_a_manifest_that_cannot_be_written_stops_the_run_with_exit_3_naming_it(s
     assert run_feeds("build", cwd=searched).returncode == 0 and run_feeds("status", "--check", cwd=searched).returncode == 0
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_no_search_lets_go_of_every_shard_held_back(searched: Path) -> None:
     store = Store(searched / "state/feeds.sqlite3")
     with store.transaction():

@@ -62,6 +62,7 @@ def entry_hashes(bundle: Path) -> dict[str, str]:
     return {language: about["hash"] for language, about in languages.items()}
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_two_pagefind_runs_over_the_same_pages_give_the_same_bytes(site: Path, tmp_path: Path) -> None:
     first, second = build(site, tmp_path / "first"), build(site, tmp_path / "second")
     # Pagefind alone: its hash maps' order differs by process (should a release fix that, this
@@ -74,6 +75,7 @@ def test_two_pagefind_runs_over_the_same_pages_give_the_same_bytes(site: Path, t
     assert filters_of(first) == said and set(said) == {"en", "ru"} and len(said["en"]["agency"]) == len(AGENCIES) - 4
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_the_rewritten_files_are_in_order_named_as_pagefind_names_them_and_nothing_else_is_left(
         site: Path, tmp_path: Path) -> None:
     bundle = build(site, tmp_path / "bundle")
@@ -102,6 +104,7 @@ def test_the_rewritten_files_are_in_order_named_as_pagefind_names_them_and_nothi
     assert files_in(bundle) == again
 
 
+@pytest.mark.slow  # Pagefind's process
 def test_a_bundle_not_in_pagefinds_form_is_refused(site: Path, tmp_path: Path) -> None:
     bundle = build(site, tmp_path / "bundle")
     (meta,) = list(bundle.glob("pagefind.en_*.pf_meta"))

@@ -296,9 +296,9 @@ def test_five_hundred_concurrent_connections_are_all_answered(real: Served) -> N
 @pytest.fixture
 def quick_timeouts(built_seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     """A server in this process, over a copy of one build of the seeds, whose request deadline is a
-    fifth of a second, not ten."""
+    tenth of a second, not ten."""
     project = shutil.copytree(built_seeds, tmp_path / "project", symlinks=True)
-    monkeypatch.setattr(serve, "REQUEST_SECONDS", 0.2)
+    monkeypatch.setattr(serve, "REQUEST_SECONDS", 0.1)
     server = serve.start_server(project / "out", "127.0.0.1", 0, "no-cache")
     yield server.port
     server.shutdown()
@@ -313,7 +313,7 @@ def test_idle_and_slow_connections_are_closed_after_the_request_deadline(quick_t
             slow.sendall(piece)
         except OSError:
             break
-        time.sleep(0.12)  # each piece well within a per-read timeout; all of them past the deadline
+        time.sleep(0.06)  # each piece well within a per-read timeout; all of them past the deadline
     assert idle.recv(1024) == b"" and slow.recv(1024) == b""  # closed by the server, not answered
     assert time.monotonic() - started < 3
     idle.close()
