@@ -225,6 +225,8 @@ class FeedServer:
     async def _stop(self) -> None:
         for listener in self.listeners:
             listener.close()
+        for server in self.servers:
+            server.pre_shutdown()  # idle keep-alive connections close now, not after STOP_SECONDS
         await asyncio.gather(*(server.shutdown(STOP_SECONDS) for server in self.servers), return_exceptions=True)
 
     async def _health_only(self, request: web.BaseRequest) -> web.StreamResponse:

@@ -363,6 +363,20 @@ def test_serves_on_ipv6_loopback(project: Path) -> None:
         server.shutdown()
 
 
+def test_a_stop_closes_idle_keep_alive_connections_at_once(tmp_path: Path) -> None:
+    """A feed reader's idle keep-alive connection has no answer under way: a stop does not wait
+    `STOP_SECONDS` for it (before, every stop with one open took the whole two seconds)."""
+    (tmp_path / "all.atom").write_text("<feed/>")
+    server = serve.start_server(tmp_path, "127.0.0.1", 0, "no-cache")
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", "/all.atom")
+    assert connection.getresponse().read() == b"<feed/>"  # answered; the connection stays open, idle
+    started = time.monotonic()
+    server.shutdown()
+    assert time.monotonic() - started < serve.STOP_SECONDS / 4
+    connection.close()
+
+
 def test_a_client_that_resets_its_connection_is_a_log_line_not_a_traceback(served: Served, capfd: pytest.CaptureFixture[str]) -> None:
     for _ in range(5):
         raw = socket.create_connection(("127.0.0.1", served.port), timeout=10)
