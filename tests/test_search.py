@@ -251,8 +251,9 @@ def settled(driver: object, query: str, after: str = "") -> tuple[list[str], str
 INFLECTED = "Жетісудағы ауруханалардың құрылысы басталды"  # аурухана, құрылыс: only inflected
 
 
-KAZAKH_QUERIES = ["аурухана", "ауруханада", "«ауруханада»,", "ауруханалары", "құрылыс", "құрылысқа", "жабдық", "Жетісу",
-                  "Жетісуда ауруханалар құрылысы", "мектептерге жабдықтар", "Жетісуда"]
+# A stem as written, an inflected word, one in quotes and a comma, a capital, several words: what the
+# page's script does differently. Which stem each inflection has is `test_stemming.py`'s to check.
+KAZAKH_QUERIES = ["аурухана", "ауруханалары", "«ауруханада»,", "Жетісуда", "мектептерге жабдықтар"]
 
 
 @pytest.mark.slow
