@@ -390,7 +390,7 @@ def test_a_run_killed_while_publishing_is_incomplete_until_a_run_finishes(projec
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
     import corpus
 
-    corpus.write_corpus(project / "seeds", 1_000)  # enough that publishing takes a second to kill it in
+    corpus.write_corpus(project / "seeds", 300)  # publishing takes a quarter of a second or more to kill it in
     run = subprocess.Popen([sys.executable, "-m", "feeds", "build", "-q"], cwd=project, start_new_session=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
