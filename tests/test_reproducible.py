@@ -58,13 +58,13 @@ def pagefind_running(parent: int) -> bool:
 
 @pytest.fixture(scope="module")
 def bulk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """600 generated articles (`benchmarks/corpus.py`): enough shards that Pagefind runs for half a
+    """300 generated articles (`benchmarks/corpus.py`): enough shards that Pagefind runs for half a
     second or more, so the run can be killed in the middle of it."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import corpus
 
     folder = tmp_path_factory.mktemp("bulk")
-    corpus.write_corpus(folder, 600)
+    corpus.write_corpus(folder, 300)
     return folder
 
 
