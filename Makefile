@@ -29,16 +29,22 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -n auto
 	$(MAKE) --no-print-directory test-later
 
-# The fast tier with the clock moved on by each of LATER: no test may depend on today's date. The
-# clock is libfaketime's preload as PyPI's libfaketime ships it (Debian's 0.9.10 makes Python's
-# time.sleep fail: libfaketime issue 426). Files keep the kernel's times, so to a shifted test every
-# file it writes looks a year (or ten) old.
+# The fast tier with the clock moved on by each of LATER, the shifts side by side (one process and
+# core each: xdist's start would cost more than it spreads). The clock is libfaketime's preload as
+# PyPI's libfaketime ships it (Debian's 0.9.10 makes Python's time.sleep fail: libfaketime issue
+# 426). Files keep the kernel's times, so to a shifted test every file it writes looks a year (or
+# ten) old.
 LATER := +1y +10y
 test-later: $(VENV)/.installed-test
-	@for shift in $(LATER); do \
-	  echo "the fast tier with the clock moved $$shift:"; \
-	  ( eval "$$($(BIN)/python-libfaketime)" && FAKETIME=$$shift $(BIN)/python -m pytest -q -m "not slow" -n auto ) || exit 1; \
-	done
+	@eval "$$($(BIN)/python-libfaketime)"; logs=$$(mktemp -d); pids=""; \
+	for shift in $(LATER); do \
+	  FAKETIME=$$shift $(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider >"$$logs/$$shift" 2>&1 & pids="$$pids $$!"; \
+	done; \
+	failed=0; set -- $(LATER); \
+	for pid in $$pids; do \
+	  wait $$pid || failed=1; echo "the fast tier with the clock moved $$1:"; cat "$$logs/$$1"; shift; \
+	done; \
+	rm -r "$$logs"; exit $$failed
 
 # Everything but the tests marked slow (real child processes, daemons, browsers, readers, nginx, loads).
 test-fast: $(VENV)/.installed-test

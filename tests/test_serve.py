@@ -390,12 +390,13 @@ def test_a_client_that_resets_its_connection_is_a_log_line_not_a_traceback(serve
 
 @pytest.fixture
 def hostile(built_seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[serve.FeedServer]:
-    """A server in this process over a copy of one build of the seeds, with deadlines of a second
-    (not ten), a send deadline of one and a cap of 200 connections, with its health listener: what
-    hostile clients meet, scaled down in time."""
+    """A server in this process over a copy of one build of the seeds, with a request deadline of a
+    second (not ten), a send deadline and a lingering of half a second (not 30 and 2) and a cap of
+    200 connections, with its health listener: what hostile clients meet, scaled down in time."""
     project = shutil.copytree(built_seeds, tmp_path / "project", symlinks=True)
     monkeypatch.setattr(serve, "REQUEST_SECONDS", 1.0)
-    monkeypatch.setattr(serve, "SEND_SECONDS", 1.0)
+    monkeypatch.setattr(serve, "SEND_SECONDS", 0.5)
+    monkeypatch.setattr(serve, "LINGER_SECONDS", 0.5)
     monkeypatch.setattr(serve, "MAX_CONNECTIONS", 200)
     config = project / "config.yaml"
     current = ConfigWatch(load_settings(config), config, lambda: load_settings(config))
@@ -452,7 +453,7 @@ def test_a_slow_request_body_holds_nothing(hostile: serve.FeedServer) -> None:
             if not chunk:
                 break
             answer += chunk
-        assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < serve.LINGER_SECONDS + 2
+        assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < serve.LINGER_SECONDS + 1
 
 
 @pytest.mark.slow  # seconds of waiting on the deadlines
@@ -462,7 +463,7 @@ def test_a_client_that_never_reads_its_answer_is_dropped(hostile: serve.FeedServ
     with socket.create_connection(("127.0.0.1", hostile.port), timeout=10) as raw:
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         raw.sendall(b"GET /big.json HTTP/1.1\r\nHost: x\r\n\r\n")
-        time.sleep(serve.SEND_SECONDS + 1.5)  # reading nothing
+        time.sleep(serve.SEND_SECONDS + 0.5)  # reading nothing, until well past the send deadline
         received, started = 0, time.monotonic()
         with contextlib.suppress(ConnectionResetError):
             while chunk := raw.recv(1 << 20):
