@@ -20,13 +20,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/feeds build --config config.yaml
 
-# The tests run spread over the cores (pytest-xdist), and pytest may keep the test modules it
+# The tests run spread over the cores (pytest-xdist; `worksteal`: a worker that runs out takes
+# tests from the other's queue, so neither waits at the end), and pytest may keep the test modules it
 # rewrites (and hypothesis's) as bytecode: without it each worker redoes that, about 1.5 s.
 test test-fast test-later: export PYTHONDONTWRITEBYTECODE :=
 
 # Everything, then the fast tier again on later dates (`test-later`).
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 	$(MAKE) --no-print-directory test-later
 
 # The fast tier with the clock moved on by each of LATER, the shifts side by side (one process and
@@ -48,7 +49,7 @@ test-later: $(VENV)/.installed-test
 
 # Everything but the tests marked slow (real child processes, daemons, browsers, readers, nginx, loads).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m "not slow" -n auto
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist worksteal
 
 clean:
 	rm -rf $(VENV) state
