@@ -1,6 +1,6 @@
 """Small fixtures: the bundled seeds, the shared schemas, a dump writer, the `feeds` command run in
 this process (most tests) or as a real child process (the few that need signals, pipes or
-privileges), and the 5,000-article corpus built once per run. Also how a run is set up: temporary
+privileges), and the 2,500-article corpus built once per run. Also how a run is set up: temporary
 folders in RAM, fewer property-test examples in the fast tier."""
 
 from __future__ import annotations
@@ -131,8 +131,9 @@ def built_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project of 5,000 generated articles (`benchmarks/corpus.py`: three languages, eight
-    sections, twelve agencies, bodies like the seeds'), built once per run and only read:
+    """A project of 2,500 generated articles (`benchmarks/corpus.py`: three languages, eight
+    sections, twelve agencies, bodies like the seeds': enough that every kind of feed has archive
+    pages, `all` fifty; the benchmarks' 5,000 took twice as long), built once per run and only read:
     `test_corpus.py` checks its documents, `test_scale.py` copies it. Under xdist the workers
     share one build, made by the first to ask under a file lock (xdist's recipe; its
     `--dist loadgroup` does not group on pytest 9.2: pytest-xdist issue 1386)."""
@@ -148,7 +149,7 @@ def _build_corpus(folder: Path) -> Path:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import corpus as generated
 
-    generated.write_corpus(folder / "seeds", 5_000)
+    generated.write_corpus(folder / "seeds", 2_500)
     (folder / "config.yaml").write_text(project_config(), encoding="utf-8")
     result = run_feeds("build", "-q", cwd=folder)
     assert result.returncode == 0, result.stderr
@@ -169,7 +170,7 @@ def examples(full: int) -> int:
 def pytest_configure(config: pytest.Config) -> None:
     """Temporary folders in RAM (/dev/shm) when it has room and no other place was asked for: each
     build ends in a `syncfs`, which on a disk waits for every byte earlier tests wrote (a run
-    writes about a gigabyte, mostly the 5,000-article corpus). Passed tests' folders are removed
+    writes about half a gigabyte, most of it the 2,500-article corpus). Passed tests' folders are removed
     (`tmp_path_retention_policy` in pyproject.toml), so the RAM is given back."""
     global FAST_TIER
     FAST_TIER = config.option.markexpr.replace(" ", "") == "notslow"
@@ -191,7 +192,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The first test that needs the 5,000-article corpus runs first and the others last: its build
+    """The first test that needs the 2,500-article corpus runs first and the others last: its build
     (the longest single step of the suite) then starts at once, and no worker waits for it."""
     needing = [item for item in items if "corpus" in getattr(item, "fixturenames", ())]
     if needing:
