@@ -60,6 +60,7 @@ REQUEST_SECONDS = 10.0  # from a connection (or a response) to a complete reques
 SEND_SECONDS = 30.0  # to send one answer to a client that reads slowly
 LINGER_SECONDS = 2.0  # reading (and dropping) an unread request body before closing, so the answer arrives
 STOP_SECONDS = 2.0  # answers under way may finish within this when the server stops
+STOP_POLL_SECONDS = 0.05  # how often a stopping server closes the connections that wait for a request
 CACHE_BYTES = 64 * 2**20
 HEALTH_PATH = "/healthz"
 SERVER_NAME = "enbekshi-feeds"
@@ -223,11 +224,16 @@ class FeedServer:
             self.loop.close()
 
     async def _stop(self) -> None:
+        """Answers under way get `STOP_SECONDS`; a connection waiting for a request (idle keep-alive,
+        or accepted in the last moment, whose handler starts waiting only after the first close)
+        is closed at once: the close is repeated until every connection is shut."""
         for listener in self.listeners:
             listener.close()
-        for server in self.servers:
-            server.pre_shutdown()  # idle keep-alive connections close now, not after STOP_SECONDS
-        await asyncio.gather(*(server.shutdown(STOP_SECONDS) for server in self.servers), return_exceptions=True)
+        stopping = asyncio.gather(*(server.shutdown(STOP_SECONDS) for server in self.servers), return_exceptions=True)
+        while not stopping.done():
+            for server in self.servers:
+                server.pre_shutdown()
+            await asyncio.wait([stopping], timeout=STOP_POLL_SECONDS)
 
     async def _health_only(self, request: web.BaseRequest) -> web.StreamResponse:
         if urlsplit(request.raw_path).path != HEALTH_PATH:

@@ -539,7 +539,9 @@ def test_sigterm_stops_the_server_within_five_seconds_whatever_the_clients_do(pr
         assert server.process is not None
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=10) == 0
-        assert time.monotonic() - started < 5
+        # None of them has an answer under way: none is waited for, not even those still being
+        # accepted when the signal came (they took the whole STOP_SECONDS before).
+        assert time.monotonic() - started < serve.STOP_SECONDS
     finally:
         for raw in sockets:
             raw.close()
