@@ -31,7 +31,8 @@ test: $(VENV)/.installed-test
 	$(MAKE) --no-print-directory test-later
 
 # The fast tier with the clock moved on by each of LATER, the shifts side by side (one process and
-# core each: xdist's start would cost more than it spreads). The clock is libfaketime's preload as
+# core each: xdist's start would cost more than it spreads; without pytest's cache, which both
+# would write at once). The clock is libfaketime's preload as
 # PyPI's libfaketime ships it (Debian's 0.9.10 makes Python's time.sleep fail: libfaketime issue
 # 426). Files keep the kernel's times, so to a shifted test every file it writes looks a year (or
 # ten) old.

@@ -169,8 +169,8 @@ def examples(full: int) -> int:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Temporary folders in RAM (/dev/shm) when it has room and no other place was asked for: each
-    build ends in a `syncfs`, which on a disk waits for every byte earlier tests wrote (a run
-    writes about half a gigabyte, most of it the 2,500-article corpus). Passed tests' folders are removed
+    build ends in a `syncfs`, which on a disk waits for every byte earlier tests wrote (the suite
+    writes hundreds of megabytes: the corpus, and a build in most tests). Passed tests' folders are removed
     (`tmp_path_retention_policy` in pyproject.toml), so the RAM is given back."""
     global FAST_TIER
     FAST_TIER = config.option.markexpr.replace(" ", "") == "notslow"
