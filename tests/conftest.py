@@ -296,6 +296,12 @@ def check_rss(path: Path, atom_path: Path, read: bool = True) -> None:
         assert item.findtext("{http://purl.org/dc/elements/1.1/}creator") == twin.findtext(f"{ATOM}author/{ATOM}name")
 
 
+def titles(out: Path, feed: str = "all.atom") -> list[str]:
+    """The entry titles of a published Atom document, newest first. lxml, not feedparser: tests poll
+    this while a daemon works, and feedparser (pure Python) would take a core from it."""
+    return [entry.findtext(f"{ATOM}title") or "" for entry in etree.parse(str(out / feed)).getroot().iterfind(f"{ATOM}entry")]
+
+
 def files_in(folder: Path) -> dict[str, bytes]:
     """Every file below `folder` by its relative path, with its bytes: what two outputs are compared by."""
     return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}

@@ -16,6 +16,7 @@ from lxml import etree, html
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 HISTORY = "{http://purl.org/syndication/history/1.0}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 BASE = "http://127.0.0.1:8080/"
 JSON_FEED_REQUIRED = {"version", "title", "items"}
 JSON_ITEM_REQUIRED = {"id"}
@@ -196,10 +197,15 @@ def test_every_rss_archive_page_says_what_its_atom_twin_says(archived: Path) -> 
 
 
 def texts(document: Path) -> dict[str, str | None]:
-    """Each entry's text as a reader finds it, in any of the three formats (None: no text), by id."""
+    """Each entry's text (its HTML) in any of the three formats (None: no text), by id: Atom's
+    `content`, RSS's `content:encoded`, JSON Feed's `content_html`. Read with lxml: how readers take
+    these documents is `check_atom`'s and `check_rss`'s part (feedparser, five times slower)."""
     if document.suffix == ".json":
         return {item["id"]: item.get("content_html") for item in json.loads(document.read_text(encoding="utf-8"))["items"]}
-    return {entry.id: entry.content[0].value if "content" in entry else None for entry in feedparser.parse(str(document)).entries}
+    root = etree.parse(str(document)).getroot()
+    if document.suffix == ".atom":
+        return {entry.findtext(f"{ATOM}id"): entry.findtext(f"{ATOM}content") for entry in root.iterfind(f"{ATOM}entry")}
+    return {item.findtext("guid"): item.findtext(f"{CONTENT}encoded") for item in root.iterfind("channel/item")}
 
 
 def test_archived_entries_are_brief_and_subscription_documents_carry_every_text(archived: Path, built: Path) -> None:

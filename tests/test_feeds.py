@@ -116,25 +116,32 @@ def test_max_entries_bounds_every_feed(project: Path) -> None:
     assert max(counts.values()) == 5 and counts["all.atom"] == 5 and counts["lang/ru.atom"] == 4
 
 
+def atom_entries(path: Path) -> list[dict[str, str | None]]:
+    """Each entry's id, title, dates, summary and first link, as lxml reads them (feedparser reads
+    the feeds as readers do in the tests above; here only the store's identity rules are checked)."""
+    return [{"id": e.findtext(f"{ATOM}id"), "title": e.findtext(f"{ATOM}title"), "published": e.findtext(f"{ATOM}published"),
+             "updated": e.findtext(f"{ATOM}updated"), "summary": e.findtext(f"{ATOM}summary"), "link": e.find(f"{ATOM}link").get("href")}
+            for e in etree.parse(str(path)).getroot().iterfind(f"{ATOM}entry")]
+
+
 @pytest.mark.built
 def test_the_same_article_in_a_later_dump_stays_one_entry_and_a_change_updates_it(project: Path) -> None:
-    before = feedparser.parse(str(project / "out/all.atom"))
-    original = next(e for e in before.entries if e.title == "Planned power outage")
+    before = atom_entries(project / "out/all.atom")
+    original = next(e for e in before if e["title"] == "Planned power outage")
     source_line = (project / "seeds" / SEED_002).read_text().split("\n")[35]
     (project / "seeds/003_repeat.txt").write_text(dump(("Planned power outage 23.01.2026", source_line)))
     assert run_feeds("build", cwd=project).returncode == 0
-    again = feedparser.parse(str(project / "out/all.atom"))
-    assert [e.id for e in again.entries] == [e.id for e in before.entries]
-    assert [e.updated for e in again.entries] == [e.updated for e in before.entries]
-    revised = dump(("Planned power outage 23.01.2026", "Rescheduled.Source : " + original.link))
+    again = atom_entries(project / "out/all.atom")
+    assert [(e["id"], e["updated"]) for e in again] == [(e["id"], e["updated"]) for e in before]
+    revised = dump(("Planned power outage 23.01.2026", f"Rescheduled.Source : {original['link']}"))
     (project / "seeds/003_repeat.txt").write_text(revised)
     result = run_feeds("build", cwd=project)
     assert result.returncode == 0 and "1 updated" in result.stdout
-    after = feedparser.parse(str(project / "out/all.atom"))
-    changed = [e for e in after.entries if e.id == original.id]
-    assert len(after.entries) == 39 and len(changed) == 1
-    assert changed[0].published == original.published and changed[0].updated > original.updated
-    assert changed[0].summary == "Rescheduled."
+    after = atom_entries(project / "out/all.atom")
+    changed = [e for e in after if e["id"] == original["id"]]
+    assert len(after) == 39 and len(changed) == 1
+    assert changed[0]["published"] == original["published"] and changed[0]["updated"] > original["updated"]
+    assert changed[0]["summary"] == "Rescheduled."
 
 
 @pytest.mark.built

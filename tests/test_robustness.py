@@ -15,7 +15,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import BASE, check_atom, dump, examples, run_feeds, run_unprivileged, wait_for
+from conftest import BASE, check_atom, dump, examples, run_feeds, run_unprivileged, titles, wait_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,10 +30,6 @@ FUTURE_NS = 9_300_000_000 * 10**9  # the year 2264: past what 64 bits of nanosec
 
 def good(n: int, body: str = "A good body.") -> tuple[str, str]:
     return (f"Good article {n:03d} 03.03.2026", body)
-
-
-def titles(out: Path, feed: str = "all.atom") -> list[str]:
-    return [entry.title for entry in feedparser.parse(str(out / feed)).entries]
 
 
 def write_every_bad_input(seeds: Path) -> list[str]:
