@@ -116,12 +116,12 @@ def test_max_entries_bounds_every_feed(project: Path) -> None:
     assert max(counts.values()) == 5 and counts["all.atom"] == 5 and counts["lang/ru.atom"] == 4
 
 
-def atom_entries(path: Path) -> list[dict[str, str | None]]:
+def atom_entries(path: Path) -> list[dict[str, str]]:
     """Each entry's id, title, dates, summary and first link, as lxml reads them (feedparser reads
     the feeds as readers do in the tests above; here only the store's identity rules are checked)."""
-    return [{"id": e.findtext(f"{ATOM}id"), "title": e.findtext(f"{ATOM}title"), "published": e.findtext(f"{ATOM}published"),
-             "updated": e.findtext(f"{ATOM}updated"), "summary": e.findtext(f"{ATOM}summary"), "link": e.find(f"{ATOM}link").get("href")}
-            for e in etree.parse(str(path)).getroot().iterfind(f"{ATOM}entry")]
+    fields = ("id", "title", "published", "updated", "summary")
+    return [{**{field: entry.findtext(f"{ATOM}{field}") or "" for field in fields}, "link": entry.find(f"{ATOM}link").get("href", "")}
+            for entry in etree.parse(str(path)).getroot().iterfind(f"{ATOM}entry")]
 
 
 @pytest.mark.built
