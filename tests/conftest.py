@@ -34,6 +34,9 @@ SCHEMAS = ROOT / "tests/data/schemas"  # RFC 4287 RELAX NG and our Schematron ru
 SEED_000 = "000_793b351cc4328b6c.txt"
 SEED_002 = "002_6ececeaa680a1434.txt"
 ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"  # RSS's content:encoded
+DC = "{http://purl.org/dc/elements/1.1/}"
+HISTORY = "{http://purl.org/syndication/history/1.0}"  # RFC 5005
 BASE = "http://127.0.0.1:8080/"
 RFC3339_ZONED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+05:00$")
 
@@ -289,11 +292,11 @@ def check_rss(path: Path, atom_path: Path, read: bool = True) -> None:
         twin = atom[item.findtext("guid")]
         text, tags = read_html(item.findtext("description"))
         assert tags == [] and text == [twin.findtext(f"{ATOM}summary") or twin.findtext(f"{ATOM}title")], path
-        encoded = item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded")
+        encoded = item.findtext(f"{CONTENT}encoded")
         if encoded is not None:
             shown = read_html(encoded)
             assert shown == read_html(twin.findtext(f"{ATOM}content")) and set(shown[1]) == {"p"}, path
-        assert item.findtext("{http://purl.org/dc/elements/1.1/}creator") == twin.findtext(f"{ATOM}author/{ATOM}name")
+        assert item.findtext(f"{DC}creator") == twin.findtext(f"{ATOM}author/{ATOM}name")
 
 
 def titles(out: Path, feed: str = "all.atom") -> list[str]:

@@ -11,13 +11,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import SEEDS, check_atom, check_rss, dump, project_config, run_feeds
+from conftest import ATOM, BASE, CONTENT, DC, HISTORY, SEEDS, check_atom, check_rss, dump, project_config, run_feeds
 from lxml import etree, html
 
-ATOM = "{http://www.w3.org/2005/Atom}"
-HISTORY = "{http://purl.org/syndication/history/1.0}"
-CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
-BASE = "http://127.0.0.1:8080/"
 JSON_FEED_REQUIRED = {"version", "title", "items"}
 JSON_ITEM_REQUIRED = {"id"}
 
@@ -109,8 +105,7 @@ def test_rss_twins_parse_cleanly_with_the_atom_entries(built: Path) -> None:
     english = etree.parse(str(built / "lang/en.rss")).getroot()
     assert english.findtext("channel/language") == "en"
     mixed = etree.parse(str(built / "all.rss")).getroot()
-    dc = "{http://purl.org/dc/elements/1.1/}language"
-    assert [item.findtext(dc) for item in mixed.iterfind("channel/item")].count("ru") == 4
+    assert [item.findtext(f"{DC}language") for item in mixed.iterfind("channel/item")].count("ru") == 4
 
 
 def test_opml_lists_exactly_the_feeds_that_exist(built: Path) -> None:

@@ -9,7 +9,7 @@ from datetime import date
 from random import Random
 
 import feedparser
-from conftest import ROOT, SCHEMAS, dump, examples
+from conftest import ATOM, ROOT, SCHEMAS, dump, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -22,7 +22,6 @@ from feeds.render import Links, atom, fragments, json_feed, rss, with_text
 from feeds.settings import load_settings
 from feeds.timing import KAZAKHSTAN, day_start, to_datetime
 
-ATOM = "{http://www.w3.org/2005/Atom}"
 SETTINGS = load_settings(ROOT / "config.yaml")
 RELAX_NG = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
 # Text of one line: any character but line breaks, which end a line of a dump.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ATOM, SCHEMAS, examples, read_html
+from conftest import ATOM, CONTENT, DC, HISTORY, SCHEMAS, examples, read_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -25,9 +25,6 @@ from feeds.render import Links, _atom_entry, _rss_item, atom, fragments, full, j
 from feeds.timing import KAZAKHSTAN
 
 GOLDEN = Path(__file__).parent / "data/render"
-DC = "{http://purl.org/dc/elements/1.1/}"
-CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
-HISTORY = "{http://purl.org/syndication/history/1.0}"
 SITE = Site("https://feeds.example.org/", "https://enbekshiqazaq.kz/", "Enbekshi QazaQ", "Enbekshi QazaQ",
             "https://hub.example.org/", {"sport": {"en": "Sport", "ru": "Спорт", "kk": "Спорт"}},
             {"mfa": {"en": "Ministry of Foreign Affairs", "ru": "МИД РК", "kk": "СІМ"}})
